@@ -1,0 +1,29 @@
+# The two commands: `make run` and `make test`. Each creates .venv and installs on first use.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test bench bench-peers lint
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/purna run
+
+test: $(STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+bench: $(STAMP)
+	$(BIN)/purna bench solomon --time-limit 5
+	$(BIN)/purna bench fieldservice
+
+lint: $(STAMP)
+	$(BIN)/ruff check optimizer dispatch api tests
+	$(BIN)/mypy optimizer

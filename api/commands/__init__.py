@@ -1,0 +1,1 @@
+"""Command groups of the `purna` CLI; each module has register(app)."""

@@ -1,0 +1,223 @@
+"""The benchmarks behind `purna bench`: Solomon VRPTW against best known; generated Jakarta days.
+
+Every figure comes from the plan as optimizer.check sees it: a plan that breaks a rule or leaves a
+customer out is reported as infeasible, whatever its distance.
+"""
+
+from __future__ import annotations
+
+import csv
+import multiprocessing
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from api.commands.live import Watch
+from api.commands.tables import hours, minutes, reasons_text
+from optimizer.check import check
+from optimizer.fieldservice import generate_day
+from optimizer.solomon import dimacs_distance, read_bks, read_solomon
+from optimizer.solve import SolveParams, solve
+
+
+@dataclass(frozen=True, slots=True)
+class SolomonRow:
+    """One Solomon instance solved: distance in DIMACS units, checked by the validator."""
+
+    instance: str
+    vehicles: int
+    distance: float
+    bks: float | None
+    assigned: int
+    customers: int
+    violations: int
+    seconds: float
+
+    @property
+    def feasible(self) -> bool:
+        """Every customer served and no rule broken."""
+        return self.assigned == self.customers and self.violations == 0
+
+    @property
+    def gap_pct(self) -> float | None:
+        """Distance above the best known, in percent (None without a best known)."""
+        return None if not self.bks else 100.0 * (self.distance - self.bks) / self.bks
+
+
+def solve_solomon(path: Path, time_limit_s: float, bks: float | None) -> SolomonRow:
+    """Solve one instance and measure it (runs in a worker process with --jobs)."""
+    problem = read_solomon(path)
+    started = time.perf_counter()
+    plan = solve(problem, SolveParams(time_limit_s=time_limit_s))
+    seconds = time.perf_counter() - started
+    return SolomonRow(
+        instance=problem.name or path.stem,
+        vehicles=len(plan.routes),
+        distance=dimacs_distance(plan),
+        bks=bks,
+        assigned=plan.totals.assigned,
+        customers=len(problem.visits),
+        violations=len(check(problem, plan)),
+        seconds=round(seconds, 2),
+    )
+
+
+def run_solomon(
+    paths: Sequence[Path],
+    time_limit_s: float,
+    jobs: int,
+    on_done: Callable[[SolomonRow], None],
+) -> list[SolomonRow]:
+    """Solve the instances, `jobs` at a time, in the order given; on_done after each one."""
+    bks = _bks_near(paths)
+    if jobs <= 1:
+        rows = []
+        for p in paths:
+            rows.append(solve_solomon(p, time_limit_s, bks.get(p.stem)))
+            on_done(rows[-1])
+        return rows
+    # spawn, not fork: the parent runs rich's refresh thread, and forking with threads is unsafe
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [pool.submit(solve_solomon, p, time_limit_s, bks.get(p.stem)) for p in paths]
+        for future in as_completed(futures):
+            on_done(future.result())
+        return [f.result() for f in futures]
+
+
+def _bks_near(paths: Sequence[Path]) -> dict[str, float]:
+    """Best known values from bks_solomon.csv next to the instances (empty when there is none)."""
+    found: dict[str, float] = {}
+    for folder in {p.parent for p in paths}:
+        if (folder / "bks_solomon.csv").is_file():
+            found.update(read_bks(folder / "bks_solomon.csv"))
+    return found
+
+
+def solomon_table(rows: Sequence[SolomonRow], time_limit_s: float) -> Table:
+    """One row per instance, DIMACS distances to one decimal."""
+    table = Table(title=f"Solomon VRPTW (DIMACS distances), {time_limit_s:g} s per instance")
+    for name in ("instance", "vehicles", "distance", "BKS", "gap %", "assigned", "feasible", "s"):
+        table.add_column(name, justify="left" if name == "instance" else "right")
+    for r in rows:
+        gap = "-" if r.gap_pct is None else f"{r.gap_pct:.2f}"
+        if r.gap_pct is not None and not r.feasible:
+            gap = f"[dim]({gap})[/]"  # shown, but an infeasible plan's gap means nothing
+        feasible = "yes" if r.feasible else f"[red]no[/] ({r.violations} violations)"
+        table.add_row(
+            r.instance, str(r.vehicles), f"{r.distance:.1f}",
+            "-" if r.bks is None else f"{r.bks:.1f}", gap,
+            f"{r.assigned}/{r.customers}", feasible, f"{r.seconds:.1f}",
+        )  # fmt: skip
+    return table
+
+
+def solomon_summary(rows: Sequence[SolomonRow]) -> str:
+    """Average and worst gap over the feasible plans, and how many are feasible."""
+    gaps = [(r.gap_pct, r.instance) for r in rows if r.feasible and r.gap_pct is not None]
+    feasible = sum(r.feasible for r in rows)
+    if not gaps:
+        return f"feasible {feasible}/{len(rows)}; no feasible plan with a best known value"
+    worst = max(gaps)
+    average = sum(g for g, _ in gaps) / len(gaps)
+    return (
+        f"average gap {average:.2f}%  worst gap {worst[0]:.2f}% ({worst[1]})  "
+        f"feasible {feasible}/{len(rows)}"
+    )
+
+
+def write_solomon_csv(path: Path, rows: Sequence[SolomonRow]) -> None:
+    """Save the rows, one line per instance."""
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        fields = [*asdict(rows[0]).keys(), "gap_pct", "feasible"] if rows else []
+        writer.writerow(fields)
+        for r in rows:
+            gap = "" if r.gap_pct is None else f"{r.gap_pct:.3f}"
+            writer.writerow([*asdict(r).values(), gap, r.feasible])
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRow:
+    """One generated Jakarta day solved and checked."""
+
+    size: str
+    technicians: int
+    visits: int
+    assigned: int
+    weight_assigned: int
+    weight_total: int
+    reasons: str
+    travel_s: int
+    overtime_s: int
+    first_s: float | None
+    within_1pct_s: float | None
+    violations: str
+    seconds: float
+
+
+def solve_fieldservice(
+    technicians: int, visits: int, seed: int, time_limit_s: float, console: Console | None
+) -> FieldRow:
+    """Generate a day, solve it while recording improvements, and check the plan."""
+    problem = generate_day(technicians, visits, seed)
+    watch = Watch(console, time_limit_s, visits, label=f"{technicians}x{visits}")
+    started = time.perf_counter()
+    with watch:
+        plan = solve(problem, SolveParams(time_limit_s=time_limit_s, on_improvement=watch))
+    seconds = time.perf_counter() - started
+    served = {s.visit for r in plan.routes for s in r.stops}
+    codes = Counter(v.code for v in check(problem, plan))
+    return FieldRow(
+        size=f"{technicians}x{visits}",
+        technicians=technicians,
+        visits=visits,
+        assigned=plan.totals.assigned,
+        weight_assigned=sum(v.weight for v in problem.visits if v.id in served),
+        weight_total=sum(v.weight for v in problem.visits),
+        reasons=reasons_text(plan.unassigned),
+        travel_s=plan.totals.travel_s,
+        overtime_s=plan.totals.overtime_s,
+        first_s=watch.first_s,
+        within_1pct_s=watch.within_s(0.01),
+        violations=", ".join(f"{c} {n}" for c, n in codes.most_common()) or "0",
+        seconds=seconds,
+    )
+
+
+def fieldservice_table(rows: Sequence[FieldRow], time_limit_s: float, seed: int) -> Table:
+    """One column per size, one row per figure (the figures are many, the sizes few)."""
+    table = Table(title=f"Generated Jakarta days (seed {seed}), {time_limit_s:g} s each")
+    table.add_column("")
+    for r in rows:
+        table.add_column(r.size, justify="right")
+    figures: list[tuple[str, Callable[[FieldRow], str]]] = [
+        ("technicians", lambda r: str(r.technicians)),
+        ("visits", lambda r: str(r.visits)),
+        ("assigned", lambda r: str(r.assigned)),
+        ("priority-weighted assigned", lambda r: _share(r.weight_assigned, r.weight_total)),
+        ("unassigned by reason", lambda r: r.reasons),
+        ("travel", lambda r: hours(r.travel_s)),
+        ("overtime", lambda r: minutes(r.overtime_s)),
+        ("first feasible plan", lambda r: _seconds(r.first_s)),
+        ("within 1% of final", lambda r: _seconds(r.within_1pct_s)),
+        ("violations (check)", lambda r: r.violations),
+        ("wall time", lambda r: _seconds(r.seconds)),
+    ]
+    for name, cell in figures:
+        table.add_row(name, *(cell(r) for r in rows))
+    return table
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({100 * part / whole:.1f}%)" if whole else "-"
+
+
+def _seconds(t_s: float | None) -> str:
+    return "-" if t_s is None else f"{t_s:.1f} s"

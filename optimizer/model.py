@@ -1,0 +1,377 @@
+"""The OR-Tools routing model of a Problem, its search, and reading a solution back.
+
+The only module that imports ortools. As in the OR-Tools samples, a *node* is a place and an
+*index* is the solver's position for it; only manager.NodeToIndex / IndexToNode cross between them.
+Nodes: first one node per window of each visit (a visit with two windows has two nodes in one
+disjunction, at most one served), then one node per distinct start or end location (technicians
+leaving from the same place share it, so that OR-Tools sees them as one vehicle class).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from .errors import InvalidProblem
+from .problem import Problem
+from .reasons import may_serve
+from .timing import Span, break_starts, clipped, merged
+from .travel import TravelTable, build_table
+
+TIME = "time"
+CAPACITY = "capacity"
+ASSIGNMENT = "assignment"  # preference and stability costs, summed per route
+
+FIRST_SOLUTION_STRATEGIES = frozenset(routing_enums_pb2.FirstSolutionStrategy.Value.keys()) - {
+    "UNSET"
+}
+METAHEURISTICS = frozenset(routing_enums_pb2.LocalSearchMetaheuristic.Value.keys()) - {"UNSET"}
+
+# The objective is an int64 sum; keep a margin for the solver's own penalties (GLS) on top.
+_MAX_OBJECTIVE = 2**60
+
+
+@dataclass(frozen=True, slots=True)
+class VisitNode:
+    """One window of a visit as a node: the visit's position, the window, who may serve it."""
+
+    visit: int
+    window: Span
+    vehicles: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class RoutingContext:
+    """The model of one problem: manager, routing model, dimensions and the node layout."""
+
+    problem: Problem
+    nodes: tuple[VisitNode, ...]  # the visit nodes, node = position in this tuple
+    starts: tuple[int, ...]  # per vehicle (= technician position), its start node
+    ends: tuple[int, ...]  # per vehicle, its end node
+    table: TravelTable  # durations and distances between nodes
+    manager: Any  # pywrapcp.RoutingIndexManager
+    routing: Any  # pywrapcp.RoutingModel
+    time: Any  # the time dimension: cumul = service start (route start/end at the depots)
+    windows: tuple[tuple[Span, ...], ...]  # per visit, its windows within the eligible shifts
+    penalty_unit: int  # the cost of leaving out a visit of weight 1
+    breaks: dict[int, list[Any]] = field(default_factory=dict)  # vehicle -> break intervals
+    dimensions: dict[str, Any] = field(default_factory=dict)
+
+    def node_values(self, per_visit: list[int] | tuple[int, ...]) -> list[int]:
+        """A per-visit value for every node (0 at the start and end nodes)."""
+        return _per_node(self.nodes, len(self.table.durations_s), per_visit)
+
+
+def _per_node(nodes: tuple[VisitNode, ...], n_all: int, per_visit: Any) -> list[int]:
+    return [per_visit[n.visit] for n in nodes] + [0] * (n_all - len(nodes))
+
+
+def build_model(problem: Problem) -> RoutingContext:
+    """The routing model with every rule of RULES added (needs >= 1 technician).
+
+    Raises:
+        InvalidProblem: when the objective could overflow 64-bit integers.
+    """
+    techs = problem.technicians
+    nodes, windows = _visit_nodes(problem)
+    depots = list(dict.fromkeys([t.start for t in techs] + [t.end_location for t in techs]))
+    locations = [problem.visits[n.visit].location for n in nodes] + depots
+    table = build_table(problem.travel, locations)
+    starts = [len(nodes) + depots.index(t.start) for t in techs]
+    ends = [len(nodes) + depots.index(t.end_location) for t in techs]
+    manager = pywrapcp.RoutingIndexManager(len(locations), len(techs), starts, ends)
+    routing = pywrapcp.RoutingModel(manager)
+    service_s = _per_node(nodes, len(locations), [v.duration_s for v in problem.visits])
+    # Transit from a node = its service duration + travel to the next: cumul = service start.
+    time_transits = table.durations_s + np.array(service_s, dtype=np.int64)[:, None]
+    time_cb = routing.RegisterTransitMatrix(time_transits.tolist())
+    horizon_s = max(t.latest_end_s for t in techs)
+    fix_start_cumul_to_zero = False
+    routing.AddDimension(time_cb, horizon_s, horizon_s, fix_start_cumul_to_zero, TIME)
+    ctx = RoutingContext(
+        problem=problem,
+        nodes=nodes,
+        starts=tuple(starts),
+        ends=tuple(ends),
+        table=table,
+        manager=manager,
+        routing=routing,
+        time=routing.GetDimensionOrDie(TIME),
+        windows=windows,
+        penalty_unit=_penalty_unit(problem),
+    )
+    for rule in RULES:
+        rule(ctx)
+    return ctx
+
+
+def _visit_nodes(problem: Problem) -> tuple[tuple[VisitNode, ...], tuple[tuple[Span, ...], ...]]:
+    """One node per window of each visit, with the technicians that may serve it in that window;
+    and per visit its windows clipped to the shifts (a visit nobody may serve keeps one node)."""
+    nodes: list[VisitNode] = []
+    windows: list[tuple[Span, ...]] = []
+    for i, v in enumerate(problem.visits):
+        days = [
+            (k, (t.shift.start_s, t.latest_end_s - v.duration_s))
+            for k, t in enumerate(problem.technicians)
+            if may_serve(t, v)
+        ]
+        mine = []
+        for span in merged(v.windows):
+            reach = [(k, d) for k, d in days if clipped([span], *d)]
+            if reach:  # the part of the window that some technician's day covers
+                lo_s, hi_s = min(d[0] for _, d in reach), max(d[1] for _, d in reach)
+                mine.append(VisitNode(i, clipped([span], lo_s, hi_s)[0], tuple(k for k, _ in reach)))
+        nodes += mine or [VisitNode(i, (v.windows[0].start_s, v.windows[0].end_s), ())]
+        windows.append(tuple(n.window for n in mine))
+    return tuple(nodes), tuple(windows)
+
+
+def _penalty_unit(problem: Problem) -> int:
+    """More than the travel, overtime, preference and stability costs of any plan together."""
+    techs = problem.technicians
+    travel_s = sum(t.latest_end_s - t.shift.start_s for t in techs)  # travel fits in the day
+    overtime = sum(t.overtime_cost * t.max_overtime_s for t in techs)
+    moves = (problem.preference_cost + problem.stability_cost) * len(problem.visits)
+    unit = travel_s + overtime + moves + 1
+    if unit * sum(v.weight for v in problem.visits) > _MAX_OBJECTIVE:
+        raise InvalidProblem("the problem is too large: its objective would overflow 64 bits.")
+    return unit
+
+
+# --- rules --------------------------------------------------------------------------------------
+
+
+def _add_travel_cost(ctx: RoutingContext) -> None:
+    """Penalty: every arc costs its travel time in seconds."""
+    travel_cb = ctx.routing.RegisterTransitMatrix(ctx.table.durations_s.tolist())
+    ctx.routing.SetArcCostEvaluatorOfAllVehicles(travel_cb)
+
+
+def _add_time_windows(ctx: RoutingContext) -> None:
+    """Hard: service starts inside the window of the node (one node per window of a visit)."""
+    for node, vn in enumerate(ctx.nodes):
+        if vn.vehicles:  # a node nobody may serve is kept out by _add_allowed_technicians
+            ctx.time.CumulVar(ctx.manager.NodeToIndex(node)).SetRange(*vn.window)
+
+
+def _add_shifts(ctx: RoutingContext) -> None:
+    """Hard: a technician leaves no earlier than its shift start, is back by end + max overtime."""
+    for k, t in enumerate(ctx.problem.technicians):
+        ctx.time.CumulVar(ctx.routing.Start(k)).SetRange(t.shift.start_s, t.latest_end_s)
+        ctx.time.CumulVar(ctx.routing.End(k)).SetRange(t.shift.start_s, t.latest_end_s)
+
+
+def _add_overtime(ctx: RoutingContext) -> None:
+    """Penalty: overtime_cost per second a technician is back after its shift end."""
+    for k, t in enumerate(ctx.problem.technicians):
+        if t.max_overtime_s > 0 and t.overtime_cost > 0:
+            end_index = ctx.routing.End(k)
+            ctx.time.SetCumulVarSoftUpperBound(end_index, t.shift.end_s, t.overtime_cost)
+
+
+def _add_breaks(ctx: RoutingContext) -> None:
+    """Hard: each break starts in one of its windows, within the shift, and never overlaps service."""
+    routing, solver = ctx.routing, ctx.routing.solver()
+    service_s = ctx.node_values([v.duration_s for v in ctx.problem.visits])
+    # Indexed by *index* (OR-Tools calls it node_visit_transits): service time at each index.
+    visit_transits = [service_s[ctx.manager.IndexToNode(index)] for index in range(routing.Size())]
+    for k, t in enumerate(ctx.problem.technicians):
+        domains = [break_starts(t, b) for b in t.breaks]
+        if not t.breaks or not all(domains):
+            continue  # no breaks, or breaks that cannot fit: the technician gets no visit
+        intervals = []
+        for j, (brk, spans) in enumerate(zip(t.breaks, domains, strict=True)):
+            start = solver.IntVar(spans[0][0], spans[-1][1], f"break {j} start of {t.id}")
+            for (_, gap_from), (gap_to, _) in zip(spans, spans[1:], strict=False):
+                start.RemoveInterval(gap_from + 1, gap_to - 1)
+            intervals.append(solver.FixedDurationIntervalVar(start, brk.duration_s, f"break {j}"))
+        ctx.time.SetBreakIntervalsOfVehicle(intervals, k, visit_transits)
+        ctx.breaks[k] = intervals
+
+
+def _add_allowed_technicians(ctx: RoutingContext) -> None:
+    """Hard: only technicians with all the skills, the capacity and (when pinned) the pin serve it."""
+    everyone = len(ctx.problem.technicians)
+    for node, vn in enumerate(ctx.nodes):
+        index = ctx.manager.NodeToIndex(node)
+        if not vn.vehicles:
+            ctx.routing.ActiveVar(index).SetValue(0)
+        elif len(vn.vehicles) < everyone:
+            # SetAllowedVehiclesForIndex takes an absl::Span, which the Python binding of
+            # ortools 9.15 cannot build; restricting the vehicle var (-1: unperformed) is its twin.
+            ctx.routing.VehicleVar(index).SetValues([-1, *vn.vehicles])
+
+
+def _add_assignment_costs(ctx: RoutingContext) -> None:
+    """Penalty: preference_cost when not served by the preferred technician, stability_cost when
+    moved away from the previous technician."""
+    problem = ctx.problem
+    per_vehicle = [_assignment_costs(problem, t.id) for t in problem.technicians]
+    if not any(any(costs) for costs in per_vehicle):
+        return
+    callbacks: dict[tuple[int, ...], int] = {}  # vehicles with the same costs share a callback
+    for costs in per_vehicle:
+        if costs not in callbacks:
+            callbacks[costs] = ctx.routing.RegisterUnaryTransitVector(ctx.node_values(costs))
+    evaluators = [callbacks[costs] for costs in per_vehicle]
+    total = sum(max(c) for c in zip(*per_vehicle, strict=True))
+    fix_start_cumul_to_zero = True
+    ctx.routing.AddDimensionWithVehicleTransits(
+        evaluators, 0, total, fix_start_cumul_to_zero, ASSIGNMENT
+    )
+    dimension = ctx.routing.GetDimensionOrDie(ASSIGNMENT)
+    dimension.SetSpanCostCoefficientForAllVehicles(1)  # the span is the sum of the costs
+    ctx.dimensions[ASSIGNMENT] = dimension
+
+
+def _assignment_costs(problem: Problem, technician_id: str) -> tuple[int, ...]:
+    """Per visit, what it costs to give it to this technician (preference and stability)."""
+    return tuple(
+        (problem.preference_cost if v.preferred_technician not in (None, technician_id) else 0)
+        + (problem.stability_cost if v.previous_technician not in (None, technician_id) else 0)
+        for v in problem.visits
+    )
+
+
+def _add_capacity(ctx: RoutingContext) -> None:
+    """Hard: the demand of a route's visits fits the technician's capacity (none = unbounded)."""
+    techs, visits = ctx.problem.technicians, ctx.problem.visits
+    total = sum(v.demand for v in visits)
+    if total == 0 or all(t.capacity is None for t in techs):
+        return
+    demand_cb = ctx.routing.RegisterUnaryTransitVector(ctx.node_values([v.demand for v in visits]))
+    capacities = [total if t.capacity is None else t.capacity for t in techs]
+    fix_start_cumul_to_zero = True
+    ctx.routing.AddDimensionWithVehicleCapacity(
+        demand_cb, 0, capacities, fix_start_cumul_to_zero, CAPACITY
+    )
+    ctx.dimensions[CAPACITY] = ctx.routing.GetDimensionOrDie(CAPACITY)
+
+
+def _allow_unassigned(ctx: RoutingContext) -> None:
+    """Penalty: leaving a visit out costs penalty_unit x its priority weight (beats any saving)."""
+    per_visit: list[list[int]] = [[] for _ in ctx.problem.visits]
+    for node, vn in enumerate(ctx.nodes):
+        per_visit[vn.visit].append(ctx.manager.NodeToIndex(node))
+    max_cardinality = 1  # at most one of a visit's window nodes is served
+    for v, indices in zip(ctx.problem.visits, per_visit, strict=True):
+        ctx.routing.AddDisjunction(indices, ctx.penalty_unit * v.weight, max_cardinality)
+
+
+RULES: tuple[Callable[[RoutingContext], None], ...] = (
+    _add_travel_cost,
+    _add_time_windows,
+    _add_shifts,
+    _add_overtime,
+    _add_breaks,
+    _add_allowed_technicians,
+    _add_assignment_costs,
+    _add_capacity,
+    _allow_unassigned,
+)
+
+
+# --- search -------------------------------------------------------------------------------------
+
+
+def search(
+    ctx: RoutingContext,
+    *,
+    first_solution: str,
+    metaheuristic: str,
+    time_limit_s: float,
+    branch_limit: int | None,
+    log_search: bool,
+    on_solution: Callable[[int], bool],
+    should_stop: Callable[[], bool] | None,
+) -> Any | None:
+    """Run the search; the best assignment found, or None when it found none.
+
+    on_solution gets each solution's objective and returns True to end the search there;
+    should_stop, when given, is asked all along (at every neighbour) and ends it when True.
+    Python search monitors are avoided: OR-Tools would call them at every event.
+    """
+    routing = ctx.routing
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.Value.Value(
+        first_solution
+    )
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.Value.Value(
+        metaheuristic
+    )
+    params.time_limit.FromMilliseconds(max(1, round(time_limit_s * 1000)))
+    params.log_search = log_search
+
+    def at_solution() -> None:
+        if on_solution(routing.CostVar().Max()):
+            routing.solver().FinishCurrentSearch()
+
+    routing.AddAtSolutionCallback(at_solution)
+    if should_stop is not None:
+        routing.AddSearchMonitor(routing.solver().CustomLimit(should_stop))
+    if branch_limit is not None:  # counts search decisions: the same run for the same input
+        routing.AddSearchMonitor(routing.solver().BranchesLimit(branch_limit))
+    return routing.SolveWithParameters(params)
+
+
+def status_name(ctx: RoutingContext) -> str:
+    """The RoutingSearchStatus of the last search, by name (ROUTING_SUCCESS, ...)."""
+    return str(routing_enums_pb2.RoutingSearchStatus.Value.Name(ctx.routing.status()))
+
+
+def count_assigned(ctx: RoutingContext) -> int:
+    """How many visits the solution being reported serves (call only from on_step)."""
+    index_of = ctx.manager.NodeToIndex
+    return sum(ctx.routing.ActiveVar(index_of(node)).Min() for node in range(len(ctx.nodes)))
+
+
+# --- solution -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SolvedRoute:
+    """A technician's route as the solver left it: visits in order and the solver's times."""
+
+    vehicle: int
+    nodes: tuple[int, ...]  # the visit nodes in order
+    visits: tuple[int, ...]  # their positions in problem.visits
+    start_s: int  # when the solver has the technician leave
+    service_starts_s: tuple[int, ...]
+    end_s: int  # when the solver has the technician back
+    breaks: tuple[Span, ...]  # (start_s, end_s) of each break, in time order
+
+
+def read_routes(ctx: RoutingContext, assignment: Any) -> tuple[SolvedRoute, ...]:
+    """The routes with at least one visit, read from the assignment."""
+    routing, manager, time = ctx.routing, ctx.manager, ctx.time
+    routes = []
+    for k in range(len(ctx.problem.technicians)):
+        nodes, starts = [], []
+        index = assignment.Value(routing.NextVar(routing.Start(k)))
+        while not routing.IsEnd(index):
+            nodes.append(manager.IndexToNode(index))
+            starts.append(assignment.Min(time.CumulVar(index)))
+            index = assignment.Value(routing.NextVar(index))
+        if not nodes:
+            continue
+        breaks = sorted(
+            (assignment.StartMin(iv), assignment.StartMin(iv) + assignment.DurationMin(iv))
+            for iv in ctx.breaks.get(k, ())
+        )
+        routes.append(
+            SolvedRoute(
+                vehicle=k,
+                nodes=tuple(nodes),
+                visits=tuple(ctx.nodes[node].visit for node in nodes),
+                start_s=assignment.Min(time.CumulVar(routing.Start(k))),
+                service_starts_s=tuple(starts),
+                end_s=assignment.Min(time.CumulVar(index)),
+                breaks=tuple(breaks),
+            )
+        )
+    return tuple(routes)

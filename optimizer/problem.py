@@ -1,0 +1,259 @@
+"""Problem types: technicians, visits, windows, breaks and travel, frozen and checked on creation.
+
+Times are integer seconds from midnight of the planning day (local time); distances integer metres.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .errors import InvalidProblem
+
+MAX_TIME_S = 7 * 24 * 3600  # a plan covers one day; this leaves room for night shifts and overtime
+
+# A visit of priority p weighs PRIORITY_WEIGHT[p]: one step up outweighs ten visits one step down.
+PRIORITY_WEIGHT: dict[int, int] = {1: 1, 2: 10, 3: 100, 4: 1_000, 5: 10_000}
+
+
+def _check_time(value: int, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidProblem(f"must be an integer number of seconds, got {value!r}.", field=name)
+    if not 0 <= value <= MAX_TIME_S:
+        raise InvalidProblem(f"must be between 0 and {MAX_TIME_S} seconds, got {value}.", field=name)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWindow:
+    """A closed interval [start_s, end_s] of seconds from midnight."""
+
+    start_s: int
+    end_s: int
+
+    def __post_init__(self) -> None:
+        _check_time(self.start_s, "start_s")
+        _check_time(self.end_s, "end_s")
+        if self.end_s < self.start_s:
+            raise InvalidProblem(
+                f"time window ends ({self.end_s}) before it starts ({self.start_s}).", field="end_s"
+            )
+
+    def contains(self, t_s: int) -> bool:
+        """True when t_s lies inside the window (both ends included)."""
+        return self.start_s <= t_s <= self.end_s
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A point: coordinates, and with the matrix travel model an index into the matrix."""
+
+    lat: float
+    lon: float
+    index: int | None = None
+
+    def __post_init__(self) -> None:
+        if not -90.0 <= self.lat <= 90.0:
+            raise InvalidProblem(f"latitude must be within [-90, 90], got {self.lat}.", field="lat")
+        if not -180.0 <= self.lon <= 180.0:
+            raise InvalidProblem(f"longitude must be within [-180, 180], got {self.lon}.", field="lon")
+        if self.index is not None and self.index < 0:
+            raise InvalidProblem(f"matrix index must be >= 0, got {self.index}.", field="index")
+
+
+@dataclass(frozen=True, slots=True)
+class Break:
+    """A break of duration_s that must start inside one of its windows (lunch, Friday prayer)."""
+
+    windows: tuple[TimeWindow, ...]
+    duration_s: int
+
+    def __post_init__(self) -> None:
+        if not self.windows:
+            raise InvalidProblem("a break needs at least one window.", field="windows")
+        _check_time(self.duration_s, "duration_s")
+
+
+@dataclass(frozen=True, slots=True)
+class Technician:
+    """A technician's day: where it starts and ends, the shift, breaks, skills and capacity.
+
+    Overtime beyond shift.end_s is allowed up to max_overtime_s, at overtime_cost per second
+    (in units of travel seconds).
+    """
+
+    id: str
+    start: Location
+    shift: TimeWindow
+    end: Location | None = None  # None: back to start
+    max_overtime_s: int = 0
+    overtime_cost: int = 2
+    breaks: tuple[Break, ...] = ()
+    skills: frozenset[str] = field(default_factory=frozenset)
+    capacity: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise InvalidProblem("a technician needs a non-empty id.", field="id")
+        _check_time(self.max_overtime_s, "max_overtime_s")
+        if self.overtime_cost < 0:
+            raise InvalidProblem("must be >= 0.", field="overtime_cost")
+        if self.capacity is not None and self.capacity < 0:
+            raise InvalidProblem(f"must be >= 0 or null, got {self.capacity}.", field="capacity")
+
+    @property
+    def end_location(self) -> Location:
+        """Where the technician's day ends (the start when no end is given)."""
+        return self.end if self.end is not None else self.start
+
+    @property
+    def latest_end_s(self) -> int:
+        """The latest moment the technician may be back: shift end plus allowed overtime."""
+        return self.shift.end_s + self.max_overtime_s
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """A visit to serve: service must start inside one of its windows and last duration_s."""
+
+    id: str
+    location: Location
+    duration_s: int
+    windows: tuple[TimeWindow, ...]
+    skills: frozenset[str] = field(default_factory=frozenset)
+    priority: int = 1
+    pinned_technician: str | None = None  # hard: only this technician may serve it
+    preferred_technician: str | None = None  # soft: a small cost when someone else serves it
+    previous_technician: str | None = None  # for re-planning: who had it in the last plan
+    demand: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise InvalidProblem("a visit needs a non-empty id.", field="id")
+        _check_time(self.duration_s, "duration_s")
+        if not self.windows:
+            raise InvalidProblem("a visit needs at least one window.", field="windows")
+        if self.priority not in PRIORITY_WEIGHT:
+            raise InvalidProblem(f"priority must be 1-5, got {self.priority}.", field="priority")
+        if self.demand < 0:
+            raise InvalidProblem(f"must be >= 0, got {self.demand}.", field="demand")
+
+    @property
+    def weight(self) -> int:
+        """How much serving this visit is worth, relative to a priority-1 visit."""
+        return PRIORITY_WEIGHT[self.priority]
+
+
+@dataclass(frozen=True, slots=True)
+class GreatCircle:
+    """Travel by great-circle distance times a road factor, at an average speed."""
+
+    speed_kmh: float = 25.0
+    road_factor: float = 1.4
+
+    def __post_init__(self) -> None:
+        if not self.speed_kmh > 0:
+            raise InvalidProblem(f"must be > 0, got {self.speed_kmh}.", field="travel.speed_kmh")
+        if not self.road_factor >= 1.0:
+            raise InvalidProblem(
+                f"must be >= 1.0, got {self.road_factor}.", field="travel.road_factor"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Matrix:
+    """Travel given as square duration (s) and distance (m) matrices, indexed by Location.index."""
+
+    durations_s: tuple[tuple[int, ...], ...]
+    distances_m: tuple[tuple[int, ...], ...]
+
+    def __post_init__(self) -> None:
+        n = len(self.durations_s)
+        for name, rows in (("durations_s", self.durations_s), ("distances_m", self.distances_m)):
+            if len(rows) != n:
+                raise InvalidProblem(f"must have {n} rows, got {len(rows)}.", field=f"travel.{name}")
+            for i, row in enumerate(rows):
+                if len(row) != n:
+                    raise InvalidProblem(
+                        f"row {i} must have {n} entries, got {len(row)}.", field=f"travel.{name}"
+                    )
+                if any(v < 0 for v in row):
+                    raise InvalidProblem(f"row {i} has a negative entry.", field=f"travel.{name}")
+
+    @property
+    def size(self) -> int:
+        """The number of locations the matrix covers."""
+        return len(self.durations_s)
+
+
+Travel = GreatCircle | Matrix
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One planning day: technicians, visits and how to travel between them.
+
+    stability_cost: for re-planning, the cost (in travel seconds) of giving a visit to another
+    technician than its previous_technician; 0 switches stability off.
+    preference_cost: the cost (in travel seconds) of not giving a visit to its preferred technician.
+
+    Raises:
+        InvalidProblem: on duplicate ids, unknown pinned or preferred technicians, or matrix
+            indices that are missing or out of range.
+    """
+
+    technicians: tuple[Technician, ...]
+    visits: tuple[Visit, ...]
+    travel: Travel = field(default_factory=GreatCircle)
+    name: str = ""
+    stability_cost: int = 0
+    preference_cost: int = 900
+
+    def __post_init__(self) -> None:
+        tech_ids = [t.id for t in self.technicians]
+        _check_unique(tech_ids, "technicians")
+        _check_unique([v.id for v in self.visits], "visits")
+        known = set(tech_ids)
+        for i, v in enumerate(self.visits):
+            if v.pinned_technician is not None and v.pinned_technician not in known:
+                raise InvalidProblem(
+                    f"pinned technician {v.pinned_technician!r} does not exist.",
+                    field=f"visits[{i}].pinned_technician",
+                )
+            if v.preferred_technician is not None and v.preferred_technician not in known:
+                raise InvalidProblem(
+                    f"preferred technician {v.preferred_technician!r} does not exist.",
+                    field=f"visits[{i}].preferred_technician",
+                )
+        if self.stability_cost < 0 or self.preference_cost < 0:
+            raise InvalidProblem("stability_cost and preference_cost must be >= 0.")
+        if isinstance(self.travel, Matrix):
+            self._check_indices(self.travel.size)
+
+    def _check_indices(self, size: int) -> None:
+        def check(loc: Location, name: str) -> None:
+            if loc.index is None:
+                raise InvalidProblem("needs an index with the matrix travel model.", field=name)
+            if loc.index >= size:
+                raise InvalidProblem(
+                    f"index {loc.index} is outside the {size}x{size} matrix.", field=name
+                )
+
+        for i, t in enumerate(self.technicians):
+            check(t.start, f"technicians[{i}].start")
+            check(t.end_location, f"technicians[{i}].end")
+        for i, v in enumerate(self.visits):
+            check(v.location, f"visits[{i}].location")
+
+    def technician(self, technician_id: str) -> Technician:
+        """The technician with this id (KeyError when there is none)."""
+        for t in self.technicians:
+            if t.id == technician_id:
+                return t
+        raise KeyError(technician_id)
+
+
+def _check_unique(ids: list[str], name: str) -> None:
+    seen: set[str] = set()
+    for i, x in enumerate(ids):
+        if x in seen:
+            raise InvalidProblem(f"id {x!r} appears twice.", field=f"{name}[{i}].id")
+        seen.add(x)

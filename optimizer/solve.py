@@ -1,0 +1,212 @@
+"""solve(problem, params) -> Plan: build the routing model, search, and read the plan back."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import pairwise
+
+from . import model
+from .errors import InvalidProblem
+from .model import RoutingContext, SolvedRoute
+from .plan import BreakTime, Plan, PlanStatus, Route, SolverInfo, Stop, totals_of
+from .problem import Problem
+from .reasons import explain
+from .timing import Span, drive, earliest_in, latest_departure
+
+# In deterministic mode the work limit ends the search; this time limit is only a safety net.
+DETERMINISTIC_TIME_LIMIT_S = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Reported on each improving solution."""
+
+    elapsed_s: float
+    objective: int
+    assigned: int
+
+
+@dataclass(frozen=True, slots=True)
+class SolveParams:
+    """How long and how to search.
+
+    no_improvement_s stops the search when no better plan was found for that long. deterministic
+    replaces the time limits by a work limit, work_limit search branches (OR-Tools decisions),
+    so that the same problem always gives the same plan (no_improvement_s is then ignored).
+    first_solution and metaheuristic are OR-Tools FirstSolutionStrategy and
+    LocalSearchMetaheuristic names.
+
+    Raises:
+        InvalidProblem: on a non-positive limit or an unknown strategy name.
+    """
+
+    time_limit_s: float = 10.0
+    no_improvement_s: float | None = None
+    deterministic: bool = False
+    work_limit: int = 2000
+    on_improvement: Callable[[Progress], None] | None = None
+    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    log_search: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.time_limit_s > 0:
+            raise InvalidProblem(f"must be > 0, got {self.time_limit_s}.", field="time_limit_s")
+        if self.no_improvement_s is not None and not self.no_improvement_s > 0:
+            msg = f"must be > 0 or None, got {self.no_improvement_s}."
+            raise InvalidProblem(msg, field="no_improvement_s")
+        if self.work_limit < 1:
+            raise InvalidProblem(f"must be >= 1, got {self.work_limit}.", field="work_limit")
+        if self.first_solution not in model.FIRST_SOLUTION_STRATEGIES:
+            msg = f"unknown first solution strategy {self.first_solution!r}."
+            raise InvalidProblem(msg, field="first_solution")
+        if self.metaheuristic not in model.METAHEURISTICS:
+            raise InvalidProblem(f"unknown metaheuristic {self.metaheuristic!r}.", field="metaheuristic")
+
+
+def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
+    """Assign visits to technicians; visits that cannot be served come back in plan.unassigned.
+
+    Raises:
+        InvalidProblem: when the problem is too large for 64-bit objective values.
+    """
+    params = params if params is not None else SolveParams()
+    started_s = time.perf_counter()
+    if not problem.visits or not problem.technicians:
+        return _unsolved(problem, PlanStatus.EMPTY, started_s)
+    ctx = model.build_model(problem)
+    watch = _Watch(ctx, params, started_s)
+    deterministic = params.deterministic
+    assignment = model.search(
+        ctx,
+        first_solution=params.first_solution,
+        metaheuristic=params.metaheuristic,
+        time_limit_s=DETERMINISTIC_TIME_LIMIT_S if deterministic else params.time_limit_s,
+        branch_limit=params.work_limit if deterministic else None,
+        log_search=params.log_search,
+        on_solution=watch.at_solution,
+        should_stop=watch.stalled if params.no_improvement_s and not deterministic else None,
+    )
+    if watch.error is not None:
+        raise watch.error
+    if assignment is None:
+        return _unsolved(problem, PlanStatus.NO_SOLUTION, started_s)
+    optimal = model.status_name(ctx) == "ROUTING_OPTIMAL"
+    status = PlanStatus.OPTIMAL if optimal else PlanStatus.FEASIBLE
+    routes = model.read_routes(ctx, assignment)
+    return _plan(ctx, routes, status, started_s, int(assignment.ObjectiveValue()))
+
+
+class _Watch:
+    """Follows the search: reports improvements and says when it has stalled."""
+
+    def __init__(self, ctx: RoutingContext, params: SolveParams, started_s: float) -> None:
+        self.ctx, self.params, self.started_s = ctx, params, started_s
+        self.best: int | None = None
+        self.stall_at_s = float("inf")  # when the search counts as stalled
+        self.error: Exception | None = None
+
+    def at_solution(self, objective: int) -> bool:
+        """Note a solution; True to end the search (the progress callback failed)."""
+        if self.best is not None and objective >= self.best:
+            return False
+        now_s = time.perf_counter()
+        self.best = objective
+        self.stall_at_s = now_s + (self.params.no_improvement_s or float("inf"))
+        if self.params.on_improvement is not None:
+            progress = Progress(now_s - self.started_s, objective, model.count_assigned(self.ctx))
+            try:
+                self.params.on_improvement(progress)
+            except Exception as e:  # raised again after the search: it cannot cross C++
+                self.error = e
+        return self.error is not None
+
+    def stalled(self) -> bool:
+        """True when no better plan was found for no_improvement_s (never before a first one)."""
+        return time.perf_counter() >= self.stall_at_s
+
+
+def _plan(
+    ctx: RoutingContext,
+    solved: tuple[SolvedRoute, ...],
+    status: PlanStatus,
+    started_s: float,
+    objective: int,
+) -> Plan:
+    """The plan of a solution: routes with their times, and the reasons for what is left out."""
+    problem = ctx.problem
+    routes = tuple(_route(ctx, r) for r in solved)
+    served = {i for r in solved for i in r.visits}
+    dropped = [i for i in range(len(problem.visits)) if i not in served]
+    unassigned = explain(problem, dropped)
+    return Plan(
+        routes=routes,
+        unassigned=unassigned,
+        totals=totals_of(routes, len(unassigned)),
+        solver=SolverInfo(status, time.perf_counter() - started_s, objective),
+    )
+
+
+def _unsolved(problem: Problem, status: PlanStatus, started_s: float) -> Plan:
+    """A plan without routes: every visit unassigned with its reason."""
+    unassigned = explain(problem, range(len(problem.visits)))
+    return Plan(
+        routes=(),
+        unassigned=unassigned,
+        totals=totals_of((), len(unassigned)),
+        solver=SolverInfo(status, time.perf_counter() - started_s, 0),
+    )
+
+
+def _route(ctx: RoutingContext, solved: SolvedRoute) -> Route:
+    """A route with its times: each service as early as the solver's order and breaks allow,
+    and the departure as late as the first service allows."""
+    tech = ctx.problem.technicians[solved.vehicle]
+    visits = [ctx.problem.visits[i] for i in solved.visits]
+    nodes = [ctx.starts[solved.vehicle], *solved.nodes, ctx.ends[solved.vehicle]]
+    travel_s = [int(ctx.table.durations_s[a, b]) for a, b in pairwise(nodes)]
+    gaps = _breaks_per_gap(ctx, solved)
+    starts_s: list[int] = []
+    ready_s = solved.start_s  # when the technician is free to drive on
+    for g, (i, solver_start_s) in enumerate(zip(solved.visits, solved.service_starts_s, strict=True)):
+        earliest_s = max([drive(ready_s, travel_s[g], gaps[g])] + [b for _, b in gaps[g]])
+        start_s = earliest_in(ctx.windows[i], earliest_s)
+        starts_s.append(solver_start_s if start_s is None else min(start_s, solver_start_s))
+        ready_s = starts_s[-1] + visits[g].duration_s
+    depart_s = latest_departure(solved.start_s, starts_s[0], travel_s[0], gaps[0])
+    free_s = [depart_s] + [s + v.duration_s for s, v in zip(starts_s, visits, strict=True)]
+    arrivals_s = [
+        drive(free_s[g], travel_s[g], [b for b in gaps[g] if b[0] >= free_s[g]])
+        for g in range(len(visits))
+    ]
+    end_s = drive(free_s[-1], travel_s[-1], gaps[-1])
+    stops = tuple(
+        Stop(v.id, a, s, s + v.duration_s)
+        for v, a, s in zip(visits, arrivals_s, starts_s, strict=True)
+    )
+    return Route(
+        technician=tech.id,
+        stops=stops,
+        breaks=tuple(BreakTime(a, b) for a, b in solved.breaks),
+        start_s=depart_s,
+        end_s=end_s,
+        travel_s=sum(travel_s),
+        distance_m=sum(int(ctx.table.distances_m[a, b]) for a, b in pairwise(nodes)),
+        overtime_s=max(0, end_s - tech.shift.end_s),
+    )
+
+
+def _breaks_per_gap(ctx: RoutingContext, solved: SolvedRoute) -> list[list[Span]]:
+    """For each gap between the solver's services (start -> first, ..., last -> end), the breaks
+    the solver placed in it."""
+    visits = ctx.problem.visits
+    ends_s = [solved.start_s] + [
+        s + visits[i].duration_s for i, s in zip(solved.visits, solved.service_starts_s, strict=True)
+    ]
+    starts_s = [*solved.service_starts_s, solved.end_s]
+    return [
+        [b for b in solved.breaks if lo_s <= b[0] and b[1] <= hi_s]
+        for lo_s, hi_s in zip(ends_s, starts_s, strict=True)
+    ]

@@ -1,0 +1,52 @@
+"""Travel times (int seconds) and distances (int metres) between locations of a problem."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from .problem import GreatCircle, Location, Matrix, Travel
+
+EARTH_RADIUS_M = 6_371_008.8
+
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class TravelTable:
+    """Durations and distances between the given locations, row = from, column = to."""
+
+    durations_s: IntArray
+    distances_m: IntArray
+
+
+def great_circle_m(a: Location, b: Location) -> float:
+    """Haversine distance in metres."""
+    lat1, lon1, lat2, lon2 = map(np.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return float(2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(min(1.0, h))))
+
+
+def build_table(travel: Travel, locations: Sequence[Location]) -> TravelTable:
+    """The travel table between locations, by the problem's travel model."""
+    if isinstance(travel, Matrix):
+        idx = np.array([loc.index for loc in locations], dtype=np.int64)
+        dur = np.asarray(travel.durations_s, dtype=np.int64)
+        dist = np.asarray(travel.distances_m, dtype=np.int64)
+        return TravelTable(dur[np.ix_(idx, idx)], dist[np.ix_(idx, idx)])
+    return _great_circle_table(travel, locations)
+
+
+def _great_circle_table(travel: GreatCircle, locations: Sequence[Location]) -> TravelTable:
+    lat = np.radians(np.array([loc.lat for loc in locations], dtype=np.float64))
+    lon = np.radians(np.array([loc.lon for loc in locations], dtype=np.float64))
+    dlat = lat[None, :] - lat[:, None]
+    dlon = lon[None, :] - lon[:, None]
+    h = np.sin(dlat / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2) ** 2
+    metres = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))) * travel.road_factor
+    distances = np.rint(metres).astype(np.int64)
+    durations = np.rint(metres / (travel.speed_kmh / 3.6)).astype(np.int64)
+    return TravelTable(durations, distances)
