@@ -1,0 +1,1 @@
+"""Who may use Purna: users with a role, and the bearer tokens that identify them."""

@@ -1,0 +1,1 @@
+"""Assets: sold units, owned by a customer, with the entitlements they are owed."""

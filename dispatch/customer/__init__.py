@@ -1,0 +1,1 @@
+"""Customers: who owns the assets and receives the visits."""

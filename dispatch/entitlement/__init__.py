@@ -1,0 +1,1 @@
+"""Entitlements: the free installation, free services and free oil changes an asset is owed."""

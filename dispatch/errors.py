@@ -1,0 +1,56 @@
+"""Errors the caller can act on; api/errors.py maps each subclass to one HTTP status code."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class DomainError(Exception):
+    """An error the caller can act on; api/errors.py maps each subclass to one status code."""
+
+    type: ClassVar[str] = "domain_error"
+
+    def __init__(self, msg: str, *, loc: tuple[str | int, ...] = ()) -> None:
+        super().__init__(msg)
+        self.msg = msg
+        self.loc = loc
+
+    def to_detail(self) -> dict[str, object]:
+        """The error as one item of FastAPI's validation shape: {"loc", "msg", "type"}."""
+        return {"loc": list(self.loc), "msg": self.msg, "type": self.type}
+
+
+class NotFound(DomainError):
+    """The object asked for does not exist (404)."""
+
+    type = "not_found"
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state of the data (409)."""
+
+    type = "conflict"
+
+
+class InvalidTransition(Conflict):
+    """A visit cannot move from its current status to the one asked for (409)."""
+
+    type = "invalid_transition"
+
+
+class SlotUnavailable(DomainError):
+    """The time window asked for can no longer be served (409)."""
+
+    type = "slot_unavailable"
+
+
+class NotCovered(DomainError):
+    """No entitlement or warranty covers what was asked for free (422)."""
+
+    type = "not_covered"
+
+
+class InvalidInput(DomainError):
+    """The input is well-formed but breaks a business rule (422)."""
+
+    type = "invalid_input"

@@ -1,0 +1,1 @@
+"""Geocoding: addresses to coordinates, with results cached (the geocoder client comes later)."""

@@ -1,0 +1,36 @@
+"""Every table, imported in one place so that SQLModel.metadata is complete (Alembic, tests)."""
+
+from dispatch.account.models import ApiToken, User
+from dispatch.asset.models import Asset
+from dispatch.customer.models import Customer
+from dispatch.entitlement.models import Entitlement
+from dispatch.geocoding.models import GeocodeCache
+from dispatch.planning.models import Plan, PlanRoute, PlanStop, PlanUnassigned
+from dispatch.product.models import ProductModel, VisitKindPolicy
+from dispatch.region.models import Region
+from dispatch.request.models import ServiceRequest
+from dispatch.shift.models import ShiftException, WeeklyShift
+from dispatch.technician.models import Technician, TechnicianSkill
+from dispatch.visit.models import Visit
+
+__all__ = [
+    "ApiToken",
+    "Asset",
+    "Customer",
+    "Entitlement",
+    "GeocodeCache",
+    "Plan",
+    "PlanRoute",
+    "PlanStop",
+    "PlanUnassigned",
+    "ProductModel",
+    "Region",
+    "ServiceRequest",
+    "ShiftException",
+    "Technician",
+    "TechnicianSkill",
+    "User",
+    "Visit",
+    "VisitKindPolicy",
+    "WeeklyShift",
+]

@@ -1,0 +1,1 @@
+"""Planning: plans stored per region and day (the planning service that fills them comes later)."""

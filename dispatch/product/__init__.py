@@ -1,0 +1,1 @@
+"""Product models and their service policy: warranty, free services, visit durations and skills."""

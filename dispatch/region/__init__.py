@@ -1,0 +1,1 @@
+"""Regions: a service area with its time zone and travel settings."""

@@ -1,0 +1,1 @@
+"""Service requests: what a customer asks for, and who pays for it."""

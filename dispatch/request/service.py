@@ -1,0 +1,190 @@
+"""Service request services: open a request and decide who pays, record KPI timestamps.
+
+Coverage is decided once, when the request is opened: an installation, periodic service or oil
+change uses the asset's entitlement when one is left and valid; a repair or inspection is free
+under warranty; anything else is paid at the price of the product's policy for that kind.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select, update
+
+from dispatch import localtime
+from dispatch.asset import service as asset_service
+from dispatch.asset.models import Asset
+from dispatch.entitlement import service as entitlement_service
+from dispatch.entitlement.models import ENTITLEMENT_FOR_KIND, EntitlementKind
+from dispatch.errors import NotCovered, NotFound
+from dispatch.product import service as product_service
+from dispatch.product.models import VisitKind
+from dispatch.region import service as region_service
+from dispatch.request.models import (
+    Coverage,
+    RequestStatus,
+    ServiceRequest,
+    ServiceRequestCreate,
+)
+from dispatch.warranty import service as warranty_service
+
+# An urgent repair outranks a routine service; agents may raise a request's priority to 5.
+DEFAULT_PRIORITY: dict[VisitKind, int] = {
+    VisitKind.REPAIR: 3,
+    VisitKind.INSTALLATION: 2,
+    VisitKind.INSPECTION: 2,
+    VisitKind.PERIODIC_SERVICE: 1,
+    VisitKind.OIL_CHANGE: 1,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Cover:
+    coverage: Coverage
+    reason: str
+    price: int
+    entitlement_id: int | None = None
+
+
+def get(*, session: Session, request_id: int) -> ServiceRequest | None:
+    """The service request with this id, or None."""
+    return session.get(ServiceRequest, request_id)
+
+
+def get_or_raise(*, session: Session, request_id: int) -> ServiceRequest:
+    """The service request with this id; raises NotFound."""
+    request = session.get(ServiceRequest, request_id)
+    if request is None:
+        raise NotFound(f"service request {request_id} does not exist.", loc=("request_id",))
+    return request
+
+
+def list_for_customer(
+    *, session: Session, customer_id: int, offset: int = 0, limit: int = 100
+) -> tuple[list[ServiceRequest], int]:
+    """A page of the customer's requests, newest first, and how many there are."""
+    where = ServiceRequest.customer_id == customer_id
+    count = session.exec(select(func.count()).select_from(ServiceRequest).where(where)).one()
+    query = (
+        select(ServiceRequest)
+        .where(where)
+        .order_by(col(ServiceRequest.created_at).desc(), col(ServiceRequest.id).desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(session.exec(query).all()), count
+
+
+def open(
+    *, session: Session, request_in: ServiceRequestCreate, allow_paid: bool = True
+) -> ServiceRequest:
+    """A new request with its coverage decided (an entitlement is consumed when one applies).
+
+    With allow_paid=False a request nothing covers raises NotCovered instead of being paid.
+    """
+    request = add(session=session, request_in=request_in, allow_paid=allow_paid)
+    session.commit()
+    session.refresh(request)
+    return request
+
+
+def add(
+    *, session: Session, request_in: ServiceRequestCreate, allow_paid: bool = True
+) -> ServiceRequest:
+    """Step: open (see open) without committing."""
+    asset = asset_service.get_or_raise(session=session, asset_id=request_in.asset_id)
+    region = region_service.get_or_raise(session=session, region_id=request_in.region_id)
+    policy = product_service.policy_for(product_model=asset.product_model, kind=request_in.kind)
+    created_at = localtime.require_aware(request_in.created_at or localtime.utc_now())
+    on = localtime.local_day(created_at, region.zone)
+    cover = _cover(session, asset, request_in.kind, on, policy.price)
+    if cover.coverage is Coverage.PAID and not allow_paid:
+        raise NotCovered(f"not covered: {cover.reason}.", loc=("kind",))
+    request = ServiceRequest.model_validate(
+        request_in,
+        update={
+            "customer_id": asset.customer_id,
+            "priority": request_in.priority or DEFAULT_PRIORITY[request_in.kind],
+            "created_at": created_at,
+            "coverage": cover.coverage,
+            "coverage_reason": cover.reason,
+            "entitlement_id": cover.entitlement_id,
+            "price": cover.price,
+        },
+    )
+    session.add(request)
+    session.flush()
+    return request
+
+
+def respond(*, session: Session, request: ServiceRequest, at: datetime) -> ServiceRequest:
+    """Record the first answer to the request (a call back); later answers change nothing."""
+    mark_responded(request=request, at=at)
+    session.add(request)
+    session.commit()
+    session.refresh(request)
+    return request
+
+
+def mark_responded(*, request: ServiceRequest, at: datetime) -> None:
+    """Step: set first_response_at, unless the request was already answered."""
+    if request.first_response_at is None:
+        request.first_response_at = localtime.require_aware(at, "at")
+
+
+def mark_resolved(*, request: ServiceRequest, at: datetime) -> None:
+    """Step: an open request is resolved (its visit was completed)."""
+    if request.status is RequestStatus.OPEN:
+        request.status = RequestStatus.RESOLVED
+        request.resolved_at = localtime.require_aware(at, "at")
+
+
+def release(*, session: Session, request: ServiceRequest, at: datetime) -> bool:
+    """Step: cancel an open request and give back its entitlement; False when it was not open.
+
+    A guarded UPDATE, so two cancellations racing give the entitlement back once.
+    """
+    result = session.execute(
+        update(ServiceRequest)
+        .where(
+            col(ServiceRequest.id) == request.id,
+            col(ServiceRequest.status) == RequestStatus.OPEN,
+        )
+        .values(status=RequestStatus.CANCELLED, cancelled_at=localtime.require_aware(at, "at"))
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(request)
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    if request.entitlement_id is not None:
+        entitlement_service.restore(session=session, entitlement_id=request.entitlement_id)
+    return True
+
+
+def _cover(session: Session, asset: Asset, kind: VisitKind, on: date, price: int) -> _Cover:
+    """Who pays for a request of this kind on this asset, made on day `on`."""
+    entitlement_kind = ENTITLEMENT_FOR_KIND.get(kind)
+    if entitlement_kind is not None:
+        return _cover_by_entitlement(session, asset, entitlement_kind, on, price)
+    decision = warranty_service.decide(asset=asset, on=on)
+    if decision.covered:
+        return _Cover(Coverage.WARRANTY, decision.reason, price=0)
+    return _Cover(Coverage.PAID, decision.reason, price=price)
+
+
+def _cover_by_entitlement(
+    session: Session, asset: Asset, kind: EntitlementKind, on: date, price: int
+) -> _Cover:
+    entitlement = entitlement_service.find(session=session, asset_id=asset.id or 0, kind=kind)
+    if entitlement is None:
+        product = asset.product_model
+        return _Cover(Coverage.PAID, f"{product.brand} {product.name} has no {kind}", price)
+    try:
+        used = entitlement_service.consume(
+            session=session, entitlement_id=entitlement.id or 0, on=on
+        )
+    except NotCovered as exc:
+        return _Cover(Coverage.PAID, exc.msg.rstrip("."), price)
+    until = f", valid until {used.valid_until}" if used.valid_until else ""
+    reason = f"{kind} {used.used} of {used.total}{until}"
+    return _Cover(Coverage.ENTITLEMENT, reason, price=0, entitlement_id=used.id)

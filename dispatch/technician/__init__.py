@@ -1,0 +1,1 @@
+"""Technicians: who they are, where they start, which skills they have."""

@@ -1,0 +1,1 @@
+"""Warranty: is a repair free, and why (or why not)."""

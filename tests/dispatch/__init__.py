@@ -1,0 +1,1 @@
+"""Tests of dispatch/: a real database (SQLite file and PostgreSQL), never a mock."""
