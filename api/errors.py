@@ -1,0 +1,99 @@
+"""One table from domain errors to HTTP status codes, and the one error shape every 4xx uses.
+
+Every error body is FastAPI's validation shape: {"detail": [{"loc": [...], "msg": "...", "type": "..."}]},
+so clients parse one format for 400, 401, 403, 404, 409 and 422.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from dispatch import errors as domain
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_ERROR: tuple[tuple[type[domain.DomainError], int], ...] = (
+    # Subclasses before their parents: the first match wins.
+    (domain.NotFound, 404),
+    (domain.SlotUnavailable, 409),
+    (domain.InvalidTransition, 409),
+    (domain.Conflict, 409),
+    (domain.NotCovered, 422),
+    (domain.InvalidInput, 422),
+)
+
+
+class Forbidden(Exception):
+    """The caller is known but may not do this (object-level authorisation)."""
+
+    def __init__(self, msg: str = "You may not access this resource.") -> None:
+        super().__init__(msg)
+        self.msg = msg
+
+
+class Unauthenticated(Exception):
+    """No valid bearer token."""
+
+    def __init__(self, msg: str = "A valid bearer token is required.") -> None:
+        super().__init__(msg)
+        self.msg = msg
+
+
+def error_body(msg: str, type_: str, loc: tuple[str | int, ...] = ()) -> dict[str, Any]:
+    """The one error shape."""
+    return {"detail": [{"loc": list(loc), "msg": msg, "type": type_}]}
+
+
+def status_for(error: domain.DomainError) -> int:
+    """The HTTP status of a domain error."""
+    for error_type, status in STATUS_BY_ERROR:
+        if isinstance(error, error_type):
+            return status
+    return 400
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every error into the one shape."""
+
+    @app.exception_handler(domain.DomainError)
+    async def on_domain_error(_: Request, exc: domain.DomainError) -> JSONResponse:
+        return JSONResponse(error_body(str(exc), exc.type, exc.loc), status_code=status_for(exc))
+
+    @app.exception_handler(Forbidden)
+    async def on_forbidden(_: Request, exc: Forbidden) -> JSONResponse:
+        return JSONResponse(error_body(exc.msg, "forbidden"), status_code=403)
+
+    @app.exception_handler(Unauthenticated)
+    async def on_unauthenticated(_: Request, exc: Unauthenticated) -> JSONResponse:
+        return JSONResponse(
+            error_body(exc.msg, "unauthenticated"),
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        detail = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": jsonable_encoder(detail)}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        type_ = "not_found" if exc.status_code == 404 else f"http_{exc.status_code}"
+        return JSONResponse(
+            error_body(str(exc.detail), type_), status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(error_body("Internal server error.", "internal_error"), status_code=500)

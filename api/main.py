@@ -1,0 +1,49 @@
+"""create_app(settings): the FastAPI application, its routers, error handlers and lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from api import errors
+from api.routes import ROUTERS
+from dispatch.config import Settings, get_settings
+from dispatch.db import make_engine
+
+API_PREFIX = "/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The application for these settings (the environment's when None)."""
+    settings = settings or get_settings()
+    engine = make_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        for start in app.state.on_start:
+            start(app)
+        try:
+            yield
+        finally:
+            for stop in reversed(app.state.on_stop):
+                stop(app)
+            engine.dispose()
+
+    app = FastAPI(
+        title="Purna",
+        version="0.1.0",
+        description="Field-service scheduling and dispatch for after-sales service.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.on_start = []  # callables(app) run at startup: solve-job runner, scheduler
+    app.state.on_stop = []
+    errors.install(app)
+    api = APIRouter(prefix=API_PREFIX)
+    for router in ROUTERS:
+        api.include_router(router)
+    app.include_router(api)
+    return app
