@@ -200,6 +200,7 @@ def _solver(root: Mapping[str, Any]) -> SolverInfo:
         status=PlanStatus(status),
         wall_s=float_field(obj, "wall_s", "solver", 0.0),
         objective=int_field(obj, "objective", "solver", 0),
+        engine=str_field(obj, "engine", "solver", "ortools"),
     )
 
 
@@ -223,6 +224,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "status": str(plan.solver.status.value),
             "wall_s": plan.solver.wall_s,
             "objective": plan.solver.objective,
+            "engine": plan.solver.engine,
         },
     }
 

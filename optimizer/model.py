@@ -2,9 +2,12 @@
 
 The only module that imports ortools. As in the OR-Tools samples, a *node* is a place and an
 *index* is the solver's position for it; only manager.NodeToIndex / IndexToNode cross between them.
-Nodes: first one node per window of each visit (a visit with two windows has two nodes in one
-disjunction, at most one served), then one node per distinct start or end location (technicians
-leaving from the same place share it, so that OR-Tools sees them as one vehicle class).
+Nodes: first the visit nodes, one per window of a visit and per assignment cost (a visit with a
+preferred or previous technician gets a node for that technician and one, costing
+preference_cost or stability_cost, for the others), all of a visit's nodes in one disjunction
+of which at most one is served; then one node per distinct start or end location (technicians
+leaving from the same place share it). So every vehicle has the same arc costs and OR-Tools keeps
+one cost class: per-vehicle costs would make a class per technician and slow the search.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_ils_pb2
 
 from .errors import InvalidProblem
 from .problem import Problem
@@ -24,12 +27,14 @@ from .travel import TravelTable, build_table
 
 TIME = "time"
 CAPACITY = "capacity"
-ASSIGNMENT = "assignment"  # preference and stability costs, summed per route
 
-FIRST_SOLUTION_STRATEGIES = frozenset(routing_enums_pb2.FirstSolutionStrategy.Value.keys()) - {
-    "UNSET"
-}
-METAHEURISTICS = frozenset(routing_enums_pb2.LocalSearchMetaheuristic.Value.keys()) - {"UNSET"}
+# Iterated local search (ruin and recreate) is not a LocalSearchMetaheuristic in OR-Tools but a
+# solve method of its own; we offer it under this name.
+ITERATED_LOCAL_SEARCH = "ITERATED_LOCAL_SEARCH"
+_ENUMS = routing_enums_pb2
+FIRST_SOLUTION_STRATEGIES = frozenset(_ENUMS.FirstSolutionStrategy.Value.keys()) - {"UNSET"}
+METAHEURISTICS = frozenset(_ENUMS.LocalSearchMetaheuristic.Value.keys()) - {"UNSET"}
+METAHEURISTICS |= {ITERATED_LOCAL_SEARCH}
 
 # The objective is an int64 sum; keep a margin for the solver's own penalties (GLS) on top.
 _MAX_OBJECTIVE = 2**60
@@ -37,11 +42,12 @@ _MAX_OBJECTIVE = 2**60
 
 @dataclass(frozen=True, slots=True)
 class VisitNode:
-    """One window of a visit as a node: the visit's position, the window, who may serve it."""
+    """A node of a visit: its position, one window, who may serve it there and at what cost."""
 
     visit: int
     window: Span
     vehicles: tuple[int, ...]
+    cost: int = 0  # preference and stability cost of serving it by one of these vehicles
 
 
 @dataclass(frozen=True)
@@ -110,24 +116,28 @@ def build_model(problem: Problem) -> RoutingContext:
 
 
 def _visit_nodes(problem: Problem) -> tuple[tuple[VisitNode, ...], tuple[tuple[Span, ...], ...]]:
-    """One node per window of each visit, with the technicians that may serve it in that window;
-    and per visit its windows clipped to the shifts (a visit nobody may serve keeps one node)."""
+    """The visit nodes: per window of each visit and per assignment cost, the technicians that
+    may serve it; and per visit its windows clipped to the shifts (a visit nobody may serve
+    keeps one node without vehicles)."""
     nodes: list[VisitNode] = []
     windows: list[tuple[Span, ...]] = []
     for i, v in enumerate(problem.visits):
+        costs = _assignment_costs(problem, i)
         days = [
             (k, (t.shift.start_s, t.latest_end_s - v.duration_s))
             for k, t in enumerate(problem.technicians)
             if may_serve(t, v)
         ]
-        mine = []
+        mine: list[VisitNode] = []
         for span in merged(v.windows):
             reach = [(k, d) for k, d in days if clipped([span], *d)]
-            if reach:  # the part of the window that some technician's day covers
-                lo_s, hi_s = min(d[0] for _, d in reach), max(d[1] for _, d in reach)
-                mine.append(VisitNode(i, clipped([span], lo_s, hi_s)[0], tuple(k for k, _ in reach)))
+            for cost in sorted({costs[k] for k, _ in reach}):
+                group = [(k, d) for k, d in reach if costs[k] == cost]
+                lo_s, hi_s = min(d[0] for _, d in group), max(d[1] for _, d in group)
+                window = clipped([span], lo_s, hi_s)[0]  # the part some day of theirs covers
+                mine.append(VisitNode(i, window, tuple(k for k, _ in group), cost))
         nodes += mine or [VisitNode(i, (v.windows[0].start_s, v.windows[0].end_s), ())]
-        windows.append(tuple(n.window for n in mine))
+        windows.append(tuple(sorted({n.window for n in mine})))
     return tuple(nodes), tuple(windows)
 
 
@@ -146,10 +156,15 @@ def _penalty_unit(problem: Problem) -> int:
 # --- rules --------------------------------------------------------------------------------------
 
 
-def _add_travel_cost(ctx: RoutingContext) -> None:
-    """Penalty: every arc costs its travel time in seconds."""
-    travel_cb = ctx.routing.RegisterTransitMatrix(ctx.table.durations_s.tolist())
-    ctx.routing.SetArcCostEvaluatorOfAllVehicles(travel_cb)
+def _add_arc_costs(ctx: RoutingContext) -> None:
+    """Penalty: travel seconds, plus preference and stability costs of the visit node left."""
+    # A visit node carries the preference and stability cost of the technicians it is for
+    # (see _visit_nodes); adding it to the arcs leaving the node (a served node has exactly one)
+    # charges it once, with the same arc costs for every vehicle.
+    node_cost = np.array(ctx.node_values([0] * len(ctx.problem.visits)), dtype=np.int64)
+    node_cost[: len(ctx.nodes)] = [n.cost for n in ctx.nodes]
+    costs = ctx.table.durations_s + node_cost[:, None]
+    ctx.routing.SetArcCostEvaluatorOfAllVehicles(ctx.routing.RegisterTransitMatrix(costs.tolist()))
 
 
 def _add_time_windows(ctx: RoutingContext) -> None:
@@ -175,7 +190,7 @@ def _add_overtime(ctx: RoutingContext) -> None:
 
 
 def _add_breaks(ctx: RoutingContext) -> None:
-    """Hard: each break starts in one of its windows, within the shift, and never overlaps service."""
+    """Hard: each break starts in a window of its own, within the shift, never during service."""
     routing, solver = ctx.routing, ctx.routing.solver()
     service_s = ctx.node_values([v.duration_s for v in ctx.problem.visits])
     # Indexed by *index* (OR-Tools calls it node_visit_transits): service time at each index.
@@ -195,7 +210,7 @@ def _add_breaks(ctx: RoutingContext) -> None:
 
 
 def _add_allowed_technicians(ctx: RoutingContext) -> None:
-    """Hard: only technicians with all the skills, the capacity and (when pinned) the pin serve it."""
+    """Hard: only technicians with all its skills, the capacity and (if pinned) the pin serve it."""
     everyone = len(ctx.problem.technicians)
     for node, vn in enumerate(ctx.nodes):
         index = ctx.manager.NodeToIndex(node)
@@ -207,35 +222,14 @@ def _add_allowed_technicians(ctx: RoutingContext) -> None:
             ctx.routing.VehicleVar(index).SetValues([-1, *vn.vehicles])
 
 
-def _add_assignment_costs(ctx: RoutingContext) -> None:
-    """Penalty: preference_cost when not served by the preferred technician, stability_cost when
-    moved away from the previous technician."""
-    problem = ctx.problem
-    per_vehicle = [_assignment_costs(problem, t.id) for t in problem.technicians]
-    if not any(any(costs) for costs in per_vehicle):
-        return
-    callbacks: dict[tuple[int, ...], int] = {}  # vehicles with the same costs share a callback
-    for costs in per_vehicle:
-        if costs not in callbacks:
-            callbacks[costs] = ctx.routing.RegisterUnaryTransitVector(ctx.node_values(costs))
-    evaluators = [callbacks[costs] for costs in per_vehicle]
-    total = sum(max(c) for c in zip(*per_vehicle, strict=True))
-    fix_start_cumul_to_zero = True
-    ctx.routing.AddDimensionWithVehicleTransits(
-        evaluators, 0, total, fix_start_cumul_to_zero, ASSIGNMENT
-    )
-    dimension = ctx.routing.GetDimensionOrDie(ASSIGNMENT)
-    dimension.SetSpanCostCoefficientForAllVehicles(1)  # the span is the sum of the costs
-    ctx.dimensions[ASSIGNMENT] = dimension
-
-
-def _assignment_costs(problem: Problem, technician_id: str) -> tuple[int, ...]:
-    """Per visit, what it costs to give it to this technician (preference and stability)."""
-    return tuple(
-        (problem.preference_cost if v.preferred_technician not in (None, technician_id) else 0)
-        + (problem.stability_cost if v.previous_technician not in (None, technician_id) else 0)
-        for v in problem.visits
-    )
+def _assignment_costs(problem: Problem, visit: int) -> list[int]:
+    """Per technician, what giving it the visit costs (preference and stability)."""
+    v = problem.visits[visit]
+    return [
+        (problem.preference_cost if v.preferred_technician not in (None, t.id) else 0)
+        + (problem.stability_cost if v.previous_technician not in (None, t.id) else 0)
+        for t in problem.technicians
+    ]
 
 
 def _add_capacity(ctx: RoutingContext) -> None:
@@ -264,13 +258,12 @@ def _allow_unassigned(ctx: RoutingContext) -> None:
 
 
 RULES: tuple[Callable[[RoutingContext], None], ...] = (
-    _add_travel_cost,
+    _add_arc_costs,
     _add_time_windows,
     _add_shifts,
     _add_overtime,
     _add_breaks,
     _add_allowed_technicians,
-    _add_assignment_costs,
     _add_capacity,
     _allow_unassigned,
 )
@@ -289,23 +282,21 @@ def search(
     log_search: bool,
     on_solution: Callable[[int], bool],
     should_stop: Callable[[], bool] | None,
+    initial_routes: list[list[int]] | None = None,
 ) -> Any | None:
     """Run the search; the best assignment found, or None when it found none.
 
+    initial_routes, per vehicle its visit indices in order, is where the search starts from when
+    OR-Tools accepts it as a solution (local search from there; not with iterated local search).
+
     on_solution gets each solution's objective and returns True to end the search there;
     should_stop, when given, is asked all along (at every neighbour) and ends it when True.
-    Python search monitors are avoided: OR-Tools would call them at every event.
+    Python search monitors are avoided: OR-Tools would call them at every event. Iterated local
+    search honours neither should_stop nor the branch limit (measured with 9.15): it counts
+    solutions for the branch limit instead, and the caller must not pass should_stop.
     """
     routing = ctx.routing
-    params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.Value.Value(
-        first_solution
-    )
-    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.Value.Value(
-        metaheuristic
-    )
-    params.time_limit.FromMilliseconds(max(1, round(time_limit_s * 1000)))
-    params.log_search = log_search
+    params = _search_parameters(first_solution, metaheuristic, time_limit_s, log_search)
 
     def at_solution() -> None:
         if on_solution(routing.CostVar().Max()):
@@ -316,7 +307,43 @@ def search(
         routing.AddSearchMonitor(routing.solver().CustomLimit(should_stop))
     if branch_limit is not None:  # counts search decisions: the same run for the same input
         routing.AddSearchMonitor(routing.solver().BranchesLimit(branch_limit))
+    if metaheuristic == ITERATED_LOCAL_SEARCH:
+        if branch_limit is not None:
+            params.solution_limit = branch_limit
+        return routing.SolveWithIteratedLocalSearch(params)
+    if initial_routes is not None:
+        routing.CloseModelWithParameters(params)
+        ignore_inactive_indices = True
+        start = routing.ReadAssignmentFromRoutes(initial_routes, ignore_inactive_indices)
+        if start is not None:
+            return routing.SolveFromAssignmentWithParameters(start, params)
     return routing.SolveWithParameters(params)
+
+
+def _search_parameters(
+    first_solution: str, metaheuristic: str, time_limit_s: float, log_search: bool
+) -> Any:
+    """OR-Tools search parameters; iterated local search ruins with SISR (strings of ~10)."""
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.Value.Value(
+        first_solution
+    )
+    params.time_limit.FromMilliseconds(max(1, round(time_limit_s * 1000)))
+    params.log_search = log_search
+    if metaheuristic != ITERATED_LOCAL_SEARCH:
+        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.Value.Value(
+            metaheuristic
+        )
+        return params
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.UNSET
+    ruin_recreate = params.iterated_local_search_parameters.ruin_recreate_parameters
+    del ruin_recreate.ruin_strategies[:]  # the default names none, which 9.15 rejects
+    sisr = ruin_recreate.ruin_strategies.add().sisr
+    sisr.max_removed_sequence_size, sisr.avg_num_removed_visits, sisr.bypass_factor = 10, 10, 0.01
+    ruin_recreate.ruin_composition_strategy = (
+        routing_ils_pb2.RuinCompositionStrategy.RUN_ALL_SEQUENTIALLY
+    )
+    return params
 
 
 def status_name(ctx: RoutingContext) -> str:
@@ -325,7 +352,7 @@ def status_name(ctx: RoutingContext) -> str:
 
 
 def count_assigned(ctx: RoutingContext) -> int:
-    """How many visits the solution being reported serves (call only from on_step)."""
+    """How many visits the solution being reported serves (call only from on_solution)."""
     index_of = ctx.manager.NodeToIndex
     return sum(ctx.routing.ActiveVar(index_of(node)).Min() for node in range(len(ctx.nodes)))
 
@@ -340,7 +367,6 @@ class SolvedRoute:
     vehicle: int
     nodes: tuple[int, ...]  # the visit nodes in order
     visits: tuple[int, ...]  # their positions in problem.visits
-    start_s: int  # when the solver has the technician leave
     service_starts_s: tuple[int, ...]
     end_s: int  # when the solver has the technician back
     breaks: tuple[Span, ...]  # (start_s, end_s) of each break, in time order
@@ -368,7 +394,6 @@ def read_routes(ctx: RoutingContext, assignment: Any) -> tuple[SolvedRoute, ...]
                 vehicle=k,
                 nodes=tuple(nodes),
                 visits=tuple(ctx.nodes[node].visit for node in nodes),
-                start_s=assignment.Min(time.CumulVar(routing.Start(k))),
                 service_starts_s=tuple(starts),
                 end_s=assignment.Min(time.CumulVar(index)),
                 breaks=tuple(breaks),

@@ -85,6 +85,8 @@ class SolverInfo:
     status: PlanStatus
     wall_s: float
     objective: int
+    # Which search produced the plan: ortools, pyvrp or vroom+ortools (optimizer/backends.py).
+    engine: str = "ortools"
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,13 +22,13 @@ def may_serve(technician: Technician, visit: Visit) -> bool:
     return (
         visit.skills <= technician.skills
         and visit.pinned_technician in (None, technician.id)
-        and (technician.capacity is None or visit.demand <= technician.capacity)
+        and _carries(technician, visit)
         and breaks_fit_shift(technician)
     )
 
 
 def explain(problem: Problem, dropped: Sequence[int]) -> tuple[Unassigned, ...]:
-    """An Unassigned with reason and sentence for each dropped visit (positions in problem.visits)."""
+    """An Unassigned with reason and sentence per dropped visit (positions in problem.visits)."""
     techs = problem.technicians
     locations: list[Location] = [problem.visits[i].location for i in dropped]
     locations += [t.start for t in techs] + [t.end_location for t in techs]
@@ -47,19 +47,27 @@ def _explain_one(problem: Problem, visit: Visit, legs: list[tuple[int, int]]) ->
     skilled = [k for k, t in enumerate(techs) if visit.skills <= t.skills]
     if not skilled:
         needs = ", ".join(sorted(visit.skills))
-        return _unassigned(visit, Reason.NO_SKILLED_TECHNICIAN, f"No technician has the skills {needs}.")
+        return _unassigned(
+            visit, Reason.NO_SKILLED_TECHNICIAN, f"No technician has the skills {needs}."
+        )
     if visit.pinned_technician is not None:
         k = next(k for k, t in enumerate(techs) if t.id == visit.pinned_technician)
         why = _pin_fault(techs[k], visit, legs[k])
         if why:
             return _unassigned(visit, Reason.PINNED_TECHNICIAN_UNAVAILABLE, why)
-    carrying = [k for k in skilled if techs[k].capacity is None or visit.demand <= techs[k].capacity]
+    carrying = [k for k in skilled if _carries(techs[k], visit)]
     if not carrying:
         most = max(techs[k].capacity or 0 for k in skilled)
-        msg = f"Its demand {visit.demand} exceeds the capacity of every skilled technician (at most {most})."
+        msg = (
+            f"Its demand {visit.demand} exceeds the capacity of every technician "
+            f"with the skills (at most {most})."
+        )
         return _unassigned(visit, Reason.DEMAND_EXCEEDS_CAPACITY, msg)
     if not any(serves_alone(techs[k], visit, *legs[k]) for k in carrying):
-        msg = "No technician with the skills can reach one of its windows and be back by the end of the shift."
+        msg = (
+            "No technician with the skills can reach one of its windows "
+            "and be back by the end of the shift."
+        )
         return _unassigned(visit, Reason.NO_WINDOW_REACHABLE, msg)
     msg = "A skilled technician could serve it on its own, but the plan has no room left for it."
     return _unassigned(visit, Reason.NO_CAPACITY, msg)
@@ -70,11 +78,18 @@ def _pin_fault(tech: Technician, visit: Visit, leg: tuple[int, int]) -> str:
     if not visit.skills <= tech.skills:
         lacking = ", ".join(sorted(visit.skills - tech.skills))
         return f"It is pinned to {tech.id}, who lacks the skills {lacking}."
-    if tech.capacity is not None and visit.demand > tech.capacity:
-        return f"It is pinned to {tech.id}, whose capacity {tech.capacity} is below its demand {visit.demand}."
+    if not _carries(tech, visit):
+        return (
+            f"It is pinned to {tech.id}, whose capacity {tech.capacity} "
+            f"is below its demand {visit.demand}."
+        )
     if not serves_alone(tech, visit, *leg):
         return f"It is pinned to {tech.id}, who cannot reach any of its windows within the shift."
     return ""
+
+
+def _carries(tech: Technician, visit: Visit) -> bool:
+    return tech.capacity is None or visit.demand <= tech.capacity
 
 
 def _unassigned(visit: Visit, reason: Reason, message: str) -> Unassigned:

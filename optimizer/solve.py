@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
-from . import model
+from . import backends, model, warm_start
 from .errors import InvalidProblem
 from .model import RoutingContext, SolvedRoute
 from .plan import BreakTime, Plan, PlanStatus, Route, SolverInfo, Stop, totals_of
@@ -17,6 +17,18 @@ from .timing import Span, drive, earliest_in, latest_departure
 
 # In deterministic mode the work limit ends the search; this time limit is only a safety net.
 DETERMINISTIC_TIME_LIMIT_S = 3600.0
+# OR-Tools gets at least this share of the time limit, even when VROOM or PyVRP used it all.
+MIN_SHARE = 0.1
+
+# OR-Tools' RoutingSearchStatus, by name, for a search that returned a plan. Without a plan the
+# status is NO_SOLUTION (ROUTING_FAIL, ROUTING_FAIL_TIMEOUT: a time limit before the first plan;
+# ROUTING_INVALID: rejected parameters). Iterated local search leaves ROUTING_NOT_SOLVED even
+# when it returns a plan (ortools 9.15), hence FEASIBLE for any name not listed.
+_STATUS_WITH_PLAN = {
+    "ROUTING_OPTIMAL": PlanStatus.OPTIMAL,
+    "ROUTING_SUCCESS": PlanStatus.FEASIBLE,
+    "ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED": PlanStatus.FEASIBLE,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +45,13 @@ class SolveParams:
     """How long and how to search.
 
     no_improvement_s stops the search when no better plan was found for that long. deterministic
-    replaces the time limits by a work limit, work_limit search branches (OR-Tools decisions),
-    so that the same problem always gives the same plan (no_improvement_s is then ignored).
-    first_solution and metaheuristic are OR-Tools FirstSolutionStrategy and
-    LocalSearchMetaheuristic names.
+    replaces the time limits by a work limit, work_limit search branches (OR-Tools decisions;
+    solutions found with iterated local search), so that the same problem always gives the same
+    plan (no_improvement_s is then ignored). first_solution is an OR-Tools FirstSolutionStrategy
+    name, metaheuristic a LocalSearchMetaheuristic name or ITERATED_LOCAL_SEARCH (ruin and
+    recreate: better on Solomon VRPTW, but without no_improvement_s). engine picks the search
+    (backends.py): auto (PyVRP for the problems it expresses, else VROOM's first plan improved by
+    OR-Tools), ortools, pyvrp or vroom+ortools; deterministic mode always runs OR-Tools alone.
 
     Raises:
         InvalidProblem: on a non-positive limit or an unknown strategy name.
@@ -50,6 +65,7 @@ class SolveParams:
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     log_search: bool = False
+    engine: str = backends.AUTO
 
     def __post_init__(self) -> None:
         if not self.time_limit_s > 0:
@@ -63,7 +79,15 @@ class SolveParams:
             msg = f"unknown first solution strategy {self.first_solution!r}."
             raise InvalidProblem(msg, field="first_solution")
         if self.metaheuristic not in model.METAHEURISTICS:
-            raise InvalidProblem(f"unknown metaheuristic {self.metaheuristic!r}.", field="metaheuristic")
+            msg = f"unknown metaheuristic {self.metaheuristic!r}."
+            raise InvalidProblem(msg, field="metaheuristic")
+        if self.engine not in backends.ENGINES:
+            known = ", ".join(sorted(backends.ENGINES))
+            raise InvalidProblem(f"unknown engine {self.engine!r}; one of {known}.", field="engine")
+        ils = self.metaheuristic == model.ITERATED_LOCAL_SEARCH
+        if ils and self.no_improvement_s and not self.deterministic:
+            msg = "iterated local search cannot stop on no_improvement_s; use time_limit_s."
+            raise InvalidProblem(msg, field="no_improvement_s")
 
 
 def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
@@ -76,27 +100,73 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
     started_s = time.perf_counter()
     if not problem.visits or not problem.technicians:
         return _unsolved(problem, PlanStatus.EMPTY, started_s)
+    engine = backends.choose(problem, params.engine, params.deterministic)
+    if engine == backends.PYVRP:
+        plan = _solve_pyvrp(problem, params, started_s)
+        if plan is not None:
+            return plan
+        engine = backends.ORTOOLS  # rejected by the validator: OR-Tools, with the time left
+    first = None
+    if engine == backends.VROOM_ORTOOLS and params.metaheuristic != model.ITERATED_LOCAL_SEARCH:
+        first = backends.vroom_plan(problem, params.time_limit_s * backends.VROOM_SHARE)
+    plan = _solve_ortools(problem, params, started_s, first)
+    if first is not None and backends.rank(problem, first) < backends.rank(problem, plan):
+        return _stamped(first, started_s, "vroom")  # OR-Tools could not take VROOM's plan up
+    return plan
+
+
+def _solve_ortools(
+    problem: Problem, params: SolveParams, started_s: float, first: Plan | None
+) -> Plan:
+    """The OR-Tools search, from `first` when given, for the time left of the time limit."""
     ctx = model.build_model(problem)
     watch = _Watch(ctx, params, started_s)
     deterministic = params.deterministic
+    time_left_s = params.time_limit_s - (time.perf_counter() - started_s)
     assignment = model.search(
         ctx,
         first_solution=params.first_solution,
         metaheuristic=params.metaheuristic,
-        time_limit_s=DETERMINISTIC_TIME_LIMIT_S if deterministic else params.time_limit_s,
+        time_limit_s=(
+            DETERMINISTIC_TIME_LIMIT_S
+            if deterministic
+            else max(time_left_s, MIN_SHARE * params.time_limit_s)
+        ),
         branch_limit=params.work_limit if deterministic else None,
         log_search=params.log_search,
         on_solution=watch.at_solution,
         should_stop=watch.stalled if params.no_improvement_s and not deterministic else None,
+        initial_routes=None if first is None else warm_start.start_routes(ctx, first),
     )
     if watch.error is not None:
         raise watch.error
     if assignment is None:
         return _unsolved(problem, PlanStatus.NO_SOLUTION, started_s)
-    optimal = model.status_name(ctx) == "ROUTING_OPTIMAL"
-    status = PlanStatus.OPTIMAL if optimal else PlanStatus.FEASIBLE
+    status = _STATUS_WITH_PLAN.get(model.status_name(ctx), PlanStatus.FEASIBLE)
     routes = model.read_routes(ctx, assignment)
-    return _plan(ctx, routes, status, started_s, int(assignment.ObjectiveValue()))
+    engine = backends.ORTOOLS if first is None else backends.VROOM_ORTOOLS
+    return _plan(ctx, routes, status, started_s, int(assignment.ObjectiveValue()), engine)
+
+
+def _solve_pyvrp(problem: Problem, params: SolveParams, started_s: float) -> Plan | None:
+    """PyVRP's plan, checked by the validator; None when it has none or the validator objects."""
+    report = None
+    if params.on_improvement is not None:
+        on_improvement = params.on_improvement
+
+        def report(elapsed_s: float, objective: int, assigned: int) -> None:
+            on_improvement(Progress(elapsed_s, objective, assigned))
+
+    watch = backends.PyvrpWatch(report, started_s, params.no_improvement_s)
+    plan = backends.pyvrp_plan(problem, params.time_limit_s, watch)
+    return None if plan is None else _stamped(plan, started_s, backends.PYVRP)
+
+
+def _stamped(plan: Plan, started_s: float, engine: str) -> Plan:
+    """The plan with its solver info: feasible, the wall time so far, cost and engine."""
+    cost = sum(r.travel_s for r in plan.routes)
+    info = SolverInfo(PlanStatus.FEASIBLE, time.perf_counter() - started_s, cost, engine)
+    return replace(plan, solver=info)
 
 
 class _Watch:
@@ -134,6 +204,7 @@ def _plan(
     status: PlanStatus,
     started_s: float,
     objective: int,
+    engine: str,
 ) -> Plan:
     """The plan of a solution: routes with their times, and the reasons for what is left out."""
     problem = ctx.problem
@@ -145,7 +216,7 @@ def _plan(
         routes=routes,
         unassigned=unassigned,
         totals=totals_of(routes, len(unassigned)),
-        solver=SolverInfo(status, time.perf_counter() - started_s, objective),
+        solver=SolverInfo(status, time.perf_counter() - started_s, objective, engine),
     )
 
 
@@ -169,13 +240,15 @@ def _route(ctx: RoutingContext, solved: SolvedRoute) -> Route:
     travel_s = [int(ctx.table.durations_s[a, b]) for a, b in pairwise(nodes)]
     gaps = _breaks_per_gap(ctx, solved)
     starts_s: list[int] = []
-    ready_s = solved.start_s  # when the technician is free to drive on
-    for g, (i, solver_start_s) in enumerate(zip(solved.visits, solved.service_starts_s, strict=True)):
+    ready_s = tech.shift.start_s  # when the technician is free to drive on
+    for g, (i, solver_start_s) in enumerate(
+        zip(solved.visits, solved.service_starts_s, strict=True)
+    ):
         earliest_s = max([drive(ready_s, travel_s[g], gaps[g])] + [b for _, b in gaps[g]])
         start_s = earliest_in(ctx.windows[i], earliest_s)
         starts_s.append(solver_start_s if start_s is None else min(start_s, solver_start_s))
         ready_s = starts_s[-1] + visits[g].duration_s
-    depart_s = latest_departure(solved.start_s, starts_s[0], travel_s[0], gaps[0])
+    depart_s = latest_departure(tech.shift.start_s, starts_s[0], travel_s[0], gaps[0])
     free_s = [depart_s] + [s + v.duration_s for s, v in zip(starts_s, visits, strict=True)]
     arrivals_s = [
         drive(free_s[g], travel_s[g], [b for b in gaps[g] if b[0] >= free_s[g]])
@@ -199,11 +272,12 @@ def _route(ctx: RoutingContext, solved: SolvedRoute) -> Route:
 
 
 def _breaks_per_gap(ctx: RoutingContext, solved: SolvedRoute) -> list[list[Span]]:
-    """For each gap between the solver's services (start -> first, ..., last -> end), the breaks
-    the solver placed in it."""
+    """For each gap between the solver's services (shift start -> first, ..., last -> route
+    end), the breaks the solver placed in it."""
     visits = ctx.problem.visits
-    ends_s = [solved.start_s] + [
-        s + visits[i].duration_s for i, s in zip(solved.visits, solved.service_starts_s, strict=True)
+    ends_s = [ctx.problem.technicians[solved.vehicle].shift.start_s] + [
+        s + visits[i].duration_s
+        for i, s in zip(solved.visits, solved.service_starts_s, strict=True)
     ]
     starts_s = [*solved.service_starts_s, solved.end_s]
     return [

@@ -66,7 +66,9 @@ def drive(depart_s: int, travel_s: int, breaks: Sequence[Span]) -> int:
     return t_s + left_s
 
 
-def latest_departure(earliest_s: int, arrive_by_s: int, travel_s: int, breaks: Sequence[Span]) -> int:
+def latest_departure(
+    earliest_s: int, arrive_by_s: int, travel_s: int, breaks: Sequence[Span]
+) -> int:
     """The latest departure >= earliest_s that still arrives by arrive_by_s.
 
     The sorted `breaks` lie between earliest_s and arrive_by_s; leaving later moves the first of

@@ -50,3 +50,29 @@ def _great_circle_table(travel: GreatCircle, locations: Sequence[Location]) -> T
     distances = np.rint(metres).astype(np.int64)
     durations = np.rint(metres / (travel.speed_kmh / 3.6)).astype(np.int64)
     return TravelTable(durations, distances)
+
+
+def build_rows(
+    travel: Travel, origins: Sequence[Location], destinations: Sequence[Location]
+) -> TravelTable:
+    """The travel table from each origin (row) to each destination (column), entry for entry
+    the values build_table gives for the same pair (used to add one place to a built table)."""
+    if isinstance(travel, Matrix):
+        rows = np.array([loc.index for loc in origins], dtype=np.int64)
+        cols = np.array([loc.index for loc in destinations], dtype=np.int64)
+        dur = np.asarray(travel.durations_s, dtype=np.int64)
+        dist = np.asarray(travel.distances_m, dtype=np.int64)
+        return TravelTable(dur[np.ix_(rows, cols)], dist[np.ix_(rows, cols)])
+    # The same element-wise operations, in the same order, as _great_circle_table.
+    lat_o = np.radians(np.array([loc.lat for loc in origins], dtype=np.float64))
+    lon_o = np.radians(np.array([loc.lon for loc in origins], dtype=np.float64))
+    lat_d = np.radians(np.array([loc.lat for loc in destinations], dtype=np.float64))
+    lon_d = np.radians(np.array([loc.lon for loc in destinations], dtype=np.float64))
+    dlat = lat_d[None, :] - lat_o[:, None]
+    dlon = lon_d[None, :] - lon_o[:, None]
+    cos_cos = np.cos(lat_o)[:, None] * np.cos(lat_d)[None, :]
+    h = np.sin(dlat / 2) ** 2 + cos_cos * np.sin(dlon / 2) ** 2
+    metres = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))) * travel.road_factor
+    distances = np.rint(metres).astype(np.int64)
+    durations = np.rint(metres / (travel.speed_kmh / 3.6)).astype(np.int64)
+    return TravelTable(durations, distances)

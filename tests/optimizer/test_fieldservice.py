@@ -85,6 +85,6 @@ def test_generate_day_rejects_an_empty_team() -> None:
 
 
 def test_generate_day_demo_fixture_is_seed_4() -> None:
-    """fixtures/demo_day.json (for `purna run`) is generate_day(8, 40, seed=4), unedited."""
+    """fixtures/demo_day.json (for `purna demo-day`) is generate_day(8, 40, seed=4), unedited."""
     demo = Path(__file__).resolve().parents[2] / "fixtures" / "demo_day.json"
     assert read_problem(demo) == generate_day(8, 40, seed=4)

@@ -1,0 +1,157 @@
+"""PyVRP on the problems it expresses exactly, and its routes back as sequences of visit ids.
+
+PyVRP (hybrid iterated local search) is the strongest search we have on capacitated routing with
+time windows, but its model has no breaks, one window per client, no soft end of shift and no
+per-technician visit costs. expresses() says when a Problem has none of those; solve.py then
+uses PyVRP and checks its plan with the validator, and OR-Tools otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyvrp
+from pyvrp import IteratedLocalSearchCallbacks, IteratedLocalSearchParams
+from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
+
+from .problem import Location, Problem, Technician
+from .route_timing import Item
+from .timing import merged
+from .travel import build_table
+
+Sequences = dict[str, list[Item]]
+
+
+def expresses(problem: Problem) -> bool:
+    """True when PyVRP's model holds every rule and cost of the problem: no breaks, overtime or
+    skills that some technician lacks; one window per visit; no pinned, preferred or previous
+    technicians that cost something."""
+    techs, visits = problem.technicians, problem.visits
+    common = frozenset.intersection(*(t.skills for t in techs)) if techs else frozenset()
+    return (
+        all(not t.breaks and t.max_overtime_s == 0 for t in techs)
+        and all(len(merged(v.windows)) == 1 and v.skills <= common for v in visits)
+        and all(v.pinned_technician is None for v in visits)
+        and (problem.preference_cost == 0 or all(v.preferred_technician is None for v in visits))
+        and (problem.stability_cost == 0 or all(v.previous_technician is None for v in visits))
+    )
+
+
+@dataclass(frozen=True)
+class PyvrpModel:
+    """The problem as PyVRP data, and which technicians each vehicle type stands for."""
+
+    data: Any  # pyvrp.ProblemData
+    technicians_of_type: tuple[tuple[int, ...], ...]
+
+
+def pyvrp_model(problem: Problem) -> PyvrpModel:
+    """PyVRP data for a problem that expresses() accepts. Technicians with the same start, end,
+    shift and capacity share a vehicle type; every visit is an optional client whose prize
+    outweighs any travel it saves, times its priority weight (as the penalties of model.py)."""
+    techs = problem.technicians
+    depots: list[Location] = list(
+        dict.fromkeys([t.start for t in techs] + [t.end_location for t in techs])
+    )
+    places = depots + [v.location for v in problem.visits]
+    table = build_table(problem.travel, places)
+    prize_unit = sum(t.latest_end_s - t.shift.start_s for t in techs) + 1  # travel fits the days
+    clients = [
+        pyvrp.Client(
+            location=len(depots) + i,
+            delivery=[v.demand],
+            service_duration=v.duration_s,
+            tw_early=min(w.start_s for w in v.windows),
+            tw_late=max(w.end_s for w in v.windows),
+            prize=prize_unit * v.weight,
+            required=False,
+        )
+        for i, v in enumerate(problem.visits)
+    ]
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for k, t in enumerate(techs):
+        key = (depots.index(t.start), depots.index(t.end_location), t.shift, t.capacity)
+        groups.setdefault(key, []).append(k)
+    total_demand = sum(v.demand for v in problem.visits)
+    vehicle_types = [
+        pyvrp.VehicleType(
+            num_available=len(members),
+            capacity=[total_demand if capacity is None else capacity],
+            start_depot=start,
+            end_depot=end,
+            tw_early=shift.start_s,
+            tw_late=shift.end_s,
+            name=techs[members[0]].id,
+        )
+        for (start, end, shift, capacity), members in groups.items()
+    ]
+    # Travel time is both what we minimise (PyVRP's distance) and what windows are kept with.
+    durations = np.asarray(table.durations_s, dtype=np.int64)
+    data = pyvrp.ProblemData(
+        locations=[pyvrp.Location(p.lon, p.lat) for p in places],
+        clients=clients,
+        depots=[pyvrp.Depot(location=d) for d in range(len(depots))],
+        vehicle_types=vehicle_types,
+        distance_matrices=[durations],
+        duration_matrices=[durations],
+    )
+    return PyvrpModel(data, tuple(tuple(m) for m in groups.values()))
+
+
+def pyvrp_sequences(
+    problem: Problem,
+    *,
+    time_limit_s: float,
+    max_iterations: int | None = None,
+    seed: int = 0,
+    on_best: Callable[[Any], None] | None = None,
+    stop: Callable[[float], bool] | None = None,
+) -> Sequences:
+    """PyVRP's best feasible routes per technician id ({} when it found none). on_best gets
+    each better feasible pyvrp.Solution; stop gets the best cost at each iteration and ends the
+    search by returning True."""
+    model = pyvrp_model(problem)
+    stops: list[Any] = [MaxRuntime(time_limit_s)]
+    if max_iterations is not None:  # the same iterations give the same routes
+        stops.append(MaxIterations(max_iterations))
+    if stop is not None:
+        stops.append(stop)
+    params = pyvrp.SolveParams(ils=IteratedLocalSearchParams(callbacks=_Callbacks(on_best)))
+    result = pyvrp.solve(
+        model.data,
+        MultipleCriteria(stops),
+        seed=seed,
+        collect_stats=False,
+        display=False,
+        params=params,
+    )
+    if not result.is_feasible():
+        return {}
+    return read_sequences(problem, model, result.best)
+
+
+class _Callbacks(IteratedLocalSearchCallbacks):  # type: ignore[misc]
+    """Passes PyVRP's new best solutions on."""
+
+    def __init__(self, on_best: Callable[[Any], None] | None) -> None:
+        self._on_best = on_best
+
+    def on_best(self, best: Any) -> None:
+        if self._on_best is not None:
+            self._on_best(best)
+
+
+def read_sequences(problem: Problem, model: PyvrpModel, solution: Any) -> Sequences:
+    """The routes of a PyVRP solution, each given to the next free technician of its type."""
+    free = [list(members) for members in model.technicians_of_type]
+    sequences: Sequences = {}
+    for route in solution.routes():
+        clients = [a.idx for a in route.schedule() if a.type == pyvrp.ActivityType.CLIENT]
+        if not clients:
+            continue
+        tech: Technician = problem.technicians[free[route.vehicle_type()].pop(0)]
+        sequences[tech.id] = [problem.visits[i].id for i in clients]
+    return sequences

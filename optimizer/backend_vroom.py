@@ -1,0 +1,142 @@
+"""VROOM (pyvroom) on a Problem: the day in VROOM's model, and VROOM's routes back as sequences.
+
+VROOM expresses skills, pinned technicians (as a skill of their own), several windows per visit,
+breaks with windows, priorities, shifts with overtime and capacity. It cannot express the cost of
+overtime (overtime up to max_overtime_s is free to it), preferred or previous technicians, nor
+priorities beyond its 0-100 scale; the OR-Tools search that starts from its routes adds those
+(solve.py). VROOM takes a break where the technician is; ours may also fall on the way, so every
+VROOM route is a route of ours (sequence_plan times it and the validator checks it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+import vroom
+
+from .problem import Problem, Technician
+from .reasons import may_serve
+from .route_timing import Item
+from .timing import break_starts, merged
+from .travel import build_table
+
+# VROOM maximises the sum of its 0-100 priorities before anything else. Our weights grow tenfold a
+# step (PRIORITY_WEIGHT); 0-100 leaves room for about 3.2 times a step, which keeps the order.
+VROOM_PRIORITY: dict[int, int] = {1: 1, 2: 3, 3: 10, 4: 32, 5: 100}
+PROFILE = "car"
+
+Sequences = dict[str, list[Item]]
+
+
+def vroom_sequences(
+    problem: Problem,
+    *,
+    exploration_level: int = 5,
+    threads: int = 1,
+    timeout_s: float | None = None,
+) -> Sequences:
+    """VROOM's routes for the problem, per technician id: visit ids and break indices in order
+    (technicians without visits are left out)."""
+    if not problem.visits or not problem.technicians:
+        return {}
+    timeout = None if timeout_s is None else timedelta(seconds=timeout_s)
+    solution = vroom_input(problem).solve(
+        exploration_level=exploration_level, nb_threads=threads, timeout=timeout
+    )
+    return read_sequences(problem, solution.to_dict())
+
+
+def vroom_input(problem: Problem) -> Any:
+    """The problem as a vroom.Input. Matrix index k: start of technician k, n + k: its end,
+    2n + i: visit i (n technicians)."""
+    techs, n = problem.technicians, len(problem.technicians)
+    locations = [t.start for t in techs] + [t.end_location for t in techs]
+    locations += [v.location for v in problem.visits]
+    table = build_table(problem.travel, locations)
+    inp = vroom.Input()
+    durations = np.minimum(table.durations_s, np.iinfo(np.uint32).max).astype(np.uint32)
+    inp.set_durations_matrix(PROFILE, durations)
+    inp.set_costs_matrix(PROFILE, durations)  # the objective is travel time, as in model.py
+    skill_ids = _skill_ids(problem)
+    capacities = _capacities(problem)
+    for k, t in enumerate(techs):
+        if not all(break_starts(t, b) for b in t.breaks):
+            continue  # a break that cannot fit the shift: the technician cannot work at all
+        inp.add_vehicle(_vehicle(k, n, t, skill_ids, capacities))
+    for i, v in enumerate(problem.visits):
+        needs = {skill_ids[s] for s in v.skills}
+        if v.pinned_technician is not None:
+            needs.add(skill_ids[_pin(v.pinned_technician)])
+        if not any(may_serve(t, v) for t in techs):
+            continue  # VROOM would leave it out too; reasons.py says why
+        job: dict[str, Any] = {
+            "location": 2 * n + i,
+            "default_service": v.duration_s,
+            "skills": needs or None,
+            "priority": VROOM_PRIORITY[v.priority],
+            "time_windows": [vroom.TimeWindow(a, b) for a, b in merged(v.windows)],
+        }
+        if capacities:
+            job["delivery"] = vroom.Amount([v.demand])
+        inp.add_job(vroom.Job(i, **job))
+    return inp
+
+
+def _vehicle(
+    k: int, n: int, t: Technician, skill_ids: Mapping[str, int], capacities: Sequence[int]
+) -> Any:
+    """Technician k as a vroom.Vehicle; break j of the technician is VROOM break j."""
+    breaks = [
+        vroom.Break(j, [vroom.TimeWindow(a, b) for a, b in break_starts(t, b)], b.duration_s)
+        for j, b in enumerate(t.breaks)
+    ]
+    skills = {skill_ids[s] for s in t.skills} | {skill_ids[_pin(t.id)]}
+    extra: dict[str, Any] = {"capacity": [capacities[k]]} if capacities else {}
+    return vroom.Vehicle(
+        k,
+        start=k,
+        end=n + k,
+        profile=PROFILE,
+        skills=skills,
+        time_window=vroom.TimeWindow(t.shift.start_s, t.latest_end_s),
+        breaks=breaks,
+        **extra,
+    )
+
+
+def _pin(technician_id: str) -> str:
+    """The skill that only this technician holds: a pinned visit needs it."""
+    return f"\0pinned:{technician_id}"
+
+
+def _skill_ids(problem: Problem) -> dict[str, int]:
+    """An integer per skill (VROOM's skills are integers), pins included."""
+    names = sorted({s for t in problem.technicians for s in t.skills})
+    names += sorted({s for v in problem.visits for s in v.skills} - set(names))
+    names += [_pin(t.id) for t in problem.technicians]
+    return {name: i for i, name in enumerate(names)}
+
+
+def _capacities(problem: Problem) -> list[int]:
+    """Per technician its capacity ([] when no visit has demand or no technician a capacity)."""
+    total = sum(v.demand for v in problem.visits)
+    if total == 0 or all(t.capacity is None for t in problem.technicians):
+        return []
+    return [total if t.capacity is None else t.capacity for t in problem.technicians]
+
+
+def read_sequences(problem: Problem, solution: Mapping[str, Any]) -> Sequences:
+    """The routes of a VROOM solution (its to_dict()) as sequences of visit ids and breaks."""
+    sequences: Sequences = {}
+    for route in solution.get("routes", []):
+        items: list[Item] = []
+        for step in route["steps"]:
+            if step["type"] == "job":
+                items.append(problem.visits[int(step["id"])].id)
+            elif step["type"] == "break":
+                items.append(int(step["id"]))
+        sequences[problem.technicians[int(route["vehicle"])].id] = items
+    return sequences

@@ -1,0 +1,127 @@
+"""Which search solves a problem, and the searches other than OR-Tools' own.
+
+- pyvrp: PyVRP alone, for the problems it expresses exactly (backend_pyvrp.expresses): no
+  breaks, one window per visit, no overtime, skills or technician preferences. The Solomon VRPTW
+  instances are such problems.
+- vroom+ortools: VROOM finds a first plan quickly, within a share of the time, and the OR-Tools
+  model (which adds overtime cost, preferred and previous technicians) improves it for the rest.
+- ortools: the OR-Tools model alone; deterministic mode always uses it (SolveParams).
+Every plan another library returns is checked with the validator; a plan that breaks a rule is
+dropped and OR-Tools takes over. What a plan is worth is rank(): priority weight served first,
+then cost, as in the OR-Tools objective.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .check import check
+from .errors import InvalidProblem
+from .plan import Plan
+from .problem import Problem
+from .route_timing import Item
+from .sequence_plan import sequences_to_plan
+
+AUTO = "auto"
+ORTOOLS = "ortools"
+PYVRP = "pyvrp"
+VROOM_ORTOOLS = "vroom+ortools"
+ENGINES = frozenset({AUTO, ORTOOLS, PYVRP, VROOM_ORTOOLS})
+
+# VROOM's share of the time limit when it gives OR-Tools its first plan (measured on the
+# generated Jakarta days: see README, Benchmarks), and its exploration level (1-5).
+VROOM_SHARE = 0.4
+VROOM_EXPLORATION = 5
+
+
+def choose(problem: Problem, engine: str, deterministic: bool) -> str:
+    """The engine that will solve the problem: `engine` unless it is auto or cannot apply."""
+    from .backend_pyvrp import expresses
+
+    if deterministic or engine == ORTOOLS or not problem.visits or not problem.technicians:
+        return ORTOOLS
+    if engine in (PYVRP, AUTO):
+        if expresses(problem):
+            return PYVRP
+        return ORTOOLS if engine == PYVRP else VROOM_ORTOOLS
+    return engine
+
+
+def rank(problem: Problem, plan: Plan) -> tuple[int, int]:
+    """Smaller is better: minus the priority weight served, then travel, overtime, preference
+    and stability costs (the OR-Tools objective without its penalties)."""
+    served = {s.visit: r.technician for r in plan.routes for s in r.stops}
+    weight = sum(v.weight for v in problem.visits if v.id in served)
+    techs = {t.id: t for t in problem.technicians}
+    cost = sum(r.travel_s + techs[r.technician].overtime_cost * r.overtime_s for r in plan.routes)
+    for v in problem.visits:
+        who = served.get(v.id)
+        if who is not None and v.preferred_technician not in (None, who):
+            cost += problem.preference_cost
+        if who is not None and v.previous_technician not in (None, who):
+            cost += problem.stability_cost
+    return -weight, cost
+
+
+def checked_plan(problem: Problem, sequences: dict[str, list[Item]]) -> Plan | None:
+    """The plan of another library's routes, or None when the validator rejects it."""
+    try:
+        plan = sequences_to_plan(problem, sequences)
+    except InvalidProblem:  # a route that cannot be timed under our rules
+        return None
+    return None if check(problem, plan) else plan
+
+
+@dataclass
+class PyvrpWatch:
+    """PyVRP's callbacks: reports each better plan, stops on a stall or a failed report."""
+
+    report: Callable[[float, int, int], None] | None  # (elapsed_s, objective, assigned)
+    started_s: float
+    no_improvement_s: float | None
+    error: Exception | None = None
+    last_best_s: float | None = None
+
+    def on_best(self, best: Any) -> None:
+        """A better feasible solution: note when, and report it."""
+        now_s = time.perf_counter()
+        self.last_best_s = now_s
+        if self.report is None or self.error is not None:
+            return
+        try:
+            self.report(now_s - self.started_s, int(best.distance()), best.num_clients())
+        except Exception as e:  # raised again by solve() once PyVRP has stopped
+            self.error = e
+
+    def should_stop(self, _best_cost: float) -> bool:
+        """True when a report failed or nothing better came for no_improvement_s."""
+        if self.error is not None:
+            return True
+        if self.no_improvement_s is None or self.last_best_s is None:
+            return False
+        return time.perf_counter() - self.last_best_s >= self.no_improvement_s
+
+
+def pyvrp_plan(problem: Problem, time_limit_s: float, watch: PyvrpWatch) -> Plan | None:
+    """PyVRP's plan, checked; None when it found none or the validator rejects it."""
+    from .backend_pyvrp import pyvrp_sequences
+
+    sequences = pyvrp_sequences(
+        problem, time_limit_s=time_limit_s, on_best=watch.on_best, stop=watch.should_stop
+    )
+    if watch.error is not None:
+        raise watch.error
+    return checked_plan(problem, sequences) if sequences else None
+
+
+def vroom_plan(problem: Problem, time_limit_s: float) -> Plan | None:
+    """VROOM's plan within time_limit_s, checked; None when the validator rejects it."""
+    from .backend_vroom import vroom_sequences
+
+    sequences = vroom_sequences(
+        problem, exploration_level=VROOM_EXPLORATION, timeout_s=time_limit_s
+    )
+    return checked_plan(problem, sequences)
