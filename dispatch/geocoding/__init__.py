@@ -1,1 +1,1 @@
-"""Geocoding: addresses to coordinates, with results cached (the geocoder client comes later)."""
+"""Geocoding: addresses to coordinates through geopy, with results cached in the database."""

@@ -1,1 +1,1 @@
-"""Planning: plans stored per region and day (the planning service that fills them comes later)."""
+"""Planning: build a day's problem from the database, solve it, store, publish and re-plan."""

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from pydantic import AwareDatetime, BaseModel, ConfigDict, TypeAdapter
+from pydantic import Field as PydanticField
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
@@ -45,6 +46,8 @@ class PlanBase(SQLModel):
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     supersedes_id: int | None = Field(default=None, foreign_key="plan.id")
+    # Set on a re-plan: the moment it starts from (visits started or done by then stay put).
+    replanned_from: datetime | None = Field(default=None, sa_type=UTCDateTime)
     solver_status: str = Field(max_length=20)
     objective: int = Field(sa_type=sa.BigInteger)
     wall_s: float = Field(ge=0)
@@ -170,3 +173,27 @@ class PlanPublic(PlanBase):
 class PlansPublic(SQLModel):
     data: list[PlanPublic]
     count: int
+
+
+class PlanOptions(BaseModel):
+    """How long to search for a plan; deterministic gives the same plan for the same day."""
+
+    model_config = ConfigDict(frozen=True)
+
+    time_limit_s: float = PydanticField(default=10.0, gt=0, le=600)
+    deterministic: bool = False
+
+
+class PlanFigures(BaseModel):
+    """A plan's day in figures; utilisation = service time / available shift time."""
+
+    model_config = ConfigDict(frozen=True)
+
+    assigned: int
+    unassigned: int
+    travel_s: int
+    distance_m: int
+    overtime_s: int
+    service_s: int
+    available_s: int
+    utilisation: float

@@ -1,0 +1,94 @@
+"""The demo business as plain values: what dispatch.demo.generate makes and the loader loads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from dispatch.demo.catalogue import Place, RegionFacts
+from dispatch.product.models import ProductModelCreate, VisitKind
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSize:
+    """How much to generate: customers per region, days of history and of bookings ahead."""
+
+    customers_per_region: int = 75
+    history_days: int = 56
+    future_days: int = 14
+    history_load: float = 0.3  # share of a technician's slots used on a past day
+
+
+@dataclass(frozen=True, slots=True)
+class TechnicianSpec:
+    region: str
+    name: str
+    phone: str
+    centre: Place
+    skills: tuple[str, ...]
+    leave: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerSpec:
+    region: str
+    centre: str
+    name: str
+    phone: str
+    email: str | None
+    language: str
+    address: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class AssetSpec:
+    serial: str
+    customer_phone: str
+    product: str  # product_key of its model
+    purchase_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class VisitSpec:
+    """One visit of a job: its window, when it was booked, and (past days) what happened."""
+
+    window_start: datetime
+    window_end: datetime
+    booked_at: datetime
+    outcome: str = "booked"  # booked | completed | failed
+    technician: str | None = None  # name, for visits that took place
+    planned_start: datetime | None = None
+    en_route_at: datetime | None = None
+    arrived_at: datetime | None = None
+    ended_at: datetime | None = None
+    failure_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    """A service request and its visits: the first one, then a follow-up after each failure."""
+
+    region: str
+    asset_serial: str
+    kind: VisitKind
+    created_at: datetime
+    description: str
+    priority: int | None
+    visits: tuple[VisitSpec, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoData:
+    regions: tuple[RegionFacts, ...]
+    products: tuple[ProductModelCreate, ...]
+    technicians: tuple[TechnicianSpec, ...]
+    customers: tuple[CustomerSpec, ...]
+    assets: tuple[AssetSpec, ...]
+    jobs: tuple[JobSpec, ...]
+
+
+def product_key(product: ProductModelCreate) -> str:
+    """The natural key of a product model: brand and name."""
+    return f"{product.brand} {product.name}"

@@ -1,0 +1,356 @@
+"""Database rows <-> the optimizer's Problem and Plan: the only dispatch module importing optimizer.
+
+The optimizer counts seconds from local midnight of the planning day in the region's time zone
+(dispatch.localtime); technician and visit ids are the database ids written as strings. A
+visit's promised window is when service may start (the technician arrives within it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+from dispatch import localtime, routing_server
+from dispatch.errors import InvalidInput
+from dispatch.planning.models import Plan, PlannedBreak, PlanOptions, PlanRoute, PlanStop
+from dispatch.planning.models import PlanUnassigned as UnassignedRow
+from dispatch.region.models import Region
+from dispatch.shift.models import BreakRule, WorkingDay
+from dispatch.technician.models import Technician
+from dispatch.visit.models import Visit
+from optimizer import check as optimizer_check
+from optimizer import plan as opt_plan
+from optimizer import problem as opt
+from optimizer import solve as optimizer_solve
+from optimizer.errors import InvalidProblem
+from optimizer.formats import plan_from_dict, plan_to_dict, problem_from_dict, problem_to_dict
+
+PINNED_UNAVAILABLE = str(opt_plan.Reason.PINNED_TECHNICIAN_UNAVAILABLE)
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """Re-planning: where a technician is, from when it is free, and how many visits it did."""
+
+    lat: float
+    lon: float
+    free_s: int
+    served: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Crew:
+    """A technician who works on the day, with its hours (and, re-planning, where it starts)."""
+
+    technician: Technician
+    hours: WorkingDay
+    start: Start | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Excluded:
+    """A visit kept out of the problem, with the reason stored as if the optimizer gave it."""
+
+    visit_id: int
+    reason: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class DayProblem:
+    """A region's day as an optimizer problem; plain values only, so a job can solve it later."""
+
+    region_id: int
+    day: date
+    timezone: str
+    problem: opt.Problem
+    excluded: tuple[Excluded, ...] = ()
+    replanned_from: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DaySolution:
+    """A day's problem with the optimizer's plan for it."""
+
+    day_problem: DayProblem
+    plan: opt_plan.Plan
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Reported during a solve on each better plan found."""
+
+    elapsed_s: float
+    objective: int
+    assigned: int
+
+
+@dataclass(frozen=True, slots=True)
+class DayInput:
+    """What build() needs from the database for one region and day."""
+
+    region: Region
+    day: date
+    crews: Sequence[Crew]
+    visits: Sequence[Visit]
+    previous: Mapping[int, int] = field(default_factory=dict)  # visit id -> technician id
+    stability_cost_s: int = 0
+    replanned_from: datetime | None = None
+
+
+def build(data: DayInput) -> DayProblem:
+    """The optimizer problem of a day; raises InvalidInput when a row breaks the optimizer's
+    rules, RoutingUnavailable when the region's routing server fails."""
+    tz = data.region.zone
+    techs = [_technician(c) for c in data.crews]
+    working = {t.id for t in techs}
+    visits, excluded = [], []
+    for v in data.visits:
+        pinned = _id(v.pinned_technician_id)
+        if pinned is not None and pinned not in working:
+            msg = f"It is pinned to technician {pinned}, who does not work then."
+            excluded.append(Excluded(v.id or 0, PINNED_UNAVAILABLE, msg))
+            continue
+        previous = _id(data.previous.get(v.id or 0))
+        visits.append(_visit(v, data.day, tz, working, previous))
+    with _as_invalid_input():
+        problem = opt.Problem(
+            technicians=tuple(techs),
+            visits=tuple(visits),
+            travel=opt.GreatCircle(data.region.speed_kmh, data.region.road_factor),
+            name=f"{data.region.code} {data.day.isoformat()}",
+            stability_cost=data.stability_cost_s,
+        )
+        if data.region.osrm_url:
+            problem = _with_road_matrix(problem, data.region.osrm_url)
+    return DayProblem(
+        region_id=data.region.id or 0,
+        day=data.day,
+        timezone=data.region.timezone,
+        problem=problem,
+        excluded=tuple(excluded),
+        replanned_from=data.replanned_from,
+    )
+
+
+def _id(db_id: int | None) -> str | None:
+    return None if db_id is None else str(db_id)
+
+
+def _technician(crew: Crew) -> opt.Technician:
+    """The technician's day; re-planning, from where it is and no earlier than it is free.
+
+    One with no time left keeps an empty shift at its end (no overtime), so that its visits come
+    back with the reason that no window can be reached.
+    """
+    t, hours, start = crew.technician, crew.hours, crew.start
+    base = opt.Location(t.start_lat, t.start_lon)
+    from_s = hours.start_s if start is None else max(hours.start_s, start.free_s)
+    capacity = t.capacity
+    if start is not None and capacity is not None:
+        capacity = max(0, capacity - start.served)
+    over = from_s >= hours.end_s
+    with _as_invalid_input(f"technician {t.id}"):
+        return opt.Technician(
+            id=str(t.id),
+            start=base if start is None else opt.Location(start.lat, start.lon),
+            end=None if start is None else base,
+            shift=opt.TimeWindow(min(from_s, hours.end_s), hours.end_s),
+            max_overtime_s=0 if over else t.max_overtime_s,
+            breaks=() if over else tuple(_breaks(hours.breaks, from_s)),
+            skills=frozenset(t.skills),
+            capacity=capacity,
+        )
+
+
+def _breaks(rules: Sequence[BreakRule], from_s: int) -> list[opt.Break]:
+    """The breaks as far as they lie after from_s; one whose windows are past counts as taken."""
+    breaks = []
+    for rule in rules:
+        windows = tuple(
+            opt.TimeWindow(max(w.start_s, from_s), w.end_s)
+            for w in rule.windows
+            if w.end_s >= from_s
+        )
+        if windows:
+            breaks.append(opt.Break(windows=windows, duration_s=rule.duration_s))
+    return breaks
+
+
+def _visit(v: Visit, day: date, tz: Any, working: set[str], previous: str | None) -> opt.Visit:
+    """The visit: its promised window in seconds of the day, clipped to the day's start."""
+    if v.window_start is None or v.window_end is None:
+        raise InvalidInput(f"visit {v.id} has no promised window.", loc=("visit_id",))
+    start_s = max(0, localtime.seconds_from_midnight(v.window_start, day, tz))
+    end_s = min(opt.MAX_TIME_S, localtime.seconds_from_midnight(v.window_end, day, tz))
+    preferred = _id(v.preferred_technician_id)
+    with _as_invalid_input(f"visit {v.id}"):
+        return opt.Visit(
+            id=str(v.id),
+            location=opt.Location(v.lat, v.lon),
+            duration_s=v.duration_s,
+            windows=(opt.TimeWindow(start_s, max(start_s, end_s)),),
+            skills=frozenset(v.required_skills),
+            priority=v.priority,
+            pinned_technician=_id(v.pinned_technician_id),
+            preferred_technician=preferred if preferred in working else None,
+            previous_technician=previous if previous in working else None,
+            demand=1,  # a technician's capacity counts visits
+        )
+
+
+def _with_road_matrix(problem: opt.Problem, osrm_url: str) -> opt.Problem:
+    """The problem with travel from the region's routing server. Matrix rows: each technician's
+    start and end (2k, 2k + 1), then the visits (2n + j)."""
+    techs, n = problem.technicians, len(problem.technicians)
+    places = [p for t in techs for p in (t.start, t.end_location)]
+    places += [v.location for v in problem.visits]
+    table = routing_server.road_table(osrm_url, [(p.lat, p.lon) for p in places])
+    return replace(
+        problem,
+        technicians=tuple(
+            replace(
+                t, start=replace(t.start, index=2 * k), end=replace(t.end_location, index=2 * k + 1)
+            )
+            for k, t in enumerate(techs)
+        ),
+        visits=tuple(
+            replace(v, location=replace(v.location, index=2 * n + j))
+            for j, v in enumerate(problem.visits)
+        ),
+        travel=opt.Matrix(table.durations_s, table.distances_m),
+    )
+
+
+@contextmanager
+def _as_invalid_input(what: str = "") -> Iterator[None]:
+    """Turn the optimizer's InvalidProblem into InvalidInput at the conversion boundary."""
+    try:
+        yield
+    except InvalidProblem as exc:
+        where = f"{what}: " if what else ""
+        loc = tuple(exc.field.split(".")) if exc.field else ()
+        raise InvalidInput(f"{where}{exc}", loc=loc) from exc
+
+
+# --- solving -----------------------------------------------------------------------------------
+
+
+def solve(
+    day_problem: DayProblem,
+    options: PlanOptions,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> DaySolution:
+    """Solve the day (no database needed: safe to run in a background job)."""
+    report = None
+    if on_progress is not None:
+        callback = on_progress
+
+        def report(p: optimizer_solve.Progress) -> None:
+            callback(Progress(p.elapsed_s, p.objective, p.assigned))
+
+    params = optimizer_solve.SolveParams(
+        time_limit_s=options.time_limit_s,
+        deterministic=options.deterministic,
+        on_improvement=report,
+    )
+    with _as_invalid_input():
+        plan = optimizer_solve.solve(day_problem.problem, params)
+    return DaySolution(day_problem, plan)
+
+
+def violations(solution: DaySolution) -> list[str]:
+    """The rules the plan breaks according to the independent validator (empty: valid)."""
+    found = optimizer_check.check(solution.day_problem.problem, solution.plan)
+    return [f"{v.code}: {v.message}" for v in found]
+
+
+# --- rows --------------------------------------------------------------------------------------
+
+
+def plan_row(solution: DaySolution) -> Plan:
+    """The solution as an unsaved draft plan, without its routes and unassigned visits yet
+    (their rows need the plan's id: see route_rows and unassigned_rows)."""
+    dp, plan = solution.day_problem, solution.plan
+    return Plan(
+        region_id=dp.region_id,
+        day=dp.day,
+        replanned_from=dp.replanned_from,
+        solver_status=str(plan.solver.status),
+        objective=plan.solver.objective,
+        wall_s=plan.solver.wall_s,
+        travel_s=plan.totals.travel_s,
+        distance_m=plan.totals.distance_m,
+        overtime_s=plan.totals.overtime_s,
+        assigned=plan.totals.assigned,
+        unassigned=len(plan.unassigned) + len(dp.excluded),
+        plan_json={"problem": problem_to_dict(dp.problem), "plan": plan_to_dict(plan)},
+    )
+
+
+def unassigned_rows(solution: DaySolution, *, plan_id: int) -> list[UnassignedRow]:
+    """The visits the plan leaves out, with the optimizer's reason, by visit id."""
+    rows = [
+        UnassignedRow(
+            plan_id=plan_id, visit_id=int(u.visit), reason=str(u.reason), message=u.message
+        )
+        for u in solution.plan.unassigned
+    ]
+    rows += [
+        UnassignedRow(plan_id=plan_id, visit_id=e.visit_id, reason=e.reason, message=e.message)
+        for e in solution.day_problem.excluded
+    ]
+    return sorted(rows, key=lambda u: u.visit_id)
+
+
+def route_rows(solution: DaySolution, *, plan_id: int) -> list[PlanRoute]:
+    """One row per route, with its stops in order and times in UTC."""
+    dp = solution.day_problem
+    tz = localtime.zone(dp.timezone)
+    return [_route_row(r, dp.day, tz, plan_id) for r in solution.plan.routes]
+
+
+def _route_row(route: opt_plan.Route, day: date, tz: Any, plan_id: int) -> PlanRoute:
+    technician_id = int(route.technician)
+
+    def utc(t_s: int) -> datetime:
+        return localtime.to_utc(day, t_s, tz)
+
+    return PlanRoute(
+        plan_id=plan_id,
+        technician_id=technician_id,
+        start_at=utc(route.start_s),
+        end_at=utc(route.end_s),
+        travel_s=route.travel_s,
+        distance_m=route.distance_m,
+        overtime_s=route.overtime_s,
+        breaks=[PlannedBreak(start_at=utc(b.start_s), end_at=utc(b.end_s)) for b in route.breaks],
+        stops=[
+            PlanStop(
+                plan_id=plan_id,
+                route_id=0,  # set from the route by the relationship when the route is flushed
+                visit_id=int(s.visit),
+                technician_id=technician_id,
+                sequence=k,
+                arrival_at=utc(s.arrival_s),
+                start_at=utc(s.start_s),
+                end_at=utc(s.end_s),
+            )
+            for k, s in enumerate(route.stops)
+        ],
+    )
+
+
+def from_rows(plan: Plan) -> tuple[opt.Problem, opt_plan.Plan]:
+    """The problem and optimizer plan a stored plan was made from (for checks and insertion)."""
+    problem = problem_from_dict(plan.plan_json["problem"])
+    return problem, plan_from_dict(plan.plan_json["plan"], problem)
+
+
+def check_stored(plan: Plan) -> list[str]:
+    """The rules a stored plan breaks, checked again from its stored problem (empty: valid)."""
+    problem, solved = from_rows(plan)
+    return [f"{v.code}: {v.message}" for v in optimizer_check.check(problem, solved)]

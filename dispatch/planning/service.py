@@ -1,0 +1,281 @@
+"""Planning runs: build a region's day as a problem, solve it, store a draft, publish, re-plan.
+
+A run has three steps that a background job can call apart: build_problem (reads the
+database), solve_problem (no database) and store_plan (one transaction). Every plan is checked
+by the optimizer's independent validator before it is stored; one that breaks a rule is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from dispatch import localtime
+from dispatch.db import commit_or_conflict
+from dispatch.errors import Conflict, NotFound
+from dispatch.planning import convert
+from dispatch.planning.convert import Crew, DayInput, DayProblem, DaySolution, Progress, Start
+from dispatch.planning.models import Plan, PlanFigures, PlanOptions, PlanState
+from dispatch.planning.starts import STARTED, starts_at
+from dispatch.region import service as region_service
+from dispatch.region.models import Region
+from dispatch.shift import service as shift_service
+from dispatch.technician import service as technician_service
+from dispatch.visit import lifecycle
+from dispatch.visit import service as visit_service
+from dispatch.visit.models import Visit, VisitStatus
+
+DEFAULT_OPTIONS = PlanOptions()
+# Moving a planned visit to another technician must save half an hour of driving to be worth it.
+STABILITY_COST_S = 1800
+SHOWN_VIOLATIONS = 5
+
+
+class PlanRejected(Exception):
+    """The optimizer's plan breaks a rule of the validator; it is not stored (a solver bug)."""
+
+
+def get(*, session: Session, plan_id: int) -> Plan | None:
+    """The plan with this id, or None."""
+    return session.get(Plan, plan_id)
+
+
+def get_or_raise(*, session: Session, plan_id: int) -> Plan:
+    """The plan with this id; raises NotFound."""
+    plan = session.get(Plan, plan_id)
+    if plan is None:
+        raise NotFound(f"plan {plan_id} does not exist.", loc=("plan_id",))
+    return plan
+
+
+def list_for_day(*, session: Session, region: Region, day: date) -> list[Plan]:
+    """The region's plans for the day, newest first."""
+    query = select(Plan).where(Plan.region_id == region.id, Plan.day == day)
+    return list(session.exec(query.order_by(col(Plan.created_at).desc(), col(Plan.id).desc())))
+
+
+def current_plan(*, session: Session, region: Region, day: date) -> Plan | None:
+    """The day's published plan, else its latest draft, else None."""
+    plans = list_for_day(session=session, region=region, day=day)
+    for state in (PlanState.PUBLISHED, PlanState.DRAFT):
+        found = next((p for p in plans if p.status is state), None)
+        if found is not None:
+            return found
+    return None
+
+
+def build_problem(*, session: Session, region: Region, day: date) -> DayProblem:
+    """The day as a problem: technicians working that day, the visits promised for it."""
+    visits = visit_service.list_for_day(
+        session=session, region=region, day=day, statuses=lifecycle.PLANNABLE
+    )
+    crews = _crews(session, region, day, {})
+    return convert.build(DayInput(region=region, day=day, crews=crews, visits=visits))
+
+
+def build_replan_problem(
+    *, session: Session, region: Region, day: date, now: datetime, stability_cost_s: int
+) -> DayProblem:
+    """The rest of the day from now: started and finished visits stay with their technician,
+    each technician goes on from where it is, and moving a planned visit costs stability_cost_s.
+    """
+    now = localtime.require_aware(now, "now")
+    visits = visit_service.list_for_day(session=session, region=region, day=day)
+    starts = starts_at(visits, day=day, tz=region.zone, now=now)
+    open_visits = [v for v in visits if v.status in lifecycle.PLANNABLE]
+    previous = {v.id or 0: v.planned_technician_id for v in open_visits if v.planned_technician_id}
+    data = DayInput(
+        region=region,
+        day=day,
+        crews=_crews(session, region, day, starts, now=now),
+        visits=open_visits,
+        previous=previous,
+        stability_cost_s=stability_cost_s,
+        replanned_from=now,
+    )
+    return convert.build(data)
+
+
+def _crews(
+    session: Session,
+    region: Region,
+    day: date,
+    starts: dict[int, Start],
+    now: datetime | None = None,
+) -> list[Crew]:
+    """The region's active technicians who work on the day, with their hours; re-planning
+    (now given), each starts where it is, or at its base, no earlier than now."""
+    technicians = technician_service.list_for_region(session=session, region_id=region.id or 0)
+    hours = shift_service.working_days(
+        session=session, technician_ids=[t.id or 0 for t in technicians], day=day
+    )
+    crews = []
+    for t in technicians:
+        if t.id not in hours:
+            continue
+        start = starts.get(t.id or 0)
+        if start is None and now is not None:
+            start = Start(
+                t.start_lat, t.start_lon, localtime.seconds_from_midnight(now, day, region.zone)
+            )
+        crews.append(Crew(t, hours[t.id or 0], start))
+    return crews
+
+
+def solve_problem(
+    day_problem: DayProblem,
+    *,
+    options: PlanOptions = DEFAULT_OPTIONS,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> DaySolution:
+    """Solve a day's problem; needs no database, so a background job can run it."""
+    return convert.solve(day_problem, options, on_progress)
+
+
+def store_plan(*, session: Session, solution: DaySolution) -> Plan:
+    """Store the solution as a draft plan, after the independent validator accepts it.
+
+    Raises:
+        PlanRejected: when the plan breaks a rule (it is then not stored).
+    """
+    broken = convert.violations(solution)
+    if broken:
+        shown = "; ".join(broken[:SHOWN_VIOLATIONS])
+        raise PlanRejected(f"the plan breaks {len(broken)} rule(s) and is not stored: {shown}")
+    plan = convert.plan_row(solution)
+    session.add(plan)
+    session.flush()  # the id its routes, stops and unassigned rows point at
+    plan.routes = convert.route_rows(solution, plan_id=plan.id or 0)
+    plan.unassigned_visits = convert.unassigned_rows(solution, plan_id=plan.id or 0)
+    session.commit()
+    session.refresh(plan)
+    return plan
+
+
+def plan_day(
+    *, session: Session, region: Region, day: date, options: PlanOptions = DEFAULT_OPTIONS
+) -> Plan:
+    """Plan the region's day from scratch and store the result as a draft."""
+    day_problem = build_problem(session=session, region=region, day=day)
+    return store_plan(session=session, solution=solve_problem(day_problem, options=options))
+
+
+def replan(
+    *,
+    session: Session,
+    region: Region,
+    day: date,
+    now: datetime,
+    options: PlanOptions = DEFAULT_OPTIONS,
+    stability_cost_s: int = STABILITY_COST_S,
+) -> Plan:
+    """Re-plan the rest of the day from now (see build_replan_problem); stored as a draft."""
+    day_problem = build_replan_problem(
+        session=session, region=region, day=day, now=now, stability_cost_s=stability_cost_s
+    )
+    return store_plan(session=session, solution=solve_problem(day_problem, options=options))
+
+
+def publish(*, session: Session, plan: Plan, at: datetime | None = None) -> Plan:
+    """Make a draft the day's plan: its visits get their technician and times (booked ->
+    planned), visits it leaves out go back to booked, the last published plan is superseded."""
+    if plan.status is not PlanState.DRAFT:
+        raise Conflict(f"plan {plan.id} is {plan.status}; only a draft can be published.")
+    at = localtime.require_aware(at or localtime.utc_now(), "at")
+    region = region_service.get_or_raise(session=session, region_id=plan.region_id)
+    previous = current_plan(session=session, region=region, day=plan.day)
+    if previous is not None and previous.status is PlanState.PUBLISHED:
+        previous.status = PlanState.SUPERSEDED
+        session.add(previous)
+        session.flush()  # at most one published plan per day: retire the old one first
+        plan.supersedes_id = previous.id
+    held = _apply_stops(session, plan)
+    _release_others(session, region, plan.day, held, at)
+    plan.status, plan.published_at = PlanState.PUBLISHED, at
+    session.add(plan)
+    commit_or_conflict(session, f"another plan for {plan.day} was published meanwhile; reload.")
+    session.refresh(plan)
+    return plan
+
+
+def _apply_stops(session: Session, plan: Plan) -> set[int]:
+    """Write each stop's technician and times onto its visit; the ids of those visits."""
+    visits = plan_visits(session=session, plan=plan)
+    for route in plan.routes:
+        for stop in route.stops:
+            visit = visits[stop.visit_id]
+            _check_still_current(plan, visit, stop.start_at)
+            visit_service.set_planned(
+                session=session,
+                visit=visit,
+                technician_id=route.technician_id,
+                start=stop.start_at,
+                end=stop.end_at,
+            )
+    return {s.visit_id for r in plan.routes for s in r.stops}
+
+
+def _check_still_current(plan: Plan, visit: Visit, start: datetime) -> None:
+    """A visit changed since the plan was made (cancelled, moved) makes the plan out of date."""
+    first, last = visit.window_start, visit.window_end
+    if visit.status in lifecycle.PLANNABLE and first and last and first <= start <= last:
+        return
+    raise Conflict(
+        f"plan {plan.id} is out of date: visit {visit.id} is now {visit.status} with another "
+        "window; plan the day again.",
+        loc=("plan_id",),
+    )
+
+
+def _release_others(
+    session: Session, region: Region, day: date, held: set[int], at: datetime
+) -> None:
+    """Visits planned for the day that the new plan does not hold go back to booked."""
+    planned = visit_service.list_for_day(
+        session=session, region=region, day=day, statuses={VisitStatus.PLANNED}
+    )
+    for visit in planned:
+        if visit.id not in held:
+            visit_service.apply_transition(
+                session=session, visit=visit, to=VisitStatus.BOOKED, at=at
+            )
+
+
+def plan_visits(*, session: Session, plan: Plan) -> dict[int, Visit]:
+    """The visits a plan routes or leaves out, by id."""
+    ids = {s.visit_id for r in plan.routes for s in r.stops}
+    ids |= {u.visit_id for u in plan.unassigned_visits}
+    rows = session.exec(select(Visit).where(col(Visit.id).in_(ids))).all() if ids else []
+    return {v.id or 0: v for v in rows}
+
+
+def figures(*, session: Session, plan: Plan) -> PlanFigures:
+    """The plan's day in figures; a re-plan adds the service of visits started before it."""
+    region = region_service.get_or_raise(session=session, region_id=plan.region_id)
+    service_s = sum(
+        int((s.end_at - s.start_at).total_seconds()) for r in plan.routes for s in r.stops
+    )
+    if plan.replanned_from is not None:
+        done = visit_service.list_for_day(
+            session=session, region=region, day=plan.day, statuses=STARTED
+        )
+        service_s += sum(v.duration_s for v in done)
+    technicians = technician_service.list_for_region(session=session, region_id=region.id or 0)
+    hours = shift_service.working_days(
+        session=session, technician_ids=[t.id or 0 for t in technicians], day=plan.day
+    )
+    available_s = sum(
+        h.end_s - h.start_s - sum(b.duration_s for b in h.breaks) for h in hours.values()
+    )
+    return PlanFigures(
+        assigned=plan.assigned,
+        unassigned=plan.unassigned,
+        travel_s=plan.travel_s,
+        distance_m=plan.distance_m,
+        overtime_s=plan.overtime_s,
+        service_s=service_s,
+        available_s=available_s,
+        utilisation=round(service_s / available_s, 4) if available_s else 0.0,
+    )

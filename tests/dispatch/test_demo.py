@@ -1,0 +1,155 @@
+"""The demo business: deterministic, idempotent to load, shaped as the issue asks, feasible."""
+
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, func, select
+
+from dispatch.db import make_engine, upgrade
+from dispatch.demo.catalogue import REGIONS
+from dispatch.demo.generate import generate
+from dispatch.demo.loader import DemoSummary, load_demo
+from dispatch.demo.specs import DemoSize
+from dispatch.entitlement.models import Entitlement
+from dispatch.planning import convert
+from dispatch.planning import service as planning_service
+from dispatch.planning.models import PlanOptions
+from dispatch.product.models import ProductCategory, ProductModel
+from dispatch.region import service as region_service
+from dispatch.request.models import ServiceRequest
+from dispatch.shift import service as shift_service
+from dispatch.technician import service as technician_service
+from dispatch.visit.models import Visit, VisitStatus
+from tests.dispatch.conftest import settings_for
+
+TODAY = date(2026, 3, 10)  # a Tuesday
+SMALL = DemoSize(history_days=7, future_days=4)  # every customer, a week of history
+TINY = DemoSize(customers_per_region=15, history_days=3, future_days=2)
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with the small demo loaded once; each test gets a copy."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    engine = make_engine(settings_for(f"sqlite:///{path}"))
+    upgrade(engine)
+    with Session(engine) as session:
+        load_demo(session, today=TODAY, size=SMALL)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def demo(loaded: Path, tmp_path: Path) -> Iterator[Session]:
+    """A session on a copy of the loaded demo."""
+    path = tmp_path / "demo.db"
+    shutil.copyfile(loaded, path)
+    engine = make_engine(settings_for(f"sqlite:///{path}"))
+    with Session(engine) as session:
+        yield session
+    engine.dispose()
+
+
+def _fingerprint(session: Session) -> list[tuple[object, ...]]:
+    """Every visit as (id, request, status, window, technician, times): equal data, equal list."""
+    rows = session.exec(select(Visit).order_by(col(Visit.id))).all()
+    return [
+        (v.id, v.request_id, v.status, v.window_start, v.planned_technician_id, v.ended_at)
+        for v in rows
+    ]
+
+
+def test_generate_is_deterministic() -> None:
+    """The same day and seed give equal data; another seed gives other data."""
+    assert generate(TODAY, size=SMALL) == generate(TODAY, size=SMALL)
+    assert generate(TODAY, size=SMALL) != generate(TODAY, seed=7, size=SMALL)
+
+
+def test_load_demo_second_run_adds_nothing(session: Session) -> None:
+    """The first load adds the business; the second finds it all and adds nothing."""
+    first = load_demo(session, today=TODAY, size=TINY)
+    visits = session.exec(select(func.count()).select_from(Visit)).one()
+    assert (first.regions, first.technicians, first.customers) == (4, 40, 60)
+    assert first.visits == visits > 0
+    assert load_demo(session, today=TODAY, size=TINY) == DemoSummary()
+    assert session.exec(select(func.count()).select_from(Visit)).one() == visits
+
+
+def test_load_demo_gives_the_same_rows_in_two_databases(tmp_path: Path) -> None:
+    """Two fresh databases loaded for the same day hold the same visits, row for row."""
+    prints = []
+    for name in ("a.db", "b.db"):
+        engine: Engine = make_engine(settings_for(f"sqlite:///{tmp_path / name}"))
+        upgrade(engine)
+        with Session(engine) as session:
+            load_demo(session, today=TODAY, size=TINY)
+            prints.append(_fingerprint(session))
+        engine.dispose()
+    assert prints[0] == prints[1]
+    assert len(prints[0]) > 50
+
+
+def test_load_demo_has_the_business_the_issue_describes(demo: Session) -> None:
+    """Skills covered per region, Friday prayer, the catalogue, bookings ahead and a history."""
+    session = demo
+    products = session.exec(select(ProductModel)).all()
+    acs = [p for p in products if p.category is ProductCategory.AC]
+    assert sorted(p.warranty_months for p in acs) == [12, 24, 36]
+    assert all(p.free_installation for p in acs)
+    bikes = [p for p in products if p.category is ProductCategory.MOTORCYCLE]
+    assert {(p.free_services, p.free_oil_changes, p.service_interval_days) for p in bikes} == {
+        (3, 1, 60)
+    }
+    skills_sold = {k.skill for p in products for k in p.visit_kinds}
+    for facts in REGIONS:
+        region = region_service.get_by_code(session=session, code=facts.code)
+        assert region is not None
+        techs = technician_service.list_for_region(session=session, region_id=region.id or 0)
+        assert len(techs) == 10
+        assert {s for t in techs for s in t.skills} == skills_sold
+    friday = TODAY + timedelta(days=3)
+    hours = shift_service.working_days(session=session, technician_ids=[1, 2], day=friday)
+    for day in hours.values():
+        [prayer] = day.breaks
+        latest = max(w.end_s for w in prayer.windows)
+        assert latest <= 12 * 3600 and latest + prayer.duration_s >= 12 * 3600 + 40 * 60
+    _check_visits(session)
+
+
+def _check_visits(session: Session) -> None:
+    visits = session.exec(select(Visit)).all()
+    statuses = Counter(v.status for v in visits)
+    assert statuses[VisitStatus.COMPLETED] > statuses[VisitStatus.FAILED] > 0
+    ahead = [v for v in visits if v.status is VisitStatus.BOOKED]
+    assert ahead and all(
+        v.window_start is not None
+        and v.window_end is not None
+        and v.window_end - v.window_start == timedelta(hours=2)
+        for v in ahead
+    )
+    done = [v for v in visits if v.status is VisitStatus.COMPLETED]
+    assert all(v.arrived_at and v.ended_at and v.arrived_at < v.ended_at for v in done)
+    requests = session.exec(select(ServiceRequest)).all()
+    assert all(r.first_response_at is not None for r in requests)
+    assert sum(r.resolved_at is not None for r in requests) == len({v.request_id for v in done})
+    used = session.exec(select(func.sum(Entitlement.used))).one()
+    assert used is not None and used > 0
+
+
+@pytest.mark.parametrize("ahead", [1, 3], ids=["tomorrow", "friday"])
+def test_demo_days_ahead_are_feasible(demo: Session, ahead: int) -> None:
+    """Every region's booked visits fit its technicians' day, and the plan is valid."""
+    options = PlanOptions(time_limit_s=1.0)
+    for facts in REGIONS:
+        region = region_service.get_by_code(session=demo, code=facts.code)
+        assert region is not None
+        day = TODAY + timedelta(days=ahead)
+        plan = planning_service.plan_day(session=demo, region=region, day=day, options=options)
+        assert plan.assigned >= 5
+        assert [u.reason for u in plan.unassigned_visits] == []
+        assert convert.check_stored(plan) == []

@@ -1,0 +1,200 @@
+"""Planning runs: plan_day builds, solves, validates and stores a draft; publish writes visits."""
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, func, select
+
+from dispatch.errors import Conflict
+from dispatch.planning import convert
+from dispatch.planning import service as planning_service
+from dispatch.planning.models import Plan, PlanState
+from dispatch.shift import service as shift_service
+from dispatch.shift.models import ExceptionKind, ShiftExceptionCreate
+from dispatch.visit import service as visit_service
+from dispatch.visit.models import VisitStatus
+from tests.dispatch.planning_day import FAST, KEMANG, TEBET, add_visit, small_day
+from tests.factories import DAY, local
+
+
+def test_plan_day_assigns_what_fits_and_stores_a_valid_draft(session: Session) -> None:
+    """Four visits are routed inside their windows, one after every shift is left out; valid."""
+    day = small_day(session)
+    late = add_visit(session, day.region, KEMANG, 20)
+    plan = planning_service.plan_day(session=session, region=day.region, day=DAY, options=FAST)
+    assert plan.status is PlanState.DRAFT
+    assert (plan.assigned, plan.unassigned) == (4, 1)
+    assert convert.check_stored(plan) == []
+    assert [(u.visit_id, u.reason) for u in plan.unassigned_visits] == [
+        (late.id, "no_window_reachable")
+    ]
+    windows = {v.id or 0: (v.window_start, v.window_end) for v in day.visits}
+    stops = [s for r in plan.routes for s in r.stops]
+    assert sorted(s.visit_id for s in stops) == sorted(windows)
+    for s in stops:
+        first, last = windows[s.visit_id]
+        assert first is not None and last is not None
+        assert first <= s.start_at <= last
+        assert s.end_at - s.start_at == timedelta(hours=2)
+    assert plan.travel_s == sum(r.travel_s for r in plan.routes) > 0
+
+
+def test_plan_day_visit_needing_a_skill_nobody_has_is_unassigned_with_reason(
+    session: Session,
+) -> None:
+    """A visit no technician has the skills for comes back unassigned, its reason stored."""
+    day = small_day(session)
+    odd = add_visit(session, day.region, KEMANG, 10, required_skills=["car_repair"])
+    plan = planning_service.plan_day(session=session, region=day.region, day=DAY, options=FAST)
+    [row] = plan.unassigned_visits
+    assert (row.visit_id, row.reason) == (odd.id, "no_skilled_technician")
+    assert "car_repair" in row.message
+
+
+def test_plan_day_pinned_technician_off_that_day_is_unassigned(session: Session) -> None:
+    """A visit pinned to a technician on leave is left out with pinned_technician_unavailable."""
+    day = small_day(session)
+    pinned = visit_service.pin(
+        session=session, visit=day.visits[0], technician_id=day.technicians[0].id or 0
+    )
+    shift_service.add_exception(
+        session=session,
+        technician=day.technicians[0],
+        exception_in=ShiftExceptionCreate(day=DAY, kind=ExceptionKind.LEAVE),
+    )
+    plan = planning_service.plan_day(session=session, region=day.region, day=DAY, options=FAST)
+    reasons = {u.visit_id: u.reason for u in plan.unassigned_visits}
+    assert reasons[pinned.id or 0] == "pinned_technician_unavailable"
+    assert {r.technician_id for r in plan.routes} == {day.technicians[1].id}
+    assert convert.check_stored(plan) == []
+
+
+def test_plan_day_pinned_visit_goes_to_its_technician(session: Session) -> None:
+    """A pinned visit is served by its technician even when the other one is nearer."""
+    day = small_day(session)
+    far = day.technicians[1]  # Tebet; the Kemang visit is nearer to Blok M
+    visit_service.pin(session=session, visit=day.visits[0], technician_id=far.id or 0)
+    plan = planning_service.plan_day(session=session, region=day.region, day=DAY, options=FAST)
+    holder = {s.visit_id: r.technician_id for r in plan.routes for s in r.stops}
+    assert holder[day.visits[0].id or 0] == far.id
+
+
+def test_store_plan_refuses_a_plan_the_validator_rejects(session: Session) -> None:
+    """A plan breaking a rule (a stop moved out of its window) is refused, nothing stored."""
+    day = small_day(session)
+    problem = planning_service.build_problem(session=session, region=day.region, day=DAY)
+    solution = planning_service.solve_problem(problem, options=FAST)
+    route = solution.plan.routes[0]
+    moved = replace(route.stops[0], start_s=23 * 3600, end_s=23 * 3600 + 7200)
+    bad_route = replace(route, stops=(moved, *route.stops[1:]))
+    bad = replace(
+        solution, plan=replace(solution.plan, routes=(bad_route, *solution.plan.routes[1:]))
+    )
+    with pytest.raises(planning_service.PlanRejected, match="window"):
+        planning_service.store_plan(session=session, solution=bad)
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Plan)).one() == 0
+
+
+def test_publish_writes_technicians_and_times_onto_visits(session: Session) -> None:
+    """Publishing moves each routed visit to planned with its technician, start and end."""
+    day = small_day(session)
+    plan = planning_service.plan_day(session=session, region=day.region, day=DAY, options=FAST)
+    published = planning_service.publish(session=session, plan=plan, at=local(DAY, 6))
+    assert published.status is PlanState.PUBLISHED
+    assert published.published_at == local(DAY, 6)
+    for route in published.routes:
+        for stop in route.stops:
+            visit = visit_service.get_or_raise(session=session, visit_id=stop.visit_id)
+            assert visit.status is VisitStatus.PLANNED
+            assert visit.planned_technician_id == route.technician_id
+            assert (visit.planned_start, visit.planned_end) == (stop.start_at, stop.end_at)
+
+
+def test_publish_supersedes_the_last_plan_and_releases_what_it_drops(session: Session) -> None:
+    """A second published plan supersedes the first; visits it leaves out go back to booked."""
+    day = small_day(session)
+    first = planning_service.plan_day(session=session, region=day.region, day=DAY, options=FAST)
+    planning_service.publish(session=session, plan=first)
+    for t in day.technicians:  # everyone falls sick: the new plan holds nothing
+        shift_service.add_exception(
+            session=session,
+            technician=t,
+            exception_in=ShiftExceptionCreate(day=DAY, kind=ExceptionKind.SICK),
+        )
+    second = planning_service.plan_day(session=session, region=day.region, day=DAY, options=FAST)
+    planning_service.publish(session=session, plan=second)
+    session.refresh(first)
+    assert first.status is PlanState.SUPERSEDED
+    assert second.supersedes_id == first.id
+    for v in day.visits:
+        session.refresh(v)
+        assert (v.status, v.planned_technician_id, v.planned_start) == (
+            VisitStatus.BOOKED,
+            None,
+            None,
+        )
+
+
+def test_publish_refuses_a_plan_that_is_not_a_draft(session: Session) -> None:
+    """Publishing twice is a Conflict."""
+    day = small_day(session)
+    plan = planning_service.plan_day(session=session, region=day.region, day=DAY, options=FAST)
+    planning_service.publish(session=session, plan=plan)
+    with pytest.raises(Conflict, match="only a draft"):
+        planning_service.publish(session=session, plan=plan)
+
+
+def test_publish_refuses_a_plan_made_before_a_visit_was_cancelled(session: Session) -> None:
+    """A draft whose visit was cancelled since is out of date: Conflict, nothing published."""
+    day = small_day(session)
+    plan = planning_service.plan_day(session=session, region=day.region, day=DAY, options=FAST)
+    visit_service.cancel(session=session, visit=day.visits[0], at=local(DAY, 6))
+    with pytest.raises(Conflict, match="out of date"):
+        planning_service.publish(session=session, plan=plan)
+    session.rollback()
+    session.refresh(plan)
+    assert plan.status is PlanState.DRAFT
+
+
+def test_current_plan_is_the_published_one_else_the_latest_draft(session: Session) -> None:
+    """current_plan prefers the published plan over newer drafts, and is None without plans."""
+    day = small_day(session)
+    assert planning_service.current_plan(session=session, region=day.region, day=DAY) is None
+    first = planning_service.plan_day(session=session, region=day.region, day=DAY, options=FAST)
+    second = planning_service.plan_day(session=session, region=day.region, day=DAY, options=FAST)
+    assert planning_service.current_plan(session=session, region=day.region, day=DAY) == second
+    planning_service.publish(session=session, plan=first)
+    assert planning_service.current_plan(session=session, region=day.region, day=DAY) == first
+
+
+def test_figures_utilisation_is_service_over_available_time(session: Session) -> None:
+    """Four 2-hour visits over two 8-hour days (9 h minus lunch) make 50 % utilisation."""
+    day = small_day(session)
+    plan = planning_service.plan_day(session=session, region=day.region, day=DAY, options=FAST)
+    figures = planning_service.figures(session=session, plan=plan)
+    assert (figures.service_s, figures.available_s) == (4 * 7200, 2 * 8 * 3600)
+    assert figures.utilisation == 0.5
+    assert (figures.assigned, figures.travel_s) == (4, plan.travel_s)
+
+
+def test_plan_day_without_visits_stores_an_empty_plan(session: Session) -> None:
+    """A day with technicians but nothing booked gives an empty, valid plan."""
+    day = small_day(session)
+    for v in day.visits:
+        visit_service.cancel(session=session, visit=v, at=local(DAY, 6))
+    plan = planning_service.plan_day(session=session, region=day.region, day=DAY, options=FAST)
+    assert (plan.assigned, plan.unassigned, plan.routes, plan.solver_status) == (0, 0, [], "empty")
+    assert convert.check_stored(plan) == []
+
+
+def test_build_problem_uses_local_seconds_and_database_ids(session: Session) -> None:
+    """Ids are database ids as strings; an 08:00-10:00 Jakarta window is 28800-36000 s."""
+    day = small_day(session)
+    problem = planning_service.build_problem(session=session, region=day.region, day=DAY).problem
+    first = next(v for v in problem.visits if v.id == str(day.visits[0].id))
+    assert (first.windows[0].start_s, first.windows[0].end_s) == (8 * 3600, 10 * 3600)
+    assert {t.id for t in problem.technicians} == {str(t.id) for t in day.technicians}
+    assert problem.technicians[0].shift.start_s == 8 * 3600
+    assert (problem.technicians[1].start.lat, problem.technicians[1].start.lon) == TEBET
