@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from api.commands import db_commands, optimizer_commands
+from api.commands import (
+    bench_api,
+    db_commands,
+    dispatch_commands,
+    optimizer_commands,
+    outreach_commands,
+    serve_commands,
+)
 
 app = typer.Typer(
     name="purna",
@@ -15,5 +22,12 @@ app = typer.Typer(
 )
 
 # Each module adds its commands to the app; keep this tuple the one place they are listed.
-for _module in (optimizer_commands, db_commands):
+for _module in (
+    optimizer_commands,
+    db_commands,
+    dispatch_commands,
+    serve_commands,
+    outreach_commands,
+    bench_api,
+):
     _module.register(app)

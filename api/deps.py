@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -13,7 +13,25 @@ from sqlmodel import Session
 from api.errors import Forbidden, Unauthenticated
 from dispatch.account import service as account_service
 from dispatch.account.models import Role, User
+from dispatch.asset.models import Asset
+from dispatch.booking import slots as slot_service
 from dispatch.config import Settings
+from dispatch.errors import NotFound
+from dispatch.feedback import service as feedback_service
+from dispatch.feedback.models import Survey
+from dispatch.jobs import service as job_service
+from dispatch.jobs.models import SolveJob
+from dispatch.jobs.runner import JobRunner
+from dispatch.planning import service as planning_service
+from dispatch.planning.models import Plan
+from dispatch.region import service as region_service
+from dispatch.region.models import Region
+from dispatch.request import service as request_service
+from dispatch.request.models import ServiceRequest
+from dispatch.technician import service as technician_service
+from dispatch.technician.models import Technician
+from dispatch.visit import service as visit_service
+from dispatch.visit.models import Visit
 
 bearer = HTTPBearer(auto_error=False, description="A token from `purna users create`.")
 
@@ -76,3 +94,212 @@ def ensure_region(user: User, region_code: str) -> None:
     """Refuse a dispatcher who does not dispatch this region (403)."""
     if not account_service.may_dispatch(user, region_code):
         raise Forbidden(f"You do not dispatch region {region_code!r}.")
+
+
+# --- Dispatch and field work: regions, technicians, visits, plans and solve jobs -------------
+# Object ids outside the caller's reach answer 404 (existence does not leak); a region code in
+# the path that the caller does not dispatch answers 403 (the code is the caller's own input).
+
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+TechnicianId = Annotated[int, Path(ge=1, le=MAX_ID)]
+VisitId = Annotated[int, Path(ge=1, le=MAX_ID)]
+PlanId = Annotated[int, Path(ge=1, le=MAX_ID)]
+JobId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def _may_dispatch_region_id(session: Session, user: User, region_id: int) -> bool:
+    region = region_service.get(session=session, region_id=region_id)
+    return region is not None and account_service.may_dispatch(user, region.code)
+
+
+def ensure_region_id(session: Session, user: User, region_id: int) -> None:
+    """Refuse a dispatcher who does not dispatch the region with this id (403)."""
+    if user.role is Role.ADMIN:
+        return
+    if not _may_dispatch_region_id(session, user, region_id):
+        raise Forbidden(f"You do not dispatch region {region_id}.")
+
+
+def load_region(
+    region: Annotated[str, Path(max_length=40, description="region code, e.g. jkt-south")],
+    session: SessionDep,
+    user: DispatcherUser,
+) -> Region:
+    """The region named by its code in the path, if the caller dispatches it."""
+    ensure_region(user, region)
+    found = region_service.get_by_code(session=session, code=region)
+    if found is None:
+        raise NotFound(f"region {region!r} does not exist.", loc=("path", "region"))
+    return found
+
+
+DispatchRegionDep = Annotated[Region, Depends(load_region)]
+
+
+def load_technician(
+    technician_id: TechnicianId, session: SessionDep, user: DispatcherUser
+) -> Technician:
+    """The technician, if the caller dispatches its region."""
+    technician = technician_service.get(session=session, technician_id=technician_id)
+    if technician is None or not _may_dispatch_region_id(session, user, technician.region_id):
+        raise NotFound(f"technician {technician_id} does not exist.", loc=("path", "technician_id"))
+    return technician
+
+
+DispatchTechnicianDep = Annotated[Technician, Depends(load_technician)]
+
+
+def load_own_technician(session: SessionDep, user: TechnicianUser) -> Technician:
+    """The technician the caller's account is bound to."""
+    if user.technician_id is None:
+        raise Forbidden("Your account is not bound to a technician.")
+    return technician_service.get_or_raise(session=session, technician_id=user.technician_id)
+
+
+OwnTechnicianDep = Annotated[Technician, Depends(load_own_technician)]
+
+
+def _visit_in_reach(session: Session, user: User, visit: Visit) -> bool:
+    if user.role is Role.TECHNICIAN:
+        return user.technician_id is not None and visit.planned_technician_id == user.technician_id
+    return _may_dispatch_region_id(session, user, visit.region_id)
+
+
+def load_field_visit(
+    visit_id: VisitId,
+    session: SessionDep,
+    user: Annotated[User, require_roles(Role.DISPATCHER, Role.TECHNICIAN)],
+) -> Visit:
+    """The visit, if the caller dispatches its region or is the technician planned on it."""
+    visit = visit_service.get(session=session, visit_id=visit_id)
+    if visit is None or not _visit_in_reach(session, user, visit):
+        raise NotFound(f"visit {visit_id} does not exist.", loc=("path", "visit_id"))
+    return visit
+
+
+FieldVisitDep = Annotated[Visit, Depends(load_field_visit)]
+
+
+def load_dispatch_visit(visit_id: VisitId, session: SessionDep, user: DispatcherUser) -> Visit:
+    """The visit, if the caller dispatches its region."""
+    visit = visit_service.get(session=session, visit_id=visit_id)
+    if visit is None or not _may_dispatch_region_id(session, user, visit.region_id):
+        raise NotFound(f"visit {visit_id} does not exist.", loc=("path", "visit_id"))
+    return visit
+
+
+DispatchVisitDep = Annotated[Visit, Depends(load_dispatch_visit)]
+
+
+def load_plan(plan_id: PlanId, session: SessionDep, user: DispatcherUser) -> Plan:
+    """The plan, if the caller dispatches its region."""
+    plan = planning_service.get(session=session, plan_id=plan_id)
+    if plan is None or not _may_dispatch_region_id(session, user, plan.region_id):
+        raise NotFound(f"plan {plan_id} does not exist.", loc=("path", "plan_id"))
+    return plan
+
+
+PlanDep = Annotated[Plan, Depends(load_plan)]
+
+
+def load_solve_job(job_id: JobId, session: SessionDep, user: DispatcherUser) -> SolveJob:
+    """The solve job, if the caller dispatches its region."""
+    job = job_service.get(session=session, job_id=job_id)
+    if job is None or not _may_dispatch_region_id(session, user, job.region_id):
+        raise NotFound(f"solve job {job_id} does not exist.", loc=("path", "job_id"))
+    return job
+
+
+SolveJobDep = Annotated[SolveJob, Depends(load_solve_job)]
+
+
+def get_job_runner(request: Request) -> JobRunner:
+    """The app's solve-job runner."""
+    runner: JobRunner = request.app.state.job_runner
+    return runner
+
+
+JobRunnerDep = Annotated[JobRunner, Depends(get_job_runner)]
+
+
+# --- Customers: slots, bookings and service requests ------------------------------------------
+# A customer reaches only its own assets, bookings and requests (others answer 404, so their
+# existence does not leak); a dispatcher those of its regions, acting for the customer.
+
+BookingUser = Annotated[User, require_roles(Role.CUSTOMER, Role.DISPATCHER)]
+
+
+def customer_scope(user: User) -> int | None:
+    """The customer whose objects the caller may reach: its own for a customer, None (anyone's)
+    for dispatchers and admins."""
+    if user.role is not Role.CUSTOMER:
+        return None
+    if user.customer_id is None:
+        raise Forbidden("Your account is not bound to a customer.")
+    return user.customer_id
+
+
+def load_booking(booking_id: int, session: SessionDep, user: BookingUser) -> Visit:
+    """The booking (a booked visit), if it is the caller's own or in a region it dispatches."""
+    visit = visit_service.get(session=session, visit_id=booking_id)
+    scope = customer_scope(user)
+    reachable = visit is not None and visit.window_start is not None
+    if visit is not None and scope is not None:
+        reachable = reachable and visit.request.customer_id == scope
+    elif visit is not None:
+        reachable = reachable and _may_dispatch_region_id(session, user, visit.region_id)
+    if visit is None or not reachable:
+        raise NotFound(f"booking {booking_id} does not exist.", loc=("path", "booking_id"))
+    return visit
+
+
+BookingDep = Annotated[Visit, Depends(load_booking)]
+
+
+def reachable_region_ids(session: Session, user: User) -> list[int] | None:
+    """The ids of the regions a dispatcher reaches (None: all, as for customers and admins)."""
+    codes = account_service.dispatched_regions(user) if customer_scope(user) is None else None
+    if codes is None:
+        return None
+    return [r.id or 0 for r in region_service.list_by_codes(session=session, codes=codes)]
+
+
+def load_service_request(request_id: int, session: SessionDep, user: BookingUser) -> ServiceRequest:
+    """The service request, if it is the caller's own or in a region it dispatches."""
+    request = request_service.get(session=session, request_id=request_id)
+    scope = customer_scope(user)
+    if request is not None and scope is not None:
+        reachable = request.customer_id == scope
+    else:
+        reachable = request is not None and _may_dispatch_region_id(
+            session, user, request.region_id
+        )
+    if request is None or not reachable:
+        raise NotFound(f"service request {request_id} does not exist.", loc=("path", "request_id"))
+    return request
+
+
+ServiceRequestDep = Annotated[ServiceRequest, Depends(load_service_request)]
+
+
+def load_survey(
+    token: Annotated[str, Path(min_length=1, max_length=64, description="from the survey link")],
+    session: SessionDep,
+) -> Survey:
+    """The survey this one-time token opens; the token is the credential (no bearer token)."""
+    return feedback_service.get_by_token_or_raise(session=session, token=token)
+
+
+SurveyDep = Annotated[Survey, Depends(load_survey)]
+
+
+def serving_region(session: Session, user: User, asset: Asset, region_code: str | None) -> Region:
+    """The region that serves the asset (see booking slots.region_for_asset); only staff may
+    name another one (403 for a customer), and a dispatcher only one of its regions (403)."""
+    if region_code is not None and customer_scope(user) is not None:
+        raise Forbidden("Only a dispatcher chooses the region.")
+    region = slot_service.region_for_asset(session=session, asset=asset, region_code=region_code)
+    if customer_scope(user) is None:
+        ensure_region(user, region.code)
+    return region

@@ -13,6 +13,8 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dispatch import errors as domain
@@ -27,6 +29,7 @@ STATUS_BY_ERROR: tuple[tuple[type[domain.DomainError], int], ...] = (
     (domain.Conflict, 409),
     (domain.NotCovered, 422),
     (domain.InvalidInput, 422),
+    (domain.RoutingUnavailable, 503),
 )
 
 
@@ -93,7 +96,43 @@ def install(app: FastAPI) -> None:
             error_body(str(exc.detail), type_), status_code=exc.status_code, headers=exc.headers
         )
 
+    async def on_out_of_range(_: Request, exc: Exception) -> JSONResponse:
+        # A number too large for its column (ids beyond 64 bits on SQLite, 32 on PostgreSQL):
+        # bad input that passed the schema, not a server fault.
+        body = error_body("A number is out of range for the database.", "out_of_range")
+        return JSONResponse(body, status_code=422)
+
+    app.add_exception_handler(OverflowError, on_out_of_range)
+    app.add_exception_handler(DataError, on_out_of_range)
+
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse(error_body("Internal server error.", "internal_error"), status_code=500)
+
+
+class ErrorDetail(BaseModel):
+    """One item of the error shape."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorBody(BaseModel):
+    """The one error shape of every 4xx: FastAPI's validation shape."""
+
+    detail: list[ErrorDetail]
+
+
+# Documented on every /v1 operation (the router's `responses=`), so clients and schema-driven
+# tests know each may answer so; 422 is documented by FastAPI itself where input is parsed.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in (
+        (401, "No valid bearer token."),
+        (403, "The caller may not do this (role, or a region it does not dispatch)."),
+        (404, "No such object, or not one the caller may see."),
+        (409, "The request clashes with the current state (lifecycle, an open job, a slot)."),
+    )
+}

@@ -7,10 +7,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from api import errors
+from api import embedded, errors
 from api.routes import ROUTERS
 from dispatch.config import Settings, get_settings
 from dispatch.db import make_engine
+from dispatch.jobs.runner import build_runner
 
 API_PREFIX = "/v1"
 
@@ -41,8 +42,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.on_start = []  # callables(app) run at startup: solve-job runner, scheduler
     app.state.on_stop = []
+    app.state.job_runner = build_runner(settings, engine)
+    app.state.on_start.append(lambda app: app.state.job_runner.start())
+    app.state.on_stop.append(lambda app: app.state.job_runner.stop())
+    if settings.embedded_scheduler:  # false on API workers when `purna scheduler` runs
+        app.state.on_start.append(embedded.start_embedded)
+        app.state.on_stop.append(embedded.stop_embedded)
     errors.install(app)
-    api = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(prefix=API_PREFIX, responses=errors.ERROR_RESPONSES)
     for router in ROUTERS:
         api.include_router(router)
     app.include_router(api)

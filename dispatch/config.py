@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -20,6 +20,48 @@ class Settings(BaseSettings):
     geocoder: Literal["none", "nominatim"] = "none"
     geocoder_user_agent: str = "purna/0.1"  # Nominatim asks every client to identify itself
     geocoder_timeout_s: float = Field(default=5.0, gt=0)
+    geocoder_url: str | None = None  # a self-hosted Nominatim; None: the public server
+
+    # Scheduler (dispatch/scheduler.py): one per deployment; embedded in the API process by default.
+    embedded_scheduler: bool = True
+    scheduler_timezone: str | None = None  # None: default_timezone; cron hours are read in it
+    job_misfire_grace_s: int = Field(default=3600, gt=0)  # a job late by more is skipped
+    plan_hour: int = Field(default=18, ge=0, le=23)  # plan tomorrow for every region
+    plan_time_limit_s: float = Field(default=10.0, gt=0)
+    reminder_hour: int = Field(default=17, ge=0, le=23)  # day-before reminders
+    service_due_hour: int = Field(default=9, ge=0, le=23)  # service-due reminders
+    outreach_sweep_s: int = Field(default=300, gt=0)  # surveys, follow-ups, missed notices
+    outreach_lookback_h: int = Field(default=48, gt=0)  # older events get no message any more
+    survey_delay_s: int = Field(default=3600, ge=0)  # the survey goes out after completion
+    survey_valid_days: int = Field(default=30, gt=0)
+    service_due_notice_days: int = Field(default=14, gt=0)  # remind this long before due
+    expiry_notice_days: int = Field(default=30, gt=0)  # entitlements and warranties ending
+    service_due_slots: int = Field(default=3, ge=0, le=10)  # best slots in a service reminder
+    public_base_url: str = "http://127.0.0.1:8000"  # survey links point here
+    # Outbox delivery (dispatch/outreach): channel, retries with exponential backoff.
+    notify_channel: Literal["log", "webhook", "email"] = "log"
+    outbox_poll_s: int = Field(default=30, gt=0)
+    outbox_batch: int = Field(default=50, gt=0)
+    outbox_max_attempts: int = Field(default=5, ge=1)
+    outbox_backoff_base_s: int = Field(default=60, gt=0)  # then 2x per attempt
+    outbox_backoff_max_s: int = Field(default=3600, gt=0)
+    outbox_lease_s: int = Field(default=300, gt=0)  # a claim older than this was a crash
+    webhook_url: str | None = None
+    webhook_secret: SecretStr = SecretStr("")
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(default=25, gt=0, lt=65536)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_sender: str = "Purna <noreply@purna.local>"
+    smtp_timeout_s: float = Field(default=10.0, gt=0)
+    dispatcher_alert_email: str | None = None  # where failed-visit alerts go by e-mail
+
+    # Solve jobs (dispatch/jobs): threads in the API process; Celery workers in a later issue.
+    job_runner: Literal["thread", "celery"] = "thread"
+    job_workers: int = Field(default=1, ge=1, le=16)  # solves at once; each keeps a core busy
+    solve_time_limit_s: float = Field(default=10.0, gt=0, le=300)  # when a request gives none
 
 
 @cache

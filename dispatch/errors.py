@@ -54,3 +54,27 @@ class InvalidInput(DomainError):
     """The input is well-formed but breaks a business rule (422)."""
 
     type = "invalid_input"
+
+
+class RoutingUnavailable(DomainError):
+    """The region's routing server did not answer, or answered with an error (503)."""
+
+    type = "routing_unavailable"
+
+
+class AlreadyAnswered(Conflict):
+    """A one-time survey was answered before; a second answer is refused (409)."""
+
+    type = "already_answered"
+
+
+class SurveyExpired(Conflict):
+    """The survey link is too old to answer (409)."""
+
+    type = "survey_expired"
+
+
+class IdempotencyKeyReused(InvalidInput):
+    """An Idempotency-Key sent again with a different request body (422)."""
+
+    type = "idempotency_key_reused"

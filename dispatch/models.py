@@ -2,9 +2,13 @@
 
 from dispatch.account.models import ApiToken, User
 from dispatch.asset.models import Asset
+from dispatch.booking.models import BookingIdempotency, BookingLedger
 from dispatch.customer.models import Customer
 from dispatch.entitlement.models import Entitlement
+from dispatch.feedback.models import Survey
 from dispatch.geocoding.models import GeocodeCache
+from dispatch.jobs.models import SolveJob
+from dispatch.outreach.models import OutboxMessage
 from dispatch.planning.models import Plan, PlanRoute, PlanStop, PlanUnassigned
 from dispatch.product.models import ProductModel, VisitKindPolicy
 from dispatch.region.models import Region
@@ -16,9 +20,12 @@ from dispatch.visit.models import Visit
 __all__ = [
     "ApiToken",
     "Asset",
+    "BookingIdempotency",
+    "BookingLedger",
     "Customer",
     "Entitlement",
     "GeocodeCache",
+    "OutboxMessage",
     "Plan",
     "PlanRoute",
     "PlanStop",
@@ -27,6 +34,8 @@ __all__ = [
     "Region",
     "ServiceRequest",
     "ShiftException",
+    "SolveJob",
+    "Survey",
     "Technician",
     "TechnicianSkill",
     "User",

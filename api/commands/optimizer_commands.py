@@ -1,4 +1,4 @@
-"""`purna solve`, `purna check`, `purna run` and `purna bench`: the optimizer on the command line.
+"""`purna solve`, `purna check`, `purna demo-day`, `purna bench`: the optimizer on the command line.
 
 Bad input never shows a traceback: it gives one line on stderr naming the field, and exit code 2.
 Exit codes: 0 done (and valid), 1 the plan breaks a rule, 2 the input is unusable.
@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
     """Add the optimizer commands to the purna app."""
     app.command("solve")(solve_command)
     app.command("check")(check_command)
-    app.command("run")(run_command)
+    app.command("demo-day")(run_command)  # `purna run` starts the whole system (serve_commands)
     app.add_typer(bench_app, name="bench")
 
 

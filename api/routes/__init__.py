@@ -4,6 +4,32 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import health
+from api.routes import (
+    bookings,
+    health,
+    kpis,
+    me,
+    plans,
+    regions,
+    service_requests,
+    shifts,
+    slots,
+    surveys,
+    technicians,
+    visits,
+)
 
-ROUTERS: tuple[APIRouter, ...] = (health.router,)
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    regions.router,
+    plans.router,
+    technicians.router,
+    shifts.router,
+    visits.router,
+    me.router,
+    slots.router,
+    bookings.router,
+    service_requests.router,
+    kpis.router,
+    surveys.router,
+)

@@ -74,6 +74,13 @@ def may_dispatch(user: User, region_code: str) -> bool:
     return not user.region_codes or region_code in user.region_codes
 
 
+def dispatched_regions(user: User) -> list[str] | None:
+    """The region codes the user may plan and read; None means every region."""
+    if user.role is Role.ADMIN or (user.role is Role.DISPATCHER and not user.region_codes):
+        return None
+    return list(user.region_codes) if user.role is Role.DISPATCHER else []
+
+
 def _check_binding(user_in: UserCreate) -> None:
     if user_in.role is Role.TECHNICIAN and user_in.technician_id is None:
         raise InvalidInput("A technician user needs technician_id.", loc=("technician_id",))

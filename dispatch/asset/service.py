@@ -42,6 +42,16 @@ def list_for_customer(
 
 def register(*, session: Session, asset_in: AssetCreate) -> Asset:
     """A sold unit, with the entitlements its product's policy grants (free installation, ...)."""
+    asset = add(session=session, asset_in=asset_in)
+    product_model = asset.product_model
+    msg = f"{product_model.brand} {product_model.name} serial {asset_in.serial_number} exists."
+    commit_or_conflict(session, msg, loc=("serial_number",))
+    session.refresh(asset)
+    return asset
+
+
+def add(*, session: Session, asset_in: AssetCreate) -> Asset:
+    """Step: register (see register) without committing."""
     customer = customer_service.get_or_raise(session=session, customer_id=asset_in.customer_id)
     product_model = product_service.get_or_raise(
         session=session, product_model_id=asset_in.product_model_id
@@ -62,14 +72,13 @@ def register(*, session: Session, asset_in: AssetCreate) -> Asset:
             "lon": asset_in.lon if located else customer.lon,
         },
     )
+    asset.product_model = product_model
     session.add(asset)
     with integrity_as_conflict(session, msg, loc=("serial_number",)):
         session.flush()  # the id the entitlements point at
     asset.entitlements = entitlement_service.grants_for(
         asset_id=asset.id or 0, product_model=product_model, purchase_date=asset_in.purchase_date
     )
-    commit_or_conflict(session, msg, loc=("serial_number",))
-    session.refresh(asset)
     return asset
 
 

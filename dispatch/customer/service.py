@@ -35,10 +35,17 @@ def find_by_phone(*, session: Session, phone: str) -> list[Customer]:
 
 def create(*, session: Session, customer_in: CustomerCreate) -> Customer:
     """A new customer."""
-    customer = Customer.model_validate(customer_in)
-    session.add(customer)
+    customer = add(session=session, customer_in=customer_in)
     session.commit()
     session.refresh(customer)
+    return customer
+
+
+def add(*, session: Session, customer_in: CustomerCreate) -> Customer:
+    """Step: create (see create) without committing."""
+    customer = Customer.model_validate(customer_in)
+    session.add(customer)
+    session.flush()
     return customer
 
 

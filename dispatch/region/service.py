@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dispatch.db import changes, commit_or_conflict
 from dispatch.errors import Conflict, NotFound
@@ -33,6 +35,14 @@ def list_all(*, session: Session, offset: int = 0, limit: int = 100) -> tuple[li
     count = session.exec(select(func.count()).select_from(Region)).one()
     rows = session.exec(select(Region).order_by(Region.code).offset(offset).limit(limit)).all()
     return list(rows), count
+
+
+def list_by_codes(*, session: Session, codes: Collection[str] | None) -> list[Region]:
+    """The regions with these codes (every region for None), ordered by code."""
+    query = select(Region).order_by(Region.code)
+    if codes is not None:
+        query = query.where(col(Region.code).in_(list(codes)))
+    return list(session.exec(query).all())
 
 
 def create(

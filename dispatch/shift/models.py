@@ -148,3 +148,13 @@ class WorkingDay:
     end_s: int
     breaks: tuple[BreakRule, ...]
     exception: ExceptionKind | None = None  # None: the weekly pattern, unchanged
+
+
+class WeeklyShiftsPublic(SQLModel):
+    data: list[WeeklyShiftPublic]
+    count: int
+
+
+class ShiftExceptionsPublic(SQLModel):
+    data: list[ShiftExceptionPublic]
+    count: int

@@ -73,6 +73,33 @@ def add_exception(
     return exception
 
 
+def exception_or_raise(*, session: Session, technician: Technician, day: date) -> ShiftException:
+    """The technician's exception on day; raises NotFound when there is none."""
+    exception = _exception_on(session, technician.id or 0, day)
+    if exception is None:
+        raise NotFound(f"technician {technician.id} has no exception on {day}.", loc=("day",))
+    return exception
+
+
+def update_exception(
+    *,
+    session: Session,
+    technician: Technician,
+    day: date,
+    exception_in: ShiftExceptionCreate,
+) -> ShiftException:
+    """Replace the exception on day by exception_in (which may move it to another free day)."""
+    exception = exception_or_raise(session=session, technician=technician, day=day)
+    msg = f"technician {technician.id} already has an exception on {exception_in.day}."
+    if exception_in.day != day and _exception_on(session, technician.id or 0, exception_in.day):
+        raise Conflict(msg, loc=("day",))
+    exception.sqlmodel_update(exception_in.model_dump())
+    session.add(exception)
+    commit_or_conflict(session, msg, loc=("day",))
+    session.refresh(exception)
+    return exception
+
+
 def remove_exception(*, session: Session, technician: Technician, day: date) -> None:
     """Delete the technician's exception on day; raises NotFound when there is none."""
     exception = _exception_on(session, technician.id or 0, day)

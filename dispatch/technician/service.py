@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from dispatch.db import changes
 from dispatch.errors import NotFound
 from dispatch.region import service as region_service
+from dispatch.region.models import Region
 from dispatch.technician.models import (
     Technician,
     TechnicianCreate,
@@ -50,6 +51,27 @@ def list_for_region(
         )
         query = query.where(col(Technician.id).in_(having_all))
     return list(session.exec(query.order_by(col(Technician.id))).all())
+
+
+def list_all(
+    *,
+    session: Session,
+    region_codes: Collection[str] | None = None,
+    active_only: bool = False,
+    offset: int = 0,
+    limit: int = 100,
+) -> tuple[list[Technician], int]:
+    """A page of technicians ordered by id (of the regions with these codes when given), and
+    how many there are in all."""
+    query = select(Technician)
+    if region_codes is not None:
+        in_regions = select(Region.id).where(col(Region.code).in_(list(region_codes)))
+        query = query.where(col(Technician.region_id).in_(in_regions))
+    if active_only:
+        query = query.where(col(Technician.active).is_(True))
+    count = session.exec(select(func.count()).select_from(query.subquery())).one()
+    page = query.order_by(col(Technician.id)).offset(offset).limit(limit)
+    return list(session.exec(page).all()), count
 
 
 def create(*, session: Session, technician_in: TechnicianCreate) -> Technician:

@@ -143,3 +143,9 @@ class VisitPublic(VisitBase):
 class VisitsPublic(SQLModel):
     data: list[VisitPublic]
     count: int
+
+
+class VisitPin(SQLModel):
+    """POST /visits/{visit_id}/pin: the technician who alone may serve the visit."""
+
+    technician_id: int

@@ -191,10 +191,10 @@ def test_bench_fieldservice_bad_sizes_exits_2() -> None:
     assert result.stderr.startswith("error: --sizes")
 
 
-def test_run_prints_each_route_and_the_verdict(tmp_path: Path) -> None:
-    """run prints a table per working technician with HH:MM times and ends with `check: valid`."""
+def test_demo_day_prints_each_route_and_the_verdict(tmp_path: Path) -> None:
+    """demo-day prints a table per working technician with HH:MM times, then `check: valid`."""
     problem = _write(tmp_path / "small.json", _small())
-    result = runner.invoke(app, ["run", str(problem), "--time-limit", "1"])
+    result = runner.invoke(app, ["demo-day", str(problem), "--time-limit", "1"])
     assert result.exit_code == 0, result.output
     assert "leave base" in result.stdout and "back at base" in result.stdout
     assert "break" in result.stdout and "08:" in result.stdout

@@ -1,0 +1,218 @@
+"""`purna scheduler`, `purna kpis` and `purna outbox`: scheduler process, KPI tables, outbox.
+
+Bad input gives one line on stderr and exit code 2, as in the other commands.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections import Counter
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from sqlmodel import select
+
+from api.commands.tables import make_console
+from dispatch import db, localtime
+from dispatch.config import Settings, get_settings
+from dispatch.errors import DomainError
+from dispatch.kpis import service as kpi_service
+from dispatch.kpis.models import Grouping, KpiReport, KpiValues
+from dispatch.outreach import delivery
+from dispatch.outreach.channels import build_channel
+from dispatch.outreach.models import OutboxMessage
+from dispatch.scheduler import build_scheduler, register_jobs
+
+BAD_INPUT = 2
+DEFAULT_DAYS = 28
+outbox_app = typer.Typer(help="The message outbox: deliver now, or count by state.")
+
+DatabaseUrl = Annotated[
+    str | None, typer.Option("--database-url", help="Default: DATABASE_URL, else SQLite.")
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add scheduler, kpis and outbox to the purna app."""
+    app.command("scheduler")(scheduler_command)
+    app.command("kpis")(kpis_command)
+    app.add_typer(outbox_app, name="outbox")
+
+
+def _settings(database_url: str | None) -> Settings:
+    settings = get_settings()
+    if database_url is not None:
+        settings = settings.model_copy(update={"database_url": database_url})
+    return settings
+
+
+def scheduler_command(database_url: DatabaseUrl = None) -> None:
+    """Run the scheduler in this process until stopped (the production shape: one per
+    deployment; give the API workers EMBEDDED_SCHEDULER=false)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)  # one line per job add
+    settings = _settings(database_url)
+    engine = db.make_engine(settings)
+    scheduler = build_scheduler(settings, blocking=True)
+    register_jobs(scheduler, engine, settings)
+
+    def stop(*_: object) -> None:  # docker stop sends SIGTERM; a second signal finds it stopped
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    typer.echo(f"scheduler running jobs {', '.join(j.id for j in scheduler.get_jobs())}")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        engine.dispose()
+
+
+def kpis_command(
+    region: Annotated[str | None, typer.Option(help="Region code; default every region.")] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day, YYYY-MM-DD (default: to - 27).")
+    ] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day (default: today).")] = None,
+    by: Annotated[
+        Grouping | None, typer.Option(help="A row per technician, region or week.")
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Print the after-sales KPIs of a period (definitions: docs/kpis.md)."""
+    settings = _settings(database_url)
+    try:
+        last = _day(end, "--to") or localtime.local_day(
+            localtime.utc_now(), localtime.zone(settings.default_timezone)
+        )
+        first = _day(start, "--from") or last - timedelta(days=DEFAULT_DAYS - 1)
+        engine = db.make_engine(settings)
+        try:
+            with db.session_scope(engine) as session:
+                report = kpi_service.report(
+                    session=session,
+                    region_codes=[region] if region else None,
+                    start=first,
+                    end=last,
+                    by=by,
+                )
+        finally:
+            engine.dispose()
+    except DomainError as exc:
+        typer.echo(f"error: {exc.msg}", err=True)
+        raise typer.Exit(BAD_INPUT) from exc
+    make_console().print(kpi_table(report))
+
+
+def _day(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise DomainError(f"{option} must be a date as YYYY-MM-DD, got {text!r}.") from None
+
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("CSAT", "csat_pct"),
+    ("NPS", "nps"),
+    ("CES", "ces"),
+    ("FRT", "first_response_s"),
+    ("ART", "resolution_s"),
+    ("FTF", "first_time_fix_pct"),
+    ("on time", "on_time_pct"),
+    ("util.", "utilisation_pct"),
+    ("travel", "travel_per_visit_s"),
+    ("ent. used", "entitlement_use_pct"),
+)
+CAPTION = (
+    "FRT first response time, ART average resolution time, FTF first-time fix, util. "
+    "utilisation, travel per visit, ent. used: free entitlements used before they expired"
+)
+
+
+def kpi_table(report: KpiReport) -> Table:
+    """One row per group and a total row; '-' where there was nothing to count."""
+    regions = ", ".join(report.regions) or "all regions"
+    title = f"KPIs {report.start} to {report.end}, {regions}"
+    table = Table(title=title, title_justify="left", caption=CAPTION, caption_justify="left")
+    table.add_column(str(report.by or ""), no_wrap=True)
+    for name, _ in COLUMNS:
+        table.add_column(name, justify="right")
+    for row in report.rows:
+        table.add_row(row.label, *_cells(row.values))
+    table.add_row("all", *_cells(report.total), style="bold")
+    return table
+
+
+def _cells(values: KpiValues) -> list[str]:
+    return [_format(field, getattr(values, field)) for _, field in COLUMNS]
+
+
+def _format(field: str, value: Any) -> str:
+    if value is None:
+        return "-"
+    if field == "nps":
+        return f"{value:+.0f}" if round(value) else "0"
+    if field == "ces":
+        return f"{value:.1f}"
+    if field.endswith("_pct"):
+        return f"{value:.0f}%"
+    minutes = value / 60
+    return f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
+
+
+@outbox_app.command("deliver")
+def deliver_command(
+    limit: Annotated[int, typer.Option(min=1, help="At most this many messages.")] = 100,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Send the messages that are due now through NOTIFY_CHANNEL, once."""
+    settings = _settings(database_url)
+    try:
+        channel = build_channel(settings)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(BAD_INPUT) from exc
+    engine = db.make_engine(settings)
+    try:
+        with db.session_scope(engine) as session:
+            report = delivery.deliver_due(
+                session=session,
+                channel=channel,
+                now=localtime.utc_now(),
+                policy=delivery.policy_from(settings),
+                limit=limit,
+            )
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"sent {report.sent}, to retry {report.retried}, failed {report.failed}, "
+        f"skipped {report.skipped} (channel {channel.name})."
+    )
+
+
+@outbox_app.command("status")
+def status_command(database_url: DatabaseUrl = None) -> None:
+    """How many messages are in each state, by kind."""
+    settings = _settings(database_url)
+    engine = db.make_engine(settings)
+    try:
+        with db.session_scope(engine) as session:
+            rows = session.exec(select(OutboxMessage.kind, OutboxMessage.state)).all()
+    finally:
+        engine.dispose()
+    counts = Counter((str(kind), str(state)) for kind, state in rows)
+    states = sorted({state for _, state in counts})
+    table = Table(title="Outbox", title_justify="left")
+    table.add_column("kind")
+    for state in states:
+        table.add_column(state, justify="right")
+    for kind in sorted({kind for kind, _ in counts}):
+        table.add_row(kind, *(str(counts[(kind, state)]) for state in states))
+    make_console().print(table)

@@ -1,0 +1,44 @@
+"""After-sales KPIs for dispatchers and managers (definitions in docs/kpis.md)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import DispatcherUser, SessionDep, SettingsDep, ensure_region
+from dispatch import localtime
+from dispatch.account import service as account_service
+from dispatch.kpis import service as kpi_service
+from dispatch.kpis.models import Grouping, KpiReport
+
+router = APIRouter(prefix="/kpis", tags=["kpis"])
+DEFAULT_DAYS = 28
+
+
+@router.get("", response_model=KpiReport)
+def read_kpis(
+    session: SessionDep,
+    settings: SettingsDep,
+    user: DispatcherUser,
+    region: Annotated[str | None, Query(max_length=40, description="a region code")] = None,
+    start: Annotated[
+        date | None, Query(alias="from", description="first local day (default: to - 27 days)")
+    ] = None,
+    end: Annotated[
+        date | None, Query(alias="to", description="last local day (default: today)")
+    ] = None,
+    by: Annotated[
+        Grouping | None, Query(description="one row per technician, region or week")
+    ] = None,
+) -> KpiReport:
+    """CSAT, NPS, CES, response and resolution times, first-time fix, on-time arrival,
+    utilisation, travel per visit and entitlement use, for the caller's regions or one of them."""
+    if region is not None:
+        ensure_region(user, region)
+    codes = [region] if region is not None else account_service.dispatched_regions(user)
+    today = localtime.local_day(localtime.utc_now(), localtime.zone(settings.default_timezone))
+    end = end or today
+    start = start or end - timedelta(days=DEFAULT_DAYS - 1)
+    return kpi_service.report(session=session, region_codes=codes, start=start, end=end, by=by)

@@ -1,0 +1,38 @@
+"""Regions and their days, for dispatchers: which regions, and a day's visits, plan and figures."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter
+
+from api.deps import DispatcherUser, DispatchRegionDep, SessionDep
+from dispatch.account import service as account_service
+from dispatch.day import service as day_service
+from dispatch.day.models import DayPublic
+from dispatch.region import service as region_service
+from dispatch.region.models import RegionPublic, RegionsPublic
+
+router = APIRouter(prefix="/regions", tags=["regions"])
+
+
+@router.get("", response_model=RegionsPublic)
+def read_regions(session: SessionDep, user: DispatcherUser) -> RegionsPublic:
+    """The regions the caller dispatches, by code."""
+    codes = account_service.dispatched_regions(user)
+    regions = region_service.list_by_codes(session=session, codes=codes)
+    data = [RegionPublic.model_validate(r, from_attributes=True) for r in regions]
+    return RegionsPublic(data=data, count=len(data))
+
+
+@router.get("/{region}", response_model=RegionPublic)
+def read_region(region: DispatchRegionDep) -> RegionPublic:
+    """One region: time zone and travel settings."""
+    return RegionPublic.model_validate(region, from_attributes=True)
+
+
+@router.get("/{region}/days/{day}", response_model=DayPublic)
+def read_day(session: SessionDep, region: DispatchRegionDep, day: date) -> DayPublic:
+    """The day's visits, the current plan (published, else the latest draft), the visits it
+    leaves out with reasons, and its figures: travel, overtime, utilisation."""
+    return day_service.view(session=session, region=region, day=day)

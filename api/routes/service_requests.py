@@ -1,0 +1,85 @@
+"""Service requests for customers: ask for a repair or an inspection, see the warranty's answer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+from sqlmodel import Field, SQLModel
+
+from api.deps import (
+    BookingUser,
+    ServiceRequestDep,
+    SessionDep,
+    customer_scope,
+    reachable_region_ids,
+    serving_region,
+)
+from dispatch.booking import requests as booking_requests
+from dispatch.booking import service as booking_service
+from dispatch.errors import InvalidInput
+from dispatch.product.models import VisitKind
+from dispatch.request.models import ServiceRequest, ServiceRequestPublic, ServiceRequestsPublic
+
+router = APIRouter(prefix="/service-requests", tags=["service requests"])
+
+
+class ServiceRequestOpen(SQLModel):
+    """A repair or inspection request for an asset of the caller."""
+
+    asset_id: int
+    kind: VisitKind
+    description: str = Field(default="", max_length=2000)
+    priority: int | None = Field(default=None, ge=1, le=5, description="dispatchers only")
+    region: str | None = Field(default=None, max_length=40, description="region code override")
+
+
+@router.post("", response_model=ServiceRequestPublic, status_code=status.HTTP_201_CREATED)
+def create_service_request(
+    session: SessionDep, user: BookingUser, request_in: ServiceRequestOpen
+) -> ServiceRequest:
+    """Open the request (201); coverage and coverage_reason give the warranty's decision."""
+    scope = customer_scope(user)
+    if scope is not None and request_in.priority is not None:
+        raise InvalidInput("only a dispatcher sets the priority.", loc=("body", "priority"))
+    asset = booking_service.own_asset(
+        session=session, asset_id=request_in.asset_id, customer_id=scope
+    )
+    region = serving_region(session, user, asset, request_in.region)
+    return booking_requests.open_request(
+        session=session,
+        asset=asset,
+        region=region,
+        kind=request_in.kind,
+        description=request_in.description,
+        priority=request_in.priority,
+    )
+
+
+@router.get("", response_model=ServiceRequestsPublic)
+def read_service_requests(
+    session: SessionDep,
+    user: BookingUser,
+    customer_id: Annotated[int | None, Query(description="dispatchers: whose requests")] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ServiceRequestsPublic:
+    """The caller's requests (a dispatcher names the customer), newest first."""
+    whose = customer_scope(user) or customer_id
+    if whose is None:
+        raise InvalidInput("give customer_id.", loc=("query", "customer_id"))
+    rows, count = booking_requests.list_for_customer(
+        session=session,
+        customer_id=whose,
+        region_ids=reachable_region_ids(session, user),
+        offset=offset,
+        limit=limit,
+    )
+    data = [ServiceRequestPublic.model_validate(r, from_attributes=True) for r in rows]
+    return ServiceRequestsPublic(data=data, count=count)
+
+
+@router.get("/{request_id}", response_model=ServiceRequestPublic)
+def read_service_request(request: ServiceRequestDep) -> ServiceRequest:
+    """One of the caller's requests (a dispatcher: one of its regions)."""
+    return request

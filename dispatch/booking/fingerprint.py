@@ -1,0 +1,76 @@
+"""Fingerprints of a region's days: which visits are promised, and which plan is current.
+
+A day's ledger is up to date while both are what they were when it was stored; these run on
+every slot query, so they read a few columns and convert no datetime in Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from dispatch import localtime
+from dispatch.planning.models import Plan, PlanState
+from dispatch.region.models import Region
+from dispatch.visit import lifecycle
+from dispatch.visit.models import Visit
+
+EMPTY = hashlib.sha256(b"").hexdigest()
+
+
+def visit_keys(*, session: Session, region: Region, first: date, last: date) -> dict[date, str]:
+    """Per day, a fingerprint of the promised (booked or planned) visits: ids and windows.
+
+    The database sorts each visit into the days its window overlaps (CASE over the days'
+    bounds), so that no datetime is converted here: this runs on every slot query.
+    """
+    tz = region.zone
+    n = (last - first).days + 1
+    bounds = [localtime.local_midnight(first + timedelta(days=i), tz) for i in range(n + 1)]
+    start, end = col(Visit.window_start), col(Visit.window_end)
+    first_day = sa.case(*((start < b, i - 1) for i, b in enumerate(bounds[1:], 1)), else_=n - 1)
+    last_day = sa.case(*((end <= b, i - 1) for i, b in enumerate(bounds[1:], 1)), else_=n - 1)
+    rows = session.execute(
+        sa.select(col(Visit.id), sa.cast(start, sa.String), first_day, last_day).where(
+            col(Visit.region_id) == region.id,
+            start < bounds[-1],
+            end > bounds[0],
+            col(Visit.status).in_(list(lifecycle.PLANNABLE)),
+        )
+    ).all()
+    by_day: dict[int, list[str]] = defaultdict(list)
+    for visit_id, window_start, from_day, to_day in rows:
+        for day in range(max(0, from_day), to_day + 1):
+            by_day[day].append(f"{visit_id}@{window_start}")
+    return {
+        first + timedelta(days=d): hashlib.sha256(",".join(sorted(ids)).encode()).hexdigest()
+        for d, ids in by_day.items()
+    }
+
+
+def plan_ids(*, session: Session, region: Region, first: date, last: date) -> dict[date, int]:
+    """Per day, the current plan's id: the published one, else the latest draft (the rule of
+    planning_service.current_plan, read without loading the plans)."""
+    rows = session.exec(
+        select(col(Plan.id), col(Plan.day), col(Plan.status), col(Plan.created_at)).where(
+            Plan.region_id == region.id,
+            col(Plan.day) >= first,
+            col(Plan.day) <= last,
+            col(Plan.status).in_([PlanState.PUBLISHED, PlanState.DRAFT]),
+        )
+    ).all()
+    best: dict[date, tuple[bool, object, int]] = {}
+    for plan_id, day, status, created_at in rows:
+        rank = (status == PlanState.PUBLISHED, created_at, plan_id or 0)
+        if day not in best or rank > best[day]:
+            best[day] = rank
+    return {day: rank[2] for day, rank in best.items()}
+
+
+def visit_key(*, session: Session, region: Region, day: date) -> str:
+    """The fingerprint of one day's promised visits."""
+    return visit_keys(session=session, region=region, first=day, last=day).get(day, EMPTY)

@@ -1,0 +1,390 @@
+"""The ledger of a region's day: every promised visit on a route sequence that keeps its window.
+
+Seeded from the day's current plan, extended by each booking's insertion, brought up to date
+when a plan is stored or the promised visits change (a visit cancelled, or booked elsewhere).
+A row per (region, day) caches it with a version, so a slot query neither rebuilds it nor, on a
+hit of the in-process cache, even parses it. Travel is great-circle by the region's speed and
+road factor also where the region has a routing server: a new customer's place is not in the
+road matrix, and the plan of the day is solved again with it anyway.
+
+This module and planning.convert are the two places dispatch meets the optimizer.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select, update
+
+from dispatch import localtime
+from dispatch.booking import fingerprint
+from dispatch.booking.models import BookingLedger
+from dispatch.planning import convert as planning_convert
+from dispatch.planning import service as planning_service
+from dispatch.planning.convert import DayInput
+from dispatch.planning.models import PlanStop
+from dispatch.region.models import Region
+from dispatch.visit.models import Visit
+from optimizer import problem as opt
+from optimizer.errors import InvalidProblem
+from optimizer.formats import problem_from_dict, problem_to_dict
+from optimizer.insertion import DayRoutes, Insertion, Item, place, without
+
+Sequences = Mapping[str, Sequence[Item]]  # per technician id: visit ids and break indices
+CACHE_SIZE = 128  # days of routes kept parsed in this process (a region's two months)
+
+
+@dataclass(frozen=True)
+class DayState:
+    """A day's ledger as read: its routes, visits that fit nowhere, and what it was built from."""
+
+    day: date
+    routes: DayRoutes
+    unplaced: tuple[str, ...]
+    plan_id: int | None
+    visits_key: str
+    row_id: int | None = None
+    stamp: str = ""
+    stale: bool = False  # rebuilt since it was stored: store it
+
+
+class _Cache:
+    """Parsed routes by ledger stamp; thread-safe (the API serves requests in threads)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: OrderedDict[str, tuple[DayRoutes, tuple[str, ...]]] = OrderedDict()
+
+    def get(self, stamp: str) -> tuple[DayRoutes, tuple[str, ...]] | None:
+        with self._lock:
+            found = self._items.get(stamp)
+            if found is not None:
+                self._items.move_to_end(stamp)
+            return found
+
+    def put(self, stamp: str, routes: DayRoutes, unplaced: tuple[str, ...]) -> None:
+        with self._lock:
+            self._items[stamp] = (routes, unplaced)
+            while len(self._items) > CACHE_SIZE:
+                self._items.popitem(last=False)
+
+
+_cache = _Cache()
+
+
+def read_days(*, session: Session, region: Region, days: Sequence[date]) -> dict[date, DayState]:
+    """The ledger of each day, up to date (rebuilt where stale; stale ones are not stored)."""
+    if not days:
+        return {}
+    keys = fingerprint.visit_keys(session=session, region=region, first=min(days), last=max(days))
+    plans = fingerprint.plan_ids(session=session, region=region, first=min(days), last=max(days))
+    rows = session.execute(  # five columns: beyond sqlmodel's typed select
+        sa.select(
+            col(BookingLedger.id),
+            col(BookingLedger.day),
+            col(BookingLedger.stamp),
+            col(BookingLedger.plan_id),
+            col(BookingLedger.visits_key),
+        ).where(col(BookingLedger.region_id) == region.id, col(BookingLedger.day).in_(list(days)))
+    ).all()
+    headers = {row[1]: row for row in rows}
+    states = {}
+    for day in days:
+        row_id, _, stamp, plan_id, key = headers.get(day, (None, day, "", None, ""))
+        cached = _cache.get(stamp) if stamp else None
+        fresh = key == keys.get(day, fingerprint.EMPTY) and plan_id == plans.get(day)
+        if cached is None and fresh and row_id is not None:
+            cached = _load(session, row_id, stamp)
+        if cached is not None and fresh:
+            states[day] = DayState(day, cached[0], cached[1], plan_id, key, row_id, stamp)
+            continue
+        old = cached[0].sequences if cached is not None else None
+        states[day] = _rebuilt(session, region, day, old, plans.get(day), plan_id, row_id, stamp)
+    return states
+
+
+def lock_day(*, session: Session, region: Region, day: date) -> DayState:
+    """Step: the day's ledger locked until the transaction ends, up to date.
+
+    PostgreSQL: the row is created if missing and locked with SELECT ... FOR UPDATE, so that
+    bookings of one day queue; SQLite: every transaction already holds the write lock (BEGIN
+    IMMEDIATE, see dispatch.db), and FOR UPDATE is left out of the SQL.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert(BookingLedger)
+        .values(
+            region_id=region.id,
+            day=day,
+            version=0,
+            stamp="",
+            visits_key="",
+            problem={},
+            sequences={},
+            unplaced=[],
+            updated_at=localtime.utc_now(),
+        )
+        .on_conflict_do_nothing(index_elements=["region_id", "day"])
+    )
+    session.exec(
+        select(BookingLedger.id)
+        .where(BookingLedger.region_id == region.id, BookingLedger.day == day)
+        .with_for_update()
+    ).one()
+    return read_days(session=session, region=region, days=[day])[day]
+
+
+def with_visit(
+    *,
+    session: Session,
+    region: Region,
+    state: DayState,
+    visit: Visit,
+    sequences: Mapping[str, Sequence[Item]],
+) -> DayState:
+    """Step: the locked, up-to-date day with a visit just booked (or moved) into it where the
+    sequences put it; rebuilt from the database instead if the routes no longer hold."""
+    day = state.day
+    # The visit converted as build_problem converts it; a pinned one is left to the full
+    # rebuild (with no technician at work here, convert would set it aside).
+    added = planning_convert.build(
+        DayInput(region=_great_circle(region), day=day, crews=[], visits=[visit])
+    ).problem.visits
+    if not added:
+        return rebuild(session=session, region=region, day=day, state=state, sequences=sequences)
+    kept = tuple(v for v in state.routes.problem.visits if v.id != str(visit.id))
+    problem = replace(state.routes.problem, visits=kept + added)
+    routes = DayRoutes(problem, sequences)
+    if routes.infeasible or str(visit.id) not in routes.routed:
+        return rebuild(session=session, region=region, day=day, state=state, sequences=sequences)
+    key = fingerprint.visit_key(session=session, region=region, day=day)
+    return DayState(
+        day, routes, state.unplaced, state.plan_id, key, state.row_id, state.stamp, True
+    )
+
+
+def without_visit(*, session: Session, region: Region, state: DayState, visit_id: int) -> DayState:
+    """Step: the locked, up-to-date day with a visit taken out (cancelled, or moved away)."""
+    day = state.day
+    routes = routes_without(state.routes, visit_id)
+    if routes.infeasible:  # a shortcut that is slower than the detour (a road matrix): rebuild
+        return rebuild(
+            session=session, region=region, day=day, state=state, sequences=routes.sequences
+        )
+    unplaced = tuple(v for v in state.unplaced if v != str(visit_id))
+    key = fingerprint.visit_key(session=session, region=region, day=day)
+    return DayState(day, routes, unplaced, state.plan_id, key, state.row_id, state.stamp, True)
+
+
+def rebuild(
+    *,
+    session: Session,
+    region: Region,
+    day: date,
+    state: DayState,
+    sequences: Mapping[str, Sequence[Item]],
+) -> DayState:
+    """Step: the day's ledger from the database as it is now in this transaction, keeping these
+    sequences where they still hold (a booking's insertion, a cancelled visit taken out)."""
+    key = fingerprint.visit_key(session=session, region=region, day=day)
+    routes, unplaced = _routes(session, region, day, sequences)
+    return DayState(day, routes, unplaced, state.plan_id, key, state.row_id, state.stamp, True)
+
+
+def store(*, session: Session, region: Region, state: DayState) -> DayState:
+    """Step: write the ledger (optimistic: a row changed meanwhile by another writer is left to
+    it); the state as stored."""
+    stamp = uuid.uuid4().hex
+    values = {
+        "stamp": stamp,
+        "plan_id": state.plan_id,
+        "visits_key": state.visits_key,
+        "problem": problem_to_dict(state.routes.problem),
+        "sequences": {t: list(items) for t, items in state.routes.sequences.items()},
+        "unplaced": list(state.unplaced),
+        "updated_at": localtime.utc_now(),
+    }
+    if state.row_id is None:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        session.execute(
+            insert(BookingLedger)
+            .values(region_id=region.id, day=state.day, version=1, **values)
+            .on_conflict_do_nothing(index_elements=["region_id", "day"])
+        )
+    else:
+        session.execute(
+            update(BookingLedger)
+            .where(col(BookingLedger.id) == state.row_id, col(BookingLedger.stamp) == state.stamp)
+            .values(version=col(BookingLedger.version) + 1, **values)
+            .execution_options(synchronize_session=False)
+        )
+    _cache.put(stamp, state.routes, state.unplaced)
+    return DayState(
+        state.day,
+        state.routes,
+        state.unplaced,
+        state.plan_id,
+        state.visits_key,
+        state.row_id,
+        stamp,
+    )
+
+
+# --- building ---------------------------------------------------------------------------------
+
+
+def _load(session: Session, row_id: int, stamp: str) -> tuple[DayRoutes, tuple[str, ...]] | None:
+    row = session.get(BookingLedger, row_id, populate_existing=True)
+    if row is None or row.stamp != stamp or not row.problem:
+        return None
+    sequences = {t: tuple(items) for t, items in row.sequences.items()}
+    try:
+        routes = DayRoutes(problem_from_dict(row.problem), sequences)
+    except InvalidProblem:  # written by an older version: rebuilt from the database instead
+        return None
+    _cache.put(stamp, routes, tuple(row.unplaced))
+    return routes, tuple(row.unplaced)
+
+
+def _rebuilt(
+    session: Session,
+    region: Region,
+    day: date,
+    old: Mapping[str, Sequence[Item]] | None,
+    plan_id: int | None,
+    old_plan_id: int | None,
+    row_id: int | None,
+    stamp: str,
+) -> DayState:
+    """The day rebuilt: from the current plan's routes when it changed, else the old routes."""
+    base = old or {}
+    if plan_id is not None and (old is None or plan_id != old_plan_id):
+        base = _plan_sequences(session, plan_id)
+    key = fingerprint.visit_key(session=session, region=region, day=day)
+    routes, unplaced = _routes(session, region, day, base)
+    return DayState(day, routes, unplaced, plan_id, key, row_id, stamp, True)
+
+
+def _plan_sequences(session: Session, plan_id: int) -> dict[str, tuple[Item, ...]]:
+    """The visit order of each route of a stored plan."""
+    rows = session.exec(
+        select(PlanStop.technician_id, PlanStop.visit_id)
+        .where(PlanStop.plan_id == plan_id)
+        .order_by(col(PlanStop.technician_id), col(PlanStop.sequence))
+    ).all()
+    sequences: dict[str, list[Item]] = defaultdict(list)
+    for technician_id, visit_id in rows:
+        sequences[str(technician_id)].append(str(visit_id))
+    return {t: tuple(items) for t, items in sequences.items()}
+
+
+def _routes(
+    session: Session, region: Region, day: date, base: Mapping[str, Sequence[Item]]
+) -> tuple[DayRoutes, tuple[str, ...]]:
+    """Routes over the day's problem as the database has it: the base sequences where they still
+    hold, then every promised visit not on them placed greedily."""
+    problem = day_problem(session=session, region=region, day=day)
+    visits = {v.id for v in problem.visits}
+    breaks = {t.id: len(t.breaks) for t in problem.technicians}
+    kept = {t: _usable(items, visits, breaks[t]) for t, items in base.items() if t in breaks}
+    routes = DayRoutes(problem, kept)
+    if routes.infeasible:  # hours or places changed under the route: its visits are placed anew
+        routes = DayRoutes(
+            problem, without(routes.sequences, _visits_of(routes, routes.infeasible))
+        )
+    placement = place(problem, routes.sequences, visits)
+    return DayRoutes(problem, placement.sequences), placement.unplaced
+
+
+def _usable(items: Sequence[Item], visits: set[str], n_breaks: int) -> tuple[Item, ...]:
+    """The sequence's visits still promised; its breaks when they are still the technician's."""
+    kept = [x for x in items if isinstance(x, int) or x in visits]
+    if sorted(x for x in kept if isinstance(x, int)) != list(range(n_breaks)):
+        kept = [x for x in kept if isinstance(x, str)]  # placed again by DayRoutes
+    return tuple(kept)
+
+
+def _visits_of(routes: DayRoutes, technicians: Iterable[str]) -> list[str]:
+    sequences = routes.sequences
+    return [x for t in technicians for x in sequences.get(t, ()) if isinstance(x, str)]
+
+
+def day_problem(*, session: Session, region: Region, day: date) -> opt.Problem:
+    """The day's problem (planning_service.build_problem) with great-circle travel."""
+    return planning_service.build_problem(
+        session=session, region=_great_circle(region), day=day
+    ).problem
+
+
+def _great_circle(region: Region) -> Region:
+    """A detached copy of the region without its routing server (see the module docstring)."""
+    return Region.model_validate(region.model_dump() | {"osrm_url": None})
+
+
+# --- what the booking service asks -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A visit to be booked: where, how long, the skills it needs."""
+
+    lat: float
+    lon: float
+    duration_s: int
+    skills: frozenset[str]
+    priority: int = 1
+
+
+def skilled_at_work(routes: DayRoutes, skills: frozenset[str]) -> bool:
+    """True when a technician working that day has the skills."""
+    return any(skills <= t.skills for t in routes.problem.technicians)
+
+
+def fits(
+    routes: DayRoutes, candidate: Candidate, windows_s: Sequence[tuple[int, int]]
+) -> list[Insertion | None]:
+    """For each window (seconds of the day), the cheapest insertion of the candidate, or None."""
+    visit = opt.Visit(
+        id="candidate",
+        location=opt.Location(candidate.lat, candidate.lon),
+        duration_s=candidate.duration_s,
+        windows=tuple(opt.TimeWindow(a, b) for a, b in windows_s),
+        skills=candidate.skills,
+        priority=candidate.priority,
+        demand=1,  # as planning.convert: a technician's capacity counts visits
+    )
+    return routes.best_insertions(visit, visit.windows)
+
+
+def routes_without(routes: DayRoutes, visit_id: int) -> DayRoutes:
+    """The routes with a visit taken out of the problem and its route (to move it in the day)."""
+    vid = str(visit_id)
+    if vid not in {v.id for v in routes.problem.visits}:
+        return routes
+    visits = tuple(v for v in routes.problem.visits if v.id != vid)
+    problem = opt.Problem(
+        routes.problem.technicians, visits, routes.problem.travel, routes.problem.name
+    )
+    return DayRoutes(problem, without(routes.sequences, [vid]))
+
+
+def sequences_with(
+    routes: DayRoutes, insertion: Insertion, visit_id: int
+) -> dict[str, tuple[Item, ...]]:
+    """The sequences with the booked visit where the insertion puts it."""
+    return routes.with_insertion(insertion, str(visit_id))
+
+
+def drop_cached() -> None:
+    """Forget every parsed ledger (tests that reset a database between runs)."""
+    global _cache
+    _cache = _Cache()

@@ -1,0 +1,356 @@
+"""Booking services: book a visit into an offered window, reschedule, cancel, and read it back.
+
+book() re-checks the window under the day's lock (ledger.lock_day) and commits once: the
+request with its coverage (an entitlement is consumed then), the booked visit, the day's ledger
+and the idempotency key. Twenty customers racing for the last place of a day get one booking
+and nineteen SlotUnavailable; an entitlement is never consumed twice (the asset row is locked
+too, and consume is a guarded UPDATE). Each booking, move and cancellation queues its notice
+to the customer in the same transaction (outreach, which never fails the booking).
+
+Idempotency: the first request with a key answers 201; the same key with the same body returns
+the same booking again (also 201, flagged replayed), the same key with another body is refused
+(IdempotencyKeyReused, 422). Only successful bookings are remembered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from dispatch import localtime
+from dispatch.asset import service as asset_service
+from dispatch.asset.models import Asset
+from dispatch.booking import ledger, slots
+from dispatch.booking.models import BookingCreate, BookingIdempotency, BookingPublic
+from dispatch.errors import Conflict, IdempotencyKeyReused, NotFound, SlotUnavailable
+from dispatch.outreach import service as outreach_service
+from dispatch.outreach.eta import eta as eta_from_position
+from dispatch.region import service as region_service
+from dispatch.region.models import Region
+from dispatch.request import service as request_service
+from dispatch.request.models import RequestStatus, ServiceRequest, ServiceRequestCreate
+from dispatch.technician.models import Technician
+from dispatch.visit import lifecycle
+from dispatch.visit import service as visit_service
+from dispatch.visit.models import Visit, VisitCreate, VisitStatus
+
+S = VisitStatus
+BOOKED = frozenset({S.BOOKED, S.PLANNED, S.EN_ROUTE, S.ON_SITE})
+
+
+def get_or_raise(*, session: Session, booking_id: int) -> Visit:
+    """The booked visit with this id; raises NotFound (also for visits never booked)."""
+    visit = session.get(Visit, booking_id)
+    if visit is None or visit.window_start is None:
+        raise NotFound(f"booking {booking_id} does not exist.", loc=("booking_id",))
+    return visit
+
+
+def own_asset(*, session: Session, asset_id: int, customer_id: int | None) -> Asset:
+    """The asset, when customer_id (if given) owns it; raises NotFound otherwise, so that the
+    existence of other customers' assets does not leak."""
+    asset = asset_service.get(session=session, asset_id=asset_id)
+    if asset is None or (customer_id is not None and asset.customer_id != customer_id):
+        raise NotFound(f"asset {asset_id} does not exist.", loc=("asset_id",))
+    return asset
+
+
+def book(
+    *,
+    session: Session,
+    user_id: int,
+    idempotency_key: str,
+    booking_in: BookingCreate,
+    asset: Asset,
+    region: Region,
+    now: datetime | None = None,
+) -> tuple[Visit, bool]:
+    """Book the visit (see the module docstring); the visit, and True when it is a replay."""
+    now = now or localtime.utc_now()
+    claim = _claim(session, user_id, idempotency_key, _fingerprint(booking_in))
+    if isinstance(claim, Visit):
+        return claim, True
+    _lock_asset(session, asset)
+    window = slots.offered_window(
+        region=region, start=booking_in.window_start, end=booking_in.window_end, now=now
+    )
+    want = slots.candidate(asset, booking_in.kind)
+    request = _open_request(session, booking_in, asset)
+    state = ledger.lock_day(session=session, region=region, day=window.day)
+    found = ledger.fits(state.routes, want, [(window.start_s, window.end_s)])[0]
+    if found is None:
+        raise SlotUnavailable(
+            f"the window {window.start.isoformat()} is no longer possible; ask for slots again.",
+            loc=("body", "window_start"),
+        )
+    visit = _visit_for(session, booking_in, asset, region, now, request)
+    visit_service.apply_book(
+        session=session, visit=visit, window_start=window.start, window_end=window.end, at=now
+    )
+    session.flush()
+    sequences = ledger.sequences_with(state.routes, found, visit.id or 0)
+    _keep_in_ledger(session, region, state, sequences, visit)
+    outreach_service.on_booking_event(session=session, visit=visit, event="confirmed", now=now)
+    claim.visit_id = visit.id
+    session.add(claim)
+    session.commit()
+    session.refresh(visit)
+    return visit, False
+
+
+def reschedule(
+    *,
+    session: Session,
+    visit: Visit,
+    window_start: datetime,
+    window_end: datetime,
+    now: datetime | None = None,
+) -> Visit:
+    """Move a booked (or planned) visit to another offered window; its old place is freed."""
+    now = now or localtime.utc_now()
+    if visit.status not in lifecycle.PLANNABLE:
+        msg = f"booking {visit.id} is {visit.status}; it can no longer be moved."
+        raise Conflict(msg, loc=("status",))
+    region = region_service.get_or_raise(session=session, region_id=visit.region_id)
+    window = slots.offered_window(region=region, start=window_start, end=window_end, now=now)
+    old_day = localtime.local_day(visit.window_start or window.start, region.zone)
+    states = {
+        d: ledger.lock_day(session=session, region=region, day=d)
+        for d in sorted({old_day, window.day})  # in day order: two moves cannot deadlock
+    }
+    routes = ledger.routes_without(states[window.day].routes, visit.id or 0)
+    found = ledger.fits(routes, _candidate_of(visit), [(window.start_s, window.end_s)])[0]
+    if found is None:
+        raise SlotUnavailable(
+            f"the window {window.start.isoformat()} is not possible.", loc=("body", "window_start")
+        )
+    visit_service.apply_book(
+        session=session, visit=visit, window_start=window.start, window_end=window.end, at=now
+    )
+    session.flush()
+    if old_day != window.day:
+        _take_out(session, region, states[old_day], visit)
+    sequences = ledger.sequences_with(routes, found, visit.id or 0)
+    _keep_in_ledger(session, region, states[window.day], sequences, visit)
+    outreach_service.on_booking_event(session=session, visit=visit, event="rescheduled", now=now)
+    session.commit()
+    session.refresh(visit)
+    return visit
+
+
+def cancel(*, session: Session, visit: Visit, now: datetime | None = None) -> Visit:
+    """Cancel the booking; the entitlement comes back and the day's ledger frees its place."""
+    now = now or localtime.utc_now()
+    region = region_service.get_or_raise(session=session, region_id=visit.region_id)
+    day = localtime.local_day(visit.window_start or now, region.zone)
+    state = ledger.lock_day(session=session, region=region, day=day)
+    visit_service.apply_transition(session=session, visit=visit, to=S.CANCELLED, at=now)
+    session.flush()
+    _take_out(session, region, state, visit)
+    outreach_service.on_booking_event(session=session, visit=visit, event="cancelled", now=now)
+    session.commit()
+    session.refresh(visit)
+    return visit
+
+
+def public(*, session: Session, visit: Visit) -> BookingPublic:
+    """The booking as its customer sees it: status, window, coverage, technician, ETA."""
+    request = visit.request
+    technician = (
+        session.get(Technician, visit.planned_technician_id)
+        if visit.planned_technician_id
+        else None
+    )
+    eta = None
+    if visit.status is S.EN_ROUTE and technician is not None:
+        region = region_service.get_or_raise(session=session, region_id=visit.region_id)
+        eta = eta_from_position(session=session, visit=visit, technician=technician, region=region)
+    return BookingPublic(
+        id=visit.id or 0,
+        request_id=request.id or 0,
+        asset_id=request.asset_id,
+        kind=request.kind,
+        status=visit.status,
+        window_start=visit.window_start,
+        window_end=visit.window_end,
+        coverage=request.coverage,
+        coverage_reason=request.coverage_reason,
+        price=request.price,
+        request_status=request.status,
+        technician_first_name=technician.name.split()[0] if technician else None,
+        planned_start=visit.planned_start,
+        eta=eta,
+    )
+
+
+def list_for_customer(
+    *,
+    session: Session,
+    customer_id: int,
+    region_ids: Collection[int] | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> tuple[list[Visit], int]:
+    """A page of the customer's bookings (in these regions only, when given), latest window
+    first, and how many there are."""
+    mine = select(ServiceRequest.id).where(ServiceRequest.customer_id == customer_id)
+    where = [col(Visit.request_id).in_(mine), col(Visit.window_start).is_not(None)]
+    if region_ids is not None:
+        where.append(col(Visit.region_id).in_(list(region_ids)))
+    count = session.exec(select(func.count()).select_from(Visit).where(*where)).one()
+    query = (
+        select(Visit).where(*where).order_by(col(Visit.window_start).desc(), col(Visit.id).desc())
+    )
+    return list(session.exec(query.offset(offset).limit(limit)).all()), count
+
+
+# --- steps ----------------------------------------------------------------------------------------
+
+
+def _fingerprint(booking_in: BookingCreate) -> str:
+    body = json.dumps(booking_in.model_dump(mode="json"), sort_keys=True)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _replay(session: Session, user_id: int, key: str, fingerprint: str) -> Visit | None:
+    """The booking made earlier with this key, or None; raises when the body differs."""
+    found = session.exec(
+        select(BookingIdempotency).where(
+            BookingIdempotency.user_id == user_id, BookingIdempotency.key == key
+        )
+    ).first()
+    if found is None or found.visit_id is None:
+        return None
+    if found.fingerprint != fingerprint:
+        raise IdempotencyKeyReused(
+            "this Idempotency-Key was used for another booking request; use a new key.",
+            loc=("header", "idempotency-key"),
+        )
+    return session.get(Visit, found.visit_id)
+
+
+def _claim(
+    session: Session, user_id: int, key: str, fingerprint: str
+) -> BookingIdempotency | Visit:
+    """The key claimed for this request, or the booking an earlier request with it made."""
+    replay = _replay(session, user_id, key, fingerprint)
+    if replay is not None:
+        return replay
+    claim = BookingIdempotency(user_id=user_id, key=key, fingerprint=fingerprint)
+    session.add(claim)
+    try:
+        session.flush()  # PostgreSQL: a racing twin with the same key waits here for us
+    except IntegrityError:
+        session.rollback()
+        return _replay_after_race(session, user_id, key, fingerprint)
+    return claim
+
+
+def _replay_after_race(session: Session, user_id: int, key: str, fingerprint: str) -> Visit:
+    replay = _replay(session, user_id, key, fingerprint)
+    if replay is None:
+        raise Conflict(
+            "a request with this Idempotency-Key is in progress; retry.",
+            loc=("header", "idempotency-key"),
+        )
+    return replay
+
+
+def _lock_asset(session: Session, asset: Asset) -> None:
+    """Bookings of one asset queue (PostgreSQL row lock; SQLite holds the write lock already)."""
+    session.exec(select(Asset.id).where(Asset.id == asset.id).with_for_update()).one()
+
+
+def _visit_for(
+    session: Session,
+    booking_in: BookingCreate,
+    asset: Asset,
+    region: Region,
+    now: datetime,
+    request: ServiceRequest | None,
+) -> Visit:
+    """The visit to book: for the open request (see _open_request) its visit still without a
+    window, or a new one; else a new request (coverage decided, entitlement consumed)."""
+    if request is not None:
+        visits = visit_service.list_for_request(session=session, request_id=request.id or 0)
+        waiting = [v for v in visits if v.status is S.REQUESTED]
+        if waiting:
+            return waiting[0]
+        return visit_service.add(session=session, visit_in=VisitCreate(request_id=request.id or 0))
+    request_in = ServiceRequestCreate(
+        asset_id=asset.id or 0,
+        region_id=region.id or 0,
+        kind=booking_in.kind,
+        description=booking_in.description,
+        created_at=now,
+    )
+    request = request_service.add(session=session, request_in=request_in)
+    return visit_service.add(session=session, visit_in=VisitCreate(request_id=request.id or 0))
+
+
+def _open_request(
+    session: Session, booking_in: BookingCreate, asset: Asset
+) -> ServiceRequest | None:
+    """The asset's open request of this kind to book (the one named, else the latest); raises
+    Conflict when one is booked already: an asset has one booking of a kind at a time."""
+    kind = booking_in.kind
+    requests = session.exec(
+        select(ServiceRequest)
+        .where(
+            ServiceRequest.asset_id == asset.id,
+            ServiceRequest.kind == kind,
+            ServiceRequest.status == RequestStatus.OPEN,
+        )
+        .order_by(col(ServiceRequest.created_at).desc(), col(ServiceRequest.id).desc())
+    ).all()
+    for request in requests:
+        visits = visit_service.list_for_request(session=session, request_id=request.id or 0)
+        booked = next((v for v in visits if v.status in BOOKED), None)
+        if booked is not None:
+            msg = f"asset {asset.id} already has a {kind} booking ({booked.id}); move or cancel it."
+            raise Conflict(msg, loc=("body", "asset_id"))
+    if booking_in.request_id is None:
+        return requests[0] if requests else None
+    named = next((r for r in requests if r.id == booking_in.request_id), None)
+    if named is None:
+        msg = f"asset {asset.id} has no open {kind} request {booking_in.request_id}."
+        raise NotFound(msg, loc=("body", "request_id"))
+    return named
+
+
+def _candidate_of(visit: Visit) -> ledger.Candidate:
+    skills = frozenset(visit.required_skills)
+    return ledger.Candidate(visit.lat, visit.lon, visit.duration_s, skills, visit.priority)
+
+
+def _keep_in_ledger(
+    session: Session,
+    region: Region,
+    state: ledger.DayState,
+    sequences: ledger.Sequences,
+    visit: Visit,
+) -> None:
+    """Store the day with the visit where it was found to fit; raises SlotUnavailable if the
+    day as the database has it now cannot hold it after all (a last guard, never seen in tests)."""
+    added = ledger.with_visit(
+        session=session, region=region, state=state, visit=visit, sequences=sequences
+    )
+    if str(visit.id) not in added.routes.routed:
+        raise SlotUnavailable(
+            "the window is no longer possible; ask for slots again.", loc=("body", "window_start")
+        )
+    ledger.store(session=session, region=region, state=added)
+
+
+def _take_out(session: Session, region: Region, state: ledger.DayState, visit: Visit) -> None:
+    """Store the day without the visit (cancelled, or moved to another day)."""
+    removed = ledger.without_visit(
+        session=session, region=region, state=state, visit_id=visit.id or 0
+    )
+    ledger.store(session=session, region=region, state=removed)

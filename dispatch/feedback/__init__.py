@@ -1,0 +1,1 @@
+"""Feedback: a one-time survey per completed visit (CSAT, NPS, CES and a comment)."""

@@ -1,0 +1,125 @@
+"""Solve job table and schemas: what to solve, how far the search is, and how it ended.
+
+The job's state lives here, not in the runner, so that any process can report on a job and a
+later runner (Celery workers) can take the thread runner's place behind the same interface.
+"""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from pydantic import AwareDatetime
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from dispatch.columns import UTCDateTime, enum_type
+from dispatch.localtime import utc_now
+from dispatch.planning.models import PlanPublic
+
+MAX_TIME_LIMIT_S = 300.0  # a dispatcher waits seconds, not hours; the nightly run uses the same cap
+
+
+class JobKind(StrEnum):
+    """plan: the whole day from scratch; replan: from a moment on, keeping what has started."""
+
+    PLAN = "plan"
+    REPLAN = "replan"
+
+
+class JobStatus(StrEnum):
+    """queued -> running -> succeeded | failed | cancelled (queued may be cancelled directly)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+OPEN_STATUSES = frozenset({JobStatus.QUEUED, JobStatus.RUNNING})
+MAX_ERROR_LENGTH = 1000
+
+
+class SolveJobBase(SQLModel):
+    region_id: int = Field(foreign_key="region.id")
+    day: date
+    kind: JobKind = Field(sa_type=enum_type(JobKind, "job_kind"))
+    time_limit_s: float = Field(gt=0, le=MAX_TIME_LIMIT_S)
+    replan_from: AwareDatetime | None = Field(
+        default=None, sa_type=UTCDateTime, description="re-plan: the moment to plan from"
+    )
+
+
+class SolveJob(SolveJobBase, table=True):
+    __tablename__ = "solve_job"
+    __table_args__ = (
+        Index("ix_solve_job_region_id_day", "region_id", "day"),
+        # One open job per region and day: a second solve would race the first to the draft.
+        Index(
+            "uq_solve_job_open_region_id_day",
+            "region_id",
+            "day",
+            unique=True,
+            postgresql_where=sa.text("status IN ('queued', 'running')"),
+            sqlite_where=sa.text("status IN ('queued', 'running')"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    status: JobStatus = Field(
+        default=JobStatus.QUEUED, sa_type=enum_type(JobStatus, "job_status"), index=True
+    )
+    best_objective: int | None = Field(default=None, sa_type=sa.BigInteger)
+    assigned: int | None = Field(default=None, ge=0)
+    visits: int | None = Field(default=None, ge=0, description="visits the solve plans")
+    elapsed_s: float | None = Field(default=None, ge=0)
+    error: str | None = Field(default=None, max_length=MAX_ERROR_LENGTH)
+    plan_id: int | None = Field(default=None, foreign_key="plan.id")
+    created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    @property
+    def finished(self) -> bool:
+        """True once the job can change no more."""
+        return self.status not in OPEN_STATUSES
+
+
+class SolveRequest(SQLModel):
+    """The body of POST .../plans: how long to search (the deployment's default when absent)."""
+
+    time_limit_s: float | None = Field(default=None, gt=0, le=MAX_TIME_LIMIT_S)
+
+
+class ReplanRequest(SolveRequest):
+    """The body of POST .../replans: the moment to re-plan from (now when absent)."""
+
+    now: AwareDatetime | None = None
+
+
+class SolveJobPublic(SolveJobBase):
+    id: int
+    status: JobStatus
+    best_objective: int | None
+    assigned: int | None
+    visits: int | None
+    elapsed_s: float | None
+    error: str | None
+    plan_id: int | None
+    created_at: datetime
+    started_at: datetime | None
+    updated_at: datetime | None
+    finished_at: datetime | None
+
+
+class SolveJobWithPlan(SolveJobPublic):
+    """A job with its draft plan once it has succeeded."""
+
+    plan: PlanPublic | None = None
+
+
+class SolveJobsPublic(SQLModel):
+    data: list[SolveJobPublic]
+    count: int

@@ -1,0 +1,230 @@
+"""Solve job services: create, look up, cancel, and the guarded state changes a runner makes.
+
+Every state change is one guarded UPDATE (... WHERE status IN (...)), so that a runner and a
+dispatcher cancelling at the same moment cannot both win: a cancelled job is never marked
+succeeded, and a finished job is never cancelled.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Collection, Iterator
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select, update
+
+from dispatch.db import integrity_as_conflict, session_scope
+from dispatch.errors import Conflict, NotFound
+from dispatch.jobs.models import (
+    MAX_ERROR_LENGTH,
+    OPEN_STATUSES,
+    JobKind,
+    JobStatus,
+    SolveJob,
+    SolveJobPublic,
+)
+from dispatch.localtime import require_aware, utc_now
+from dispatch.region.models import Region
+
+
+def get(*, session: Session, job_id: int) -> SolveJob | None:
+    """The job with this id, or None."""
+    return session.get(SolveJob, job_id)
+
+
+def get_or_raise(*, session: Session, job_id: int) -> SolveJob:
+    """The job with this id; raises NotFound."""
+    job = session.get(SolveJob, job_id)
+    if job is None:
+        raise NotFound(f"solve job {job_id} does not exist.", loc=("job_id",))
+    return job
+
+
+def list_for_day(*, session: Session, region_id: int, day: date) -> list[SolveJob]:
+    """The region's jobs for day, newest first."""
+    query = (
+        select(SolveJob)
+        .where(SolveJob.region_id == region_id, SolveJob.day == day)
+        .order_by(col(SolveJob.id).desc())
+    )
+    return list(session.exec(query).all())
+
+
+def open_job(*, session: Session, region_id: int, day: date) -> SolveJob | None:
+    """The queued or running job of the region and day, or None."""
+    query = select(SolveJob).where(
+        SolveJob.region_id == region_id,
+        SolveJob.day == day,
+        col(SolveJob.status).in_(list(OPEN_STATUSES)),
+    )
+    return session.exec(query).first()
+
+
+def create(
+    *,
+    session: Session,
+    region: Region,
+    day: date,
+    kind: JobKind,
+    time_limit_s: float,
+    replan_from: datetime | None = None,
+    created_by_id: int | None = None,
+) -> SolveJob:
+    """A queued job; raises Conflict while another job of the region and day is open."""
+    running = open_job(session=session, region_id=region.id or 0, day=day)
+    if running is not None:
+        msg = f"solve job {running.id} is still {running.status} for {region.code} on {day}."
+        raise Conflict(msg, loc=("day",))
+    job = SolveJob(
+        region_id=region.id or 0,
+        day=day,
+        kind=kind,
+        time_limit_s=time_limit_s,
+        replan_from=require_aware(replan_from, "now") if replan_from is not None else None,
+        created_by_id=created_by_id,
+    )
+    session.add(job)
+    with integrity_as_conflict(session, f"a solve job is already open for {region.code} on {day}."):
+        session.commit()  # the partial unique index catches a second POST racing this one
+    session.refresh(job)
+    return job
+
+
+def cancel(*, session: Session, job: SolveJob, at: datetime | None = None) -> SolveJob:
+    """Stop a queued or running job; raises Conflict when it has already finished."""
+    at = at or utc_now()
+    changed = _set(session, job.id or 0, OPEN_STATUSES, status=JobStatus.CANCELLED, finished_at=at)
+    session.commit()
+    session.refresh(job)
+    if not changed:
+        raise Conflict(f"solve job {job.id} has already ended: {job.status}.", loc=("status",))
+    return job
+
+
+def claim(*, session: Session, job_id: int, at: datetime) -> SolveJob | None:
+    """Runner: queued -> running; None when the job was cancelled (or taken) first."""
+    claimed = _set(
+        session, job_id, {JobStatus.QUEUED}, status=JobStatus.RUNNING, started_at=at, updated_at=at
+    )
+    session.commit()
+    return session.get(SolveJob, job_id) if claimed else None
+
+
+def report_progress(
+    *,
+    session: Session,
+    job_id: int,
+    best_objective: int,
+    assigned: int,
+    elapsed_s: float,
+    at: datetime,
+) -> bool:
+    """Runner: record the search's best so far; False when the job is no longer running."""
+    still_running = _set(
+        session,
+        job_id,
+        {JobStatus.RUNNING},
+        best_objective=best_objective,
+        assigned=assigned,
+        elapsed_s=elapsed_s,
+        updated_at=at,
+    )
+    session.commit()
+    return still_running
+
+
+def set_size(*, session: Session, job_id: int, visits: int) -> None:
+    """Runner: how many visits the solve plans (for "assigned n of m")."""
+    _set(session, job_id, {JobStatus.RUNNING}, visits=visits)
+    session.commit()
+
+
+def mark_succeeded(
+    *, session: Session, job_id: int, plan_id: int, elapsed_s: float, at: datetime, **figures: Any
+) -> bool:
+    """Step, without committing: running -> succeeded with its plan; False when the job was
+    cancelled (or failed) first, and the caller should then drop the plan it stored."""
+    return _set(
+        session,
+        job_id,
+        {JobStatus.RUNNING},
+        status=JobStatus.SUCCEEDED,
+        plan_id=plan_id,
+        elapsed_s=elapsed_s,
+        updated_at=at,
+        finished_at=at,
+        **figures,
+    )
+
+
+def fail(*, session: Session, job_id: int, reason: str, at: datetime) -> bool:
+    """Runner: an open job -> failed with the reason; False when it had already finished."""
+    failed = _set(
+        session,
+        job_id,
+        OPEN_STATUSES,
+        status=JobStatus.FAILED,
+        error=_clip(reason),
+        updated_at=at,
+        finished_at=at,
+    )
+    session.commit()
+    return failed
+
+
+def fail_interrupted(*, session: Session, at: datetime, reason: str) -> int:
+    """Mark every open job failed (its process is gone); returns how many there were."""
+    result = session.execute(
+        update(SolveJob)
+        .where(col(SolveJob.status).in_(list(OPEN_STATUSES)))
+        .values(status=JobStatus.FAILED, error=_clip(reason), updated_at=at, finished_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def watch(
+    *,
+    engine: Engine,
+    job_id: int,
+    max_s: float,
+    poll_s: float = 0.25,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[SolveJobPublic]:
+    """The job each time it changes, until it has finished or max_s have passed.
+
+    Each look is a short session of its own, so that watching holds no lock between looks.
+    """
+    deadline_s, last = clock() + max_s, None
+    while True:
+        with session_scope(engine) as session:
+            job = SolveJobPublic.model_validate(
+                get_or_raise(session=session, job_id=job_id), from_attributes=True
+            )
+        seen = (job.status, job.updated_at, job.best_objective, job.assigned, job.visits)
+        if seen != last:
+            last = seen
+            yield job
+        if job.status not in OPEN_STATUSES or clock() >= deadline_s:
+            return
+        sleep(poll_s)
+
+
+def _set(session: Session, job_id: int, when: Collection[JobStatus], **values: Any) -> bool:
+    """One guarded UPDATE: change the job only while its status is one of `when`."""
+    result = session.execute(
+        update(SolveJob)
+        .where(col(SolveJob.id) == job_id, col(SolveJob.status).in_(list(when)))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _clip(reason: str) -> str:
+    reason = reason.strip() or "the solve failed without a message."
+    return reason if len(reason) <= MAX_ERROR_LENGTH else reason[: MAX_ERROR_LENGTH - 1] + "…"

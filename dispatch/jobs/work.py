@@ -1,0 +1,141 @@
+"""The body of a solve job: build the day's problem, solve it reporting progress, store a draft.
+
+Three short steps, each with its own session, so that no transaction stays open while the
+solver runs (on SQLite an open transaction would hold the write lock all that time). The job
+only ever stores a draft: the published plan changes when a dispatcher publishes, never here.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from sqlalchemy.engine import Engine
+
+from dispatch.db import session_scope
+from dispatch.errors import DomainError
+from dispatch.jobs import service as job_service
+from dispatch.jobs.models import JobKind, SolveJob
+from dispatch.localtime import utc_now
+from dispatch.planning import service as planning_service
+from dispatch.planning.convert import DayProblem, DaySolution, Progress
+from dispatch.planning.models import PlanOptions
+from dispatch.region import service as region_service
+
+log = logging.getLogger(__name__)
+
+PROGRESS_EVERY_S = 0.5  # the search improves many times a second; the database hears less often
+
+
+class JobStopped(Exception):
+    """The job was cancelled (or failed by someone else) while it ran."""
+
+
+def _never() -> bool:
+    return False
+
+
+def run(engine: Engine, job_id: int, *, should_stop: Callable[[], bool] = _never) -> None:
+    """Run one queued job to its end: succeeded with a draft plan, failed with a reason, or
+    cancelled; a job cancelled before it starts is left as it is."""
+    with session_scope(engine) as session:
+        job = job_service.claim(session=session, job_id=job_id, at=utc_now())
+        if job is None:
+            return
+        session.expunge(job)  # plain values from here on: no session stays open while solving
+    try:
+        _run_claimed(engine, job, should_stop)
+    except JobStopped:
+        log.info("solve job %d stopped before it finished", job_id)
+    except Exception as exc:  # a job must end failed with its reason, whatever went wrong
+        if not isinstance(exc, DomainError):
+            log.exception("solve job %d failed", job_id)
+        with session_scope(engine) as session:
+            job_service.fail(session=session, job_id=job_id, reason=_reason(exc), at=utc_now())
+
+
+def _run_claimed(engine: Engine, job: SolveJob, should_stop: Callable[[], bool]) -> None:
+    started_s = time.perf_counter()
+    day_problem = _build(engine, job)
+    with session_scope(engine) as session:
+        visits = len(day_problem.problem.visits) + len(day_problem.excluded)
+        job_service.set_size(session=session, job_id=job.id or 0, visits=visits)
+    reporter = _Reporter(engine, job.id or 0, should_stop)
+    solution = planning_service.solve_problem(
+        day_problem, options=PlanOptions(time_limit_s=job.time_limit_s), on_progress=reporter
+    )
+    if should_stop():
+        raise JobStopped()
+    _store(engine, job, solution, time.perf_counter() - started_s)
+
+
+def _build(engine: Engine, job: SolveJob) -> DayProblem:
+    with session_scope(engine) as session:
+        region = region_service.get_or_raise(session=session, region_id=job.region_id)
+        if job.kind is JobKind.REPLAN:
+            return planning_service.build_replan_problem(
+                session=session,
+                region=region,
+                day=job.day,
+                now=job.replan_from or utc_now(),
+                stability_cost_s=planning_service.STABILITY_COST_S,
+            )
+        return planning_service.build_problem(session=session, region=region, day=job.day)
+
+
+def _store(engine: Engine, job: SolveJob, solution: DaySolution, elapsed_s: float) -> None:
+    """Store the draft and mark the job succeeded; a job cancelled meanwhile keeps no draft."""
+    job_id = job.id or 0
+    with session_scope(engine) as session:
+        if job_service.get_or_raise(session=session, job_id=job_id).finished:
+            raise JobStopped()
+        plan = planning_service.store_plan(session=session, solution=solution)
+        done = job_service.mark_succeeded(
+            session=session,
+            job_id=job_id,
+            plan_id=plan.id or 0,
+            elapsed_s=elapsed_s,
+            at=utc_now(),
+            best_objective=plan.objective,
+            assigned=plan.assigned,
+        )
+        if not done:  # cancelled between the check and the store: the draft goes too
+            session.delete(plan)
+        session.commit()
+        if not done:
+            raise JobStopped()
+
+
+class _Reporter:
+    """SolveParams.on_improvement for a job: writes progress now and then, and stops the search
+    (by raising, which the solver passes on after the search) once the job is cancelled."""
+
+    def __init__(self, engine: Engine, job_id: int, should_stop: Callable[[], bool]) -> None:
+        self._engine, self._job_id, self._should_stop = engine, job_id, should_stop
+        self._written_s = -PROGRESS_EVERY_S
+
+    def __call__(self, progress: Progress) -> None:
+        if self._should_stop():
+            raise JobStopped()
+        now_s = time.perf_counter()
+        if now_s - self._written_s < PROGRESS_EVERY_S:
+            return
+        self._written_s = now_s
+        with session_scope(self._engine) as session:
+            running = job_service.report_progress(
+                session=session,
+                job_id=self._job_id,
+                best_objective=progress.objective,
+                assigned=progress.assigned,
+                elapsed_s=progress.elapsed_s,
+                at=utc_now(),
+            )
+        if not running:
+            raise JobStopped()
+
+
+def _reason(exc: Exception) -> str:
+    """A sentence for the dispatcher: the domain error's message, else the exception's."""
+    text = exc.msg if isinstance(exc, DomainError) else str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

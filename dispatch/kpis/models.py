@@ -1,0 +1,138 @@
+"""KPI schemas: the values of one group, the report, and the facts the values are computed from.
+
+Facts are plain rows, one per event that a KPI counts, with the keys a report groups by
+(technician, region, local day); definitions.py turns a list of facts into one value.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dispatch.visit.models import FailureReason, VisitStatus
+
+
+class Grouping(StrEnum):
+    TECHNICIAN = "technician"
+    REGION = "region"
+    WEEK = "week"
+
+
+@dataclass(frozen=True, slots=True)
+class VisitFact:
+    """A visit that ended (completed or failed) on local `day`."""
+
+    visit_id: int
+    region_id: int
+    technician_id: int | None
+    day: date
+    status: VisitStatus
+    follow_up: bool
+    failure_reason: FailureReason | None
+    window_start: datetime | None
+    window_end: datetime | None
+    en_route_at: datetime | None
+    arrived_at: datetime | None
+    started_at: datetime | None
+    ended_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyFact:
+    """An answered survey of a visit that ended on local `day`."""
+
+    region_id: int
+    technician_id: int | None
+    day: date
+    csat: int
+    nps: int
+    ces: int
+
+
+@dataclass(frozen=True, slots=True)
+class DurationFact:
+    """A request's first response (day it was opened) or resolution (day it was resolved)."""
+
+    region_id: int
+    technician_id: int | None
+    day: date
+    duration_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftFact:
+    """A technician's working time on one day: shift minus breaks."""
+
+    region_id: int
+    technician_id: int
+    day: date
+    available_s: int
+
+
+@dataclass(frozen=True, slots=True)
+class EntitlementFact:
+    """An entitlement that expired on local `day` (its valid_until), with how much was used."""
+
+    region_id: int | None
+    technician_id: None
+    day: date
+    used: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Everything a report counts, for one period and set of regions."""
+
+    visits: list[VisitFact]
+    surveys: list[SurveyFact]
+    responses: list[DurationFact]
+    resolutions: list[DurationFact]
+    shifts: list[ShiftFact]
+    entitlements: list[EntitlementFact]
+
+
+class KpiValues(BaseModel):
+    """Every KPI of one group with the count it rests on; None when there is nothing to count."""
+
+    model_config = ConfigDict(frozen=True)
+
+    csat_pct: float | None = Field(description="% of survey answers with CSAT 4 or 5")
+    nps: float | None = Field(description="% promoters (9-10) minus % detractors (0-6)")
+    ces: float | None = Field(description="mean CES, 1 very difficult - 7 very easy")
+    surveys: int
+    first_response_s: float | None = Field(description="mean request -> first response")
+    responses: int
+    resolution_s: float | None = Field(description="mean request -> resolved")
+    resolutions: int
+    first_time_fix_pct: float | None = Field(description="% first visits completed")
+    first_visits: int
+    on_time_pct: float | None = Field(description="% arrivals inside the promised window")
+    arrivals: int
+    utilisation_pct: float | None = Field(description="service time / available shift time")
+    service_s: int
+    available_s: int
+    travel_per_visit_s: float | None = Field(description="mean en route -> arrived")
+    drives: int
+    entitlement_use_pct: float | None = Field(description="% of expired free entitlements used")
+    entitlements_expired: int
+
+
+class KpiRow(BaseModel):
+    """The KPIs of one technician, region or week."""
+
+    key: str
+    label: str
+    values: KpiValues
+
+
+class KpiReport(BaseModel):
+    """The KPIs of a period: all together, and per group when asked."""
+
+    regions: list[str] = Field(description="region codes counted; empty means all")
+    start: date
+    end: date
+    by: Grouping | None
+    total: KpiValues
+    rows: list[KpiRow]

@@ -1,0 +1,71 @@
+"""When a technician who just set off should arrive: the drive from where they are now.
+
+With a published plan the drive is the plan's own leg to this stop (its arrival minus when the
+technician was free to leave, minus breaks in between), so the ETA uses the plan's travel model,
+OSRM or great circle, like the technician's route view. Without one it is estimated like the
+optimizer's default model: great-circle distance times the region's road factor at its speed
+(the optimizer itself is only called from dispatch.planning.convert).
+"""
+
+from datetime import datetime, timedelta
+
+from geopy.distance import great_circle
+from sqlmodel import Session, col, select
+
+from dispatch import localtime
+from dispatch.planning.models import Plan, PlanRoute, PlanState, PlanStop
+from dispatch.region.models import Region
+from dispatch.technician.models import Technician
+from dispatch.visit.models import Visit
+
+
+def eta(*, session: Session, visit: Visit, technician: Technician, region: Region) -> datetime:
+    """The arrival estimate: when the technician set off plus the drive to the visit."""
+    departed = visit.en_route_at or localtime.utc_now()
+    drive_s = _planned_drive_s(session, visit)
+    if drive_s is None:
+        origin = _position(session, visit, technician, region, departed)
+        km = great_circle(origin, (visit.lat, visit.lon)).km
+        drive_s = round(km * region.road_factor / region.speed_kmh * 3600)
+    return departed + timedelta(seconds=drive_s)
+
+
+def _planned_drive_s(session: Session, visit: Visit) -> int | None:
+    """The drive to the visit in its published plan, or None when no published plan has it."""
+    found = session.exec(
+        select(PlanStop, PlanRoute)
+        .join(PlanRoute, col(PlanRoute.id) == col(PlanStop.route_id))
+        .join(Plan, col(Plan.id) == col(PlanStop.plan_id))
+        .where(PlanStop.visit_id == visit.id, Plan.status == PlanState.PUBLISHED)
+    ).first()
+    if found is None:
+        return None
+    stop, route = found
+    before = [s for s in route.stops if s.sequence < stop.sequence]
+    ready = before[-1].end_at if before else route.start_at
+    paused_s = sum(
+        (b.end_at - b.start_at).total_seconds()
+        for b in route.breaks
+        if ready <= b.start_at and b.end_at <= stop.arrival_at
+    )
+    return max(0, round((stop.arrival_at - ready).total_seconds() - paused_s))
+
+
+def _position(
+    session: Session, visit: Visit, technician: Technician, region: Region, at: datetime
+) -> tuple[float, float]:
+    """Where the technician is: the last visit reached today before `at`, else their base."""
+    day_start, _ = localtime.day_bounds(localtime.local_day(at, region.zone), region.zone)
+    last = session.exec(
+        select(Visit)
+        .where(
+            Visit.planned_technician_id == technician.id,
+            col(Visit.id) != visit.id,
+            col(Visit.arrived_at) >= day_start,
+            col(Visit.arrived_at) <= at,
+        )
+        .order_by(col(Visit.arrived_at).desc())
+    ).first()
+    if last is not None:
+        return last.lat, last.lon
+    return technician.start_lat, technician.start_lon

@@ -1,0 +1,161 @@
+"""Message templates in Indonesian and English, one per kind of message; str.format fields.
+
+Every template of a kind uses the same fields in both languages, so a context that renders
+one language renders the other (tests/dispatch/test_outreach_templates.py checks it).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from string import Formatter
+
+from dispatch.customer.models import Language
+from dispatch.outreach.models import MessageKind
+
+K = MessageKind
+SIGNATURE = "\n\n- Purna"
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    subject: str
+    body: str
+
+    def fields(self) -> set[str]:
+        """The names the template needs from its context."""
+        parsed = [*Formatter().parse(self.subject), *Formatter().parse(self.body)]
+        return {name for _, name, _, _ in parsed if name}
+
+
+INDONESIAN: dict[MessageKind, Template] = {
+    K.BOOKING_CONFIRMED: Template(
+        "Jadwal {what} Anda: {date}",
+        "Halo {name}, {what} untuk {product} terjadwal pada {date}, pukul {window}, "
+        "di {address}. Kami akan mengabari saat teknisi berangkat.",
+    ),
+    K.BOOKING_RESCHEDULED: Template(
+        "Jadwal {what} Anda diubah: {date}",
+        "Halo {name}, jadwal {what} untuk {product} sekarang {date}, pukul {window}, di {address}.",
+    ),
+    K.BOOKING_CANCELLED: Template(
+        "Jadwal {what} Anda dibatalkan",
+        "Halo {name}, {what} untuk {product} pada {date}, pukul {window}, telah dibatalkan. "
+        "Hak layanan gratis Anda tetap berlaku. Silakan pesan jadwal baru kapan saja.",
+    ),
+    K.VISIT_REMINDER: Template(
+        "Pengingat: {what} besok, {date}",
+        "Halo {name}, teknisi kami akan datang besok, {date}, pukul {window}, di {address} "
+        "untuk {what} {product}. Mohon pastikan ada orang di lokasi.",
+    ),
+    K.ON_THE_WAY: Template(
+        "Teknisi {technician} sedang menuju lokasi Anda",
+        "Halo {name}, teknisi kami {technician} sedang dalam perjalanan untuk {what} "
+        "{product} dan diperkirakan tiba sekitar pukul {eta}.",
+    ),
+    K.SURVEY: Template(
+        "Bagaimana kunjungan {technician}?",
+        "Halo {name}, terima kasih telah menggunakan layanan kami untuk {what} {product}. "
+        "Mohon beri penilaian Anda (1 menit): {link}",
+    ),
+    K.FOLLOW_UP: Template(
+        "Kunjungan lanjutan untuk {what} Anda",
+        "Halo {name}, {what} {product} belum dapat diselesaikan karena {reason}. "
+        "Kami akan membuat kunjungan lanjutan; silakan pilih jadwal baru atau balas pesan ini.",
+    ),
+    K.DISPATCHER_ALERT: Template(
+        "Kunjungan {visit_id} gagal ({region})",
+        "Kunjungan {visit_id} ({what} {product}) oleh {technician} di {address} gagal: "
+        "{reason}. Pelanggan: {customer}. Kunjungan lanjutan {follow_up_id} menunggu jadwal.",
+    ),
+    K.SERVICE_DUE: Template(
+        "Saatnya {what} gratis untuk {product}",
+        "Halo {name}, {product} Anda jatuh tempo {what} gratis pada {due_date}. "
+        "Jadwal terbaik yang tersedia:\n{slots}",
+    ),
+    K.ENTITLEMENT_EXPIRING: Template(
+        "{entitlement} Anda berakhir {valid_until}",
+        "Halo {name}, Anda masih memiliki {remaining}x {entitlement} untuk {product} yang "
+        "berlaku sampai {valid_until}. Jadwal terbaik yang tersedia:\n{slots}",
+    ),
+    K.WARRANTY_ENDING: Template(
+        "Garansi {product} berakhir {valid_until}",
+        "Halo {name}, garansi {product} Anda berlaku sampai {valid_until}. Bila ada keluhan, "
+        "pemeriksaan sebelum tanggal itu tidak dipungut biaya. Jadwal terbaik yang tersedia:\n"
+        "{slots}",
+    ),
+}
+
+ENGLISH: dict[MessageKind, Template] = {
+    K.BOOKING_CONFIRMED: Template(
+        "Your {what} is booked: {date}",
+        "Hello {name}, the {what} of your {product} is booked for {date}, {window}, "
+        "at {address}. We will let you know when the technician sets off.",
+    ),
+    K.BOOKING_RESCHEDULED: Template(
+        "Your {what} has moved: {date}",
+        "Hello {name}, the {what} of your {product} is now on {date}, {window}, at {address}.",
+    ),
+    K.BOOKING_CANCELLED: Template(
+        "Your {what} is cancelled",
+        "Hello {name}, the {what} of your {product} on {date}, {window}, is cancelled. "
+        "Your free service entitlement still stands. Book a new time whenever you like.",
+    ),
+    K.VISIT_REMINDER: Template(
+        "Reminder: {what} tomorrow, {date}",
+        "Hello {name}, our technician comes tomorrow, {date}, {window}, to {address} for the "
+        "{what} of your {product}. Please make sure someone is there.",
+    ),
+    K.ON_THE_WAY: Template(
+        "{technician} is on the way",
+        "Hello {name}, our technician {technician} is on the way for the {what} of your "
+        "{product} and should arrive around {eta}.",
+    ),
+    K.SURVEY: Template(
+        "How was {technician}'s visit?",
+        "Hello {name}, thank you for choosing us for the {what} of your {product}. "
+        "Please rate the visit (one minute): {link}",
+    ),
+    K.FOLLOW_UP: Template(
+        "A follow-up visit for your {what}",
+        "Hello {name}, the {what} of your {product} could not be finished because {reason}. "
+        "We will arrange a follow-up visit; choose a new time or reply to this message.",
+    ),
+    K.DISPATCHER_ALERT: Template(
+        "Visit {visit_id} failed ({region})",
+        "Visit {visit_id} ({what}, {product}) by {technician} at {address} failed: {reason}. "
+        "Customer: {customer}. Follow-up visit {follow_up_id} waits to be booked.",
+    ),
+    K.SERVICE_DUE: Template(
+        "Time for the free {what} of your {product}",
+        "Hello {name}, your {product} is due for its free {what} on {due_date}. "
+        "The best times we can offer:\n{slots}",
+    ),
+    K.ENTITLEMENT_EXPIRING: Template(
+        "Your {entitlement} ends on {valid_until}",
+        "Hello {name}, you still have {remaining} {entitlement} for your {product}, valid "
+        "until {valid_until}. The best times we can offer:\n{slots}",
+    ),
+    K.WARRANTY_ENDING: Template(
+        "The warranty of your {product} ends on {valid_until}",
+        "Hello {name}, the warranty of your {product} runs until {valid_until}. If anything "
+        "is wrong, an inspection before then is free. The best times we can offer:\n{slots}",
+    ),
+}
+
+TEMPLATES: dict[Language, dict[MessageKind, Template]] = {
+    Language.ID: INDONESIAN,
+    Language.EN: ENGLISH,
+}
+
+
+def render(kind: MessageKind, language: Language, context: Mapping[str, object]) -> Template:
+    """The subject and body of a message of this kind, in this language, filled from context.
+
+    Raises:
+        ValueError: when the context lacks a field the template needs.
+    """
+    template = TEMPLATES[language][kind]
+    missing = template.fields() - set(context)
+    if missing:
+        raise ValueError(f"{kind} ({language}) needs {', '.join(sorted(missing))}.")
+    body = template.body.format_map(context) + SIGNATURE
+    return Template(subject=template.subject.format_map(context), body=body)

@@ -1,0 +1,207 @@
+"""Route services: a technician's route for a day with ETAs, and the events that move it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from sqlmodel import Session, col, select
+
+from dispatch.asset import service as asset_service
+from dispatch.config import Settings
+from dispatch.customer import service as customer_service
+from dispatch.errors import InvalidInput
+from dispatch.localtime import local_day, require_aware, utc_now
+from dispatch.outreach import service as outreach_service
+from dispatch.planning.models import Plan, PlanRoute, PlanState
+from dispatch.region import service as region_service
+from dispatch.region.models import Region
+from dispatch.route import eta as eta_rules
+from dispatch.route.models import (
+    STATUS_OF_EVENT,
+    RoutePublic,
+    RouteStopPublic,
+    VisitEventCreate,
+)
+from dispatch.technician.models import Technician
+from dispatch.visit import service as visit_service
+from dispatch.visit.models import Visit
+
+NAVIGATION_URL = "https://www.google.com/maps/dir/"
+
+
+def navigation_url(lat: float, lon: float) -> str:
+    """A link that opens turn-by-turn directions to the point (Google Maps URLs, no key)."""
+    query = urlencode({"api": 1, "destination": f"{lat:.6f},{lon:.6f}"}, safe=",")
+    return f"{NAVIGATION_URL}?{query}"
+
+
+def today_for(*, session: Session, technician: Technician) -> date:
+    """Today in the technician's region."""
+    region = region_service.get_or_raise(session=session, region_id=technician.region_id)
+    return local_day(utc_now(), region.zone)
+
+
+def route_for_day(*, session: Session, technician: Technician, day: date) -> RoutePublic:
+    """The technician's stops on the local day in order, with plan times and ETAs."""
+    region = region_service.get_or_raise(session=session, region_id=technician.region_id)
+    visits = visit_service.route_for_day(
+        session=session, technician_id=technician.id or 0, region=region, day=day
+    )
+    planned = published_route(session=session, region=region, day=day, technician=technician)
+    legs = _planned_legs(planned)
+    facts = [_facts(v, *legs.get(v.id or 0, (None, None))) for v in visits]
+    breaks = [(b.start_at, b.end_at) for b in planned.breaks] if planned else []
+    times = eta_rules.etas(facts, breaks)
+    stops = [
+        _stop(session, i, visit, fact, eta)
+        for i, (visit, fact, eta) in enumerate(zip(visits, facts, times, strict=True))
+    ]
+    return RoutePublic(
+        technician_id=technician.id or 0,
+        technician_name=technician.name,
+        region=region.code,
+        timezone=region.timezone,
+        day=day,
+        plan_id=planned.plan_id if planned else None,
+        start_label=technician.start_label,
+        start_lat=technician.start_lat,
+        start_lon=technician.start_lon,
+        start_at=planned.start_at if planned else None,
+        end_at=planned.end_at if planned else None,
+        breaks=list(planned.breaks) if planned else [],
+        stops=stops,
+    )
+
+
+def published_route(
+    *, session: Session, region: Region, day: date, technician: Technician
+) -> PlanRoute | None:
+    """The technician's route in the region's published plan for day, or None."""
+    query = (
+        select(PlanRoute)
+        .join(Plan, col(Plan.id) == col(PlanRoute.plan_id))
+        .where(
+            Plan.region_id == region.id,
+            Plan.day == day,
+            Plan.status == PlanState.PUBLISHED,
+            PlanRoute.technician_id == technician.id,
+        )
+    )
+    return session.exec(query).first()
+
+
+def record_event(
+    *, session: Session, visit: Visit, event_in: VisitEventCreate, settings: Settings
+) -> Visit:
+    """Move the visit along its lifecycle for a technician's event, recording when it happened,
+    and queue what the event tells the customer (on the way, survey) in the same transaction.
+
+    Raises InvalidTransition (409) when the lifecycle does not allow it, InvalidInput when the
+    time is before an event already recorded.
+    """
+    at = require_aware(event_in.at, "at") if event_in.at is not None else utc_now()
+    earlier = [t for t in (visit.en_route_at, visit.arrived_at, visit.started_at) if t]
+    if earlier and at < max(earlier):
+        raise InvalidInput(
+            f"at {at.isoformat()} is before the visit's last event ({max(earlier).isoformat()}).",
+            loc=("body", "at"),
+        )
+    visit_service.apply_transition(
+        session=session,
+        visit=visit,
+        to=STATUS_OF_EVENT[event_in.event],
+        at=at,
+        failure_reason=event_in.failure_reason,
+        note=event_in.note,
+    )
+    outreach_service.on_visit_event(
+        session=session, visit=visit, event=event_in.event.value, settings=settings, now=at
+    )
+    session.commit()
+    session.refresh(visit)
+    return visit
+
+
+def route_of_visit(*, session: Session, visit: Visit) -> RoutePublic | None:
+    """The route the visit is planned on, or None when it is on nobody's route."""
+    if visit.planned_technician_id is None or visit.planned_start is None:
+        return None
+    technician = session.get(Technician, visit.planned_technician_id)
+    if technician is None:
+        return None
+    region = region_service.get_or_raise(session=session, region_id=visit.region_id)
+    day = local_day(visit.planned_start, region.zone)
+    return route_for_day(session=session, technician=technician, day=day)
+
+
+def _planned_legs(route: PlanRoute | None) -> dict[int, tuple[datetime, datetime]]:
+    """Per visit of the published route: when the technician sets off for it, and arrives."""
+    if route is None:
+        return {}
+    ready = [route.start_at] + [s.end_at for s in route.stops[:-1]]
+    return {s.visit_id: (r, s.arrival_at) for s, r in zip(route.stops, ready, strict=True)}
+
+
+def _facts(
+    visit: Visit, planned_ready: datetime | None, planned_arrival: datetime | None
+) -> eta_rules.StopFacts:
+    return eta_rules.StopFacts(
+        status=visit.status,
+        duration_s=visit.duration_s,
+        window_start=visit.window_start,
+        planned_arrival=planned_arrival or visit.planned_start,
+        planned_start=visit.planned_start,
+        planned_end=visit.planned_end,
+        planned_ready=planned_ready,
+        en_route_at=visit.en_route_at,
+        arrived_at=visit.arrived_at,
+        started_at=visit.started_at,
+        ended_at=visit.ended_at,
+    )
+
+
+def _stop(
+    session: Session,
+    sequence: int,
+    visit: Visit,
+    facts: eta_rules.StopFacts,
+    eta: eta_rules.Eta,
+) -> RouteStopPublic:
+    """A stop with the customer, the product and what kind of visit it is."""
+    request = visit.request
+    asset = asset_service.get_or_raise(session=session, asset_id=request.asset_id)
+    customer = customer_service.get_or_raise(session=session, customer_id=request.customer_id)
+    product = asset.product_model
+    return RouteStopPublic(
+        sequence=sequence,
+        visit_id=visit.id or 0,
+        status=visit.status,
+        customer_name=customer.name,
+        customer_phone=customer.phone,
+        address=visit.address,
+        lat=visit.lat,
+        lon=visit.lon,
+        navigation_url=navigation_url(visit.lat, visit.lon),
+        window_start=visit.window_start,
+        window_end=visit.window_end,
+        product=f"{product.brand} {product.name}",
+        product_category=product.category,
+        serial_number=asset.serial_number,
+        kind=request.kind,
+        coverage=request.coverage,
+        required_skills=list(visit.required_skills),
+        duration_s=visit.duration_s,
+        priority=visit.priority,
+        planned_arrival=facts.planned_arrival,
+        planned_start=visit.planned_start,
+        planned_end=visit.planned_end,
+        eta_arrival=eta.arrival,
+        eta_start=eta.start,
+        eta_end=eta.end,
+        en_route_at=visit.en_route_at,
+        arrived_at=visit.arrived_at,
+        ended_at=visit.ended_at,
+        failure_reason=visit.failure_reason,
+        note=visit.note,
+    )

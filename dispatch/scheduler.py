@@ -1,0 +1,214 @@
+"""APScheduler wiring: build_scheduler(settings), register_jobs(scheduler, engine, settings).
+
+One scheduler per deployment: embedded in the API process (`make run`, see api/embedded.py) or
+its own process (`purna scheduler`). Jobs live in the memory job store and are registered
+again at every start under stable ids; the business state lives in our tables, and every job
+is idempotent (messages by key, plans by day), so a restart catches up without duplicates: a
+one-off `catch_up` job runs what today's schedule should already have run.
+"""
+
+import logging
+from collections import Counter
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from dispatch import localtime
+from dispatch.config import Settings
+from dispatch.db import session_scope
+from dispatch.outreach import delivery, service_due
+from dispatch.outreach import service as outreach_service
+from dispatch.outreach.channels import Channel, build_channel
+from dispatch.outreach.delivery import DeliveryReport
+from dispatch.planning import service as planning_service
+from dispatch.planning.models import PlanOptions, PlanState
+from dispatch.region.models import Region
+
+log = logging.getLogger("purna.scheduler")
+
+PLAN_TOMORROW = "plan_tomorrow"
+DAY_BEFORE_REMINDERS = "day_before_reminders"
+VISIT_MESSAGES = "visit_messages"
+SERVICE_DUE_REMINDERS = "service_due_reminders"
+DELIVER_OUTBOX = "deliver_outbox"
+CATCH_UP = "catch_up"
+JOB_IDS = (
+    PLAN_TOMORROW,
+    DAY_BEFORE_REMINDERS,
+    VISIT_MESSAGES,
+    SERVICE_DUE_REMINDERS,
+    DELIVER_OUTBOX,
+    CATCH_UP,
+)
+
+
+def build_scheduler(settings: Settings, *, blocking: bool = False) -> BaseScheduler:
+    """A scheduler in the deployment's time zone: background (embedded) or blocking (own one)."""
+    job_defaults = {
+        "coalesce": True,  # after downtime, run a missed job once, not once per missed run
+        "max_instances": 1,
+        "misfire_grace_time": settings.job_misfire_grace_s,
+    }
+    cls = BlockingScheduler if blocking else BackgroundScheduler
+    return cls(timezone=_zone(settings), job_defaults=job_defaults)
+
+
+def register_jobs(
+    scheduler: BaseScheduler,
+    engine: Engine,
+    settings: Settings,
+    *,
+    channel: Channel | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Add every job under its stable id, replacing any job of that id already there."""
+    zone = _zone(settings)
+    channel = channel or build_channel(settings)
+    args = (engine, settings)
+
+    def daily(hour: int) -> CronTrigger:
+        return CronTrigger(hour=hour, minute=0, timezone=zone)
+
+    jobs: list[tuple[Any, Any, str, tuple[Any, ...]]] = [
+        (plan_tomorrow, daily(settings.plan_hour), PLAN_TOMORROW, args),
+        (send_reminders, daily(settings.reminder_hour), DAY_BEFORE_REMINDERS, args),
+        (sweep_visit_messages, _every(settings.outreach_sweep_s), VISIT_MESSAGES, args),
+        (send_service_due, daily(settings.service_due_hour), SERVICE_DUE_REMINDERS, args),
+        (deliver_outbox, _every(settings.outbox_poll_s), DELIVER_OUTBOX, (*args, channel)),
+        (catch_up, DateTrigger(run_date=now or localtime.utc_now()), CATCH_UP, args),
+    ]
+    for func, trigger, job_id, job_args in jobs:
+        scheduler.add_job(
+            func,
+            trigger,
+            args=job_args,
+            id=job_id,
+            name=job_id,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=settings.job_misfire_grace_s,
+        )
+
+
+def plan_tomorrow(
+    engine: Engine, settings: Settings, now: datetime | None = None
+) -> dict[str, str]:
+    """Plan tomorrow for every region: a draft, published where the region says so."""
+    now = now or localtime.utc_now()
+    outcome: dict[str, str] = {}
+    with session_scope(engine) as session:
+        regions = list(session.exec(select(Region).order_by(col(Region.code))).all())
+        for region in regions:
+            try:
+                outcome[region.code] = _plan_region(session, region, now, settings)
+            except Exception:  # one region failing must not stop the others
+                session.rollback()
+                log.exception("planning tomorrow failed for region %s", region.code)
+                outcome[region.code] = "failed"
+    return outcome
+
+
+def _plan_region(session: Session, region: Region, now: datetime, settings: Settings) -> str:
+    """Plan the region's tomorrow unless this evening's run did already; what happened."""
+    tomorrow = localtime.local_day(now, region.zone) + timedelta(days=1)
+    since = _today_at(now, settings.plan_hour, region)
+    plans = planning_service.list_for_day(session=session, region=region, day=tomorrow)
+    if any(p.created_at >= since for p in plans):
+        return "already planned"
+    day_problem = planning_service.build_problem(session=session, region=region, day=tomorrow)
+    session.rollback()  # hold no transaction (SQLite: the write lock) while the solver runs
+    options = PlanOptions(time_limit_s=settings.plan_time_limit_s)
+    solution = planning_service.solve_problem(day_problem, options=options)
+    plan = planning_service.store_plan(session=session, solution=solution)
+    published = any(p.status is PlanState.PUBLISHED for p in plans)
+    if region.auto_publish and not published:  # never replace a dispatcher's published plan
+        planning_service.publish(session=session, plan=plan, at=now)
+        return "published"
+    return "draft"
+
+
+def send_reminders(engine: Engine, settings: Settings, now: datetime | None = None) -> int:
+    """Queue the day-before reminders."""
+    with session_scope(engine) as session:
+        return outreach_service.queue_reminders(
+            session=session, now=now or localtime.utc_now(), settings=settings
+        )
+
+
+def sweep_visit_messages(
+    engine: Engine, settings: Settings, now: datetime | None = None
+) -> Counter[str]:
+    """Queue surveys, follow-ups, alerts and any booking or on-the-way notice not yet queued."""
+    with session_scope(engine) as session:
+        return outreach_service.sweep_visits(
+            session=session, now=now or localtime.utc_now(), settings=settings
+        )
+
+
+def send_service_due(
+    engine: Engine, settings: Settings, now: datetime | None = None
+) -> Counter[str]:
+    """Queue service-due, expiring-entitlement and warranty-ending reminders with slots."""
+    with session_scope(engine) as session:
+        return service_due.queue_service_due(
+            session=session,
+            now=now or localtime.utc_now(),
+            settings=settings,
+            find_slots=service_due.offered_slots,
+        )
+
+
+def deliver_outbox(
+    engine: Engine, settings: Settings, channel: Channel, now: datetime | None = None
+) -> DeliveryReport:
+    """Send the due outbox messages through the channel."""
+    with session_scope(engine) as session:
+        return delivery.deliver_due(
+            session=session,
+            channel=channel,
+            now=now or localtime.utc_now(),
+            policy=delivery.policy_from(settings),
+            limit=settings.outbox_batch,
+        )
+
+
+def catch_up(engine: Engine, settings: Settings, now: datetime | None = None) -> list[str]:
+    """At start: run what today's schedule should have run already (each job is idempotent)."""
+    now = now or localtime.utc_now()
+    hour = now.astimezone(_zone(settings)).hour
+    ran = []
+    if hour >= settings.plan_hour:
+        plan_tomorrow(engine, settings, now)
+        ran.append(PLAN_TOMORROW)
+    if hour >= settings.reminder_hour:
+        send_reminders(engine, settings, now)
+        ran.append(DAY_BEFORE_REMINDERS)
+    if hour >= settings.service_due_hour:
+        send_service_due(engine, settings, now)
+        ran.append(SERVICE_DUE_REMINDERS)
+    sweep_visit_messages(engine, settings, now)
+    ran.append(VISIT_MESSAGES)
+    return ran
+
+
+def _every(seconds: int) -> IntervalTrigger:
+    return IntervalTrigger(seconds=seconds)
+
+
+def _zone(settings: Settings) -> Any:
+    return localtime.zone(settings.scheduler_timezone or settings.default_timezone)
+
+
+def _today_at(now: datetime, hour: int, region: Region) -> datetime:
+    """Today's `hour` o'clock in the region, in UTC."""
+    local_today = localtime.local_day(now, region.zone)
+    return datetime.combine(local_today, time(hour), tzinfo=region.zone).astimezone(now.tzinfo)

@@ -1,0 +1,132 @@
+"""Shared set-up for the customer API tests: a booking day two days from today (the API reads
+the real clock), customers with their own AC and tokens, dispatchers and an admin.
+
+Region s (tests.dispatch.booking_day: one AC technician, every day 08-17 with an hour of
+overtime) holds the bookings; region b has its own technician, for the dispatcher checks.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.main import create_app
+from dispatch import localtime
+from dispatch.account import service as account_service
+from dispatch.account.models import Role, UserCreate
+from dispatch.asset.models import Asset
+from dispatch.booking import ledger
+from tests.api.dispatch_support import api_settings, api_template
+from tests.dispatch.booking_day import BookingDay, booking_day, customer_asset, window
+from tests.factories import JAKARTA
+
+__all__ = ["BookingWorld", "api_template", "booking_world", "people", "target_day"]
+
+
+def target_day() -> date:
+    """Two days from today in Jakarta: inside the booking horizon whenever the test runs."""
+    return localtime.local_day(localtime.utc_now(), JAKARTA) + timedelta(days=2)
+
+
+def slot_body(asset_id: int, day: date, hour: int, **extra: Any) -> dict[str, Any]:
+    """The JSON of a booking of the asset's installation into the window starting at hour."""
+    start, end = window(day, hour)
+    body = {
+        "asset_id": asset_id,
+        "kind": "installation",
+        "window_start": start.isoformat(),
+        "window_end": end.isoformat(),
+    }
+    return body | extra
+
+
+@dataclass
+class People:
+    """The day, customers' assets by user name, and a token per user name."""
+
+    day: BookingDay
+    other_region: BookingDay
+    assets: dict[str, Asset]
+    tokens: dict[str, str] = field(default_factory=dict)
+    customer_ids: dict[str, int] = field(default_factory=dict)
+
+
+def people(session: Session, customers: int = 2) -> People:
+    """Region s and b, `customers` customers (cust0, cust1, ...) with an AC each, and staff."""
+    day = booking_day(session, code="jkt-s")
+    other = booking_day(session, code="jkt-b")
+    found = People(day, other, {})
+    for i in range(customers):
+        asset = customer_asset(
+            session,
+            day,
+            purchase_date=target_day() - timedelta(days=9),
+            name=f"Customer {i}",
+            phone=f"+62 812 000 {i:04d}",
+        )
+        found.assets[f"cust{i}"] = asset
+        found.customer_ids[f"cust{i}"] = asset.customer_id
+        _, found.tokens[f"cust{i}"] = account_service.create(
+            session=session,
+            user_in=UserCreate(name=f"cust{i}", role=Role.CUSTOMER, customer_id=asset.customer_id),
+        )
+    staff: dict[str, dict[str, Any]] = {
+        "admin": {"role": Role.ADMIN},
+        "disp_s": {"role": Role.DISPATCHER, "region_codes": ["jkt-s"]},
+        "disp_b": {"role": Role.DISPATCHER, "region_codes": ["jkt-b"]},
+        "tech": {"role": Role.TECHNICIAN, "technician_id": day.technician.id},
+    }
+    for name, spec in staff.items():
+        _, found.tokens[name] = account_service.create(
+            session=session, user_in=UserCreate(name=name, **spec)
+        )
+    for obj in (day.region, day.technician, other.region, *found.assets.values()):
+        session.refresh(obj)
+    return found
+
+
+@dataclass
+class BookingWorld:
+    """The app under a TestClient, its engine, and the people in it."""
+
+    client: TestClient
+    engine: Engine
+    people: People
+    day: date
+
+    def auth(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.people.tokens[who]}"}
+
+    def get(self, who: str, url: str, **kw: Any) -> Any:
+        return self.client.get(url, headers=self.auth(who), **kw)
+
+    def post(self, who: str, url: str, key: str | None = None, **kw: Any) -> Any:
+        headers = self.auth(who) | ({"Idempotency-Key": key} if key else {})
+        return self.client.post(url, headers=headers, **kw)
+
+    def asset(self, who: str) -> Asset:
+        return self.people.assets[who]
+
+
+@pytest.fixture
+def booking_world(api_template: Path, tmp_path: Path) -> Iterator[BookingWorld]:
+    """The app on a fresh copy of the migrated database, with the people of people()."""
+    ledger.drop_cached()
+    path = tmp_path / "purna.db"
+    shutil.copyfile(api_template, path)
+    app = create_app(api_settings(f"sqlite:///{path}"))
+    engine: Engine = app.state.engine
+    with Session(engine) as session:
+        found = people(session)
+        session.expunge_all()
+    with TestClient(app) as client:
+        yield BookingWorld(client, engine, found, target_day())

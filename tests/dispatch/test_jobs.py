@@ -1,0 +1,206 @@
+"""Solve jobs: guarded state changes, the thread runner from queued to a stored draft, failures
+that keep the published plan, and the watch that feeds the event stream."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from dispatch.errors import Conflict, InvalidInput
+from dispatch.jobs import service as job_service
+from dispatch.jobs.models import JobKind, JobStatus, SolveJob
+from dispatch.jobs.runner import INTERRUPTED, ThreadRunner
+from dispatch.localtime import utc_now
+from dispatch.planning import convert
+from dispatch.planning import service as planning_service
+from dispatch.planning.models import PlanState
+from dispatch.region.models import Region
+from tests.dispatch.planning_day import FAST, small_day
+from tests.factories import DAY, make_region
+
+
+def _job(session: Session, region: Region, **overrides: Any) -> SolveJob:
+    values: dict[str, Any] = {"kind": JobKind.PLAN, "time_limit_s": 1.0} | overrides
+    return job_service.create(session=session, region=region, day=DAY, **values)
+
+
+def _wait(condition: Callable[[], Any], timeout_s: float = 30.0) -> Any:
+    deadline_s = time.monotonic() + timeout_s
+    while not (result := condition()):
+        if time.monotonic() > deadline_s:
+            pytest.fail(f"condition not met within {timeout_s} s")
+        time.sleep(0.05)  # between polls of the condition
+    return result
+
+
+def test_job_create_while_one_is_open_conflicts(session: Session) -> None:
+    """A second job for the same region and day is refused while the first is open, and
+    accepted once it has ended."""
+    region = make_region(session)
+    first = _job(session, region)
+    with pytest.raises(Conflict, match=f"solve job {first.id} is still queued"):
+        _job(session, region)
+    job_service.cancel(session=session, job=first)
+    assert _job(session, region).status is JobStatus.QUEUED
+
+
+def test_job_cancel_is_refused_once_finished(session: Session) -> None:
+    """A failed job cannot be cancelled; its status and reason stay."""
+    job = _job(session, make_region(session))
+    assert job_service.fail(session=session, job_id=job.id or 0, reason="boom", at=utc_now())
+    with pytest.raises(Conflict, match="has already ended: failed"):
+        job_service.cancel(session=session, job=job)
+    session.refresh(job)
+    assert (job.status, job.error) == (JobStatus.FAILED, "boom")
+
+
+def test_job_claim_after_cancel_gets_nothing(session: Session) -> None:
+    """A job cancelled while queued is never claimed by a runner."""
+    job = _job(session, make_region(session))
+    job_service.cancel(session=session, job=job)
+    assert job_service.claim(session=session, job_id=job.id or 0, at=utc_now()) is None
+
+
+def test_job_progress_and_success_refused_after_cancel(session: Session) -> None:
+    """Once cancelled, a running job's progress and success are not recorded."""
+    job = _job(session, make_region(session))
+    claimed = job_service.claim(session=session, job_id=job.id or 0, at=utc_now())
+    assert claimed is not None and claimed.status is JobStatus.RUNNING
+    assert job_service.report_progress(
+        session=session, job_id=job.id or 0, best_objective=9, assigned=1, elapsed_s=0.1,
+        at=utc_now(),
+    )  # fmt: skip
+    job_service.cancel(session=session, job=claimed)
+    assert not job_service.report_progress(
+        session=session, job_id=job.id or 0, best_objective=5, assigned=2, elapsed_s=0.2,
+        at=utc_now(),
+    )  # fmt: skip
+    session.refresh(claimed)
+    assert (claimed.status, claimed.best_objective, claimed.assigned) == (
+        JobStatus.CANCELLED,
+        9,
+        1,
+    )
+
+
+def test_thread_runner_start_fails_jobs_left_open_by_a_previous_process(engine: Engine) -> None:
+    """A job still queued when the runner starts belongs to a dead process: it ends failed."""
+    with Session(engine) as session:
+        job = _job(session, make_region(session))
+    runner = ThreadRunner(engine)
+    runner.start()
+    runner.stop()
+    done = _finished(engine, job.id or 0)
+    assert done is not None
+    assert (done.status, done.error) == (JobStatus.FAILED, INTERRUPTED)
+
+
+def test_fail_interrupted_marks_every_open_job_failed(session: Session) -> None:
+    """Open jobs of a dead process are failed with the reason; finished ones are left alone."""
+    open_job = _job(session, make_region(session))
+    done = _job(session, make_region(session))
+    job_service.cancel(session=session, job=done)
+    assert job_service.fail_interrupted(session=session, at=utc_now(), reason="restart") == 1
+    session.refresh(open_job)
+    session.refresh(done)
+    assert (open_job.status, open_job.error) == (JobStatus.FAILED, "restart")
+    assert done.status is JobStatus.CANCELLED
+
+
+def test_thread_runner_runs_a_job_to_a_valid_stored_draft(engine: Engine) -> None:
+    """A submitted job runs in a worker thread to succeeded; its draft routes the day's four
+    visits and passes the validator."""
+    runner = ThreadRunner(engine)
+    runner.start()  # before the job: start() fails what a previous process left open
+    with Session(engine) as session:
+        day = small_day(session)
+        job = _job(session, day.region)
+    try:
+        runner.submit(job.id or 0)
+        done = _wait(lambda: _finished(engine, job.id or 0))
+    finally:
+        runner.stop()
+    assert done.status is JobStatus.SUCCEEDED, done.error
+    assert (done.assigned, done.visits, done.error) == (4, 4, None)
+    with Session(engine) as session:
+        plan = planning_service.get_or_raise(session=session, plan_id=done.plan_id or 0)
+        assert (plan.status, plan.assigned) == (PlanState.DRAFT, 4)
+        assert convert.check_stored(plan) == []
+
+
+def test_thread_runner_failing_build_fails_the_job_keeping_the_published_plan(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job whose problem cannot be built ends failed with the domain error's message, and the
+    day's published plan is still the one published."""
+    with Session(engine) as session:
+        day = small_day(session)
+        published = planning_service.plan_day(
+            session=session, region=day.region, day=DAY, options=FAST
+        )
+        planning_service.publish(session=session, plan=published)
+        job = _job(session, day.region)
+        region_id, published_id = day.region.id, published.id
+
+    def broken(**_: Any) -> Any:
+        raise InvalidInput("visit 7 has no promised window.", loc=("visit_id",))
+
+    monkeypatch.setattr(planning_service, "build_problem", broken)
+    runner = ThreadRunner(engine)
+    try:
+        runner.submit(job.id or 0)
+        done = _wait(lambda: _finished(engine, job.id or 0))
+    finally:
+        runner.stop()
+    assert (done.status, done.error) == (
+        JobStatus.FAILED,
+        "InvalidInput: visit 7 has no promised window.",
+    )
+    with Session(engine) as session:
+        region = session.get(Region, region_id)
+        assert region is not None
+        plans = planning_service.list_for_day(session=session, region=region, day=DAY)
+    assert [(p.id, p.status) for p in plans] == [(published_id, PlanState.PUBLISHED)]
+
+
+def _finished(engine: Engine, job_id: int) -> SolveJob | None:
+    with Session(engine) as session:
+        job = job_service.get_or_raise(session=session, job_id=job_id)
+        return job if job.finished else None
+
+
+def test_watch_yields_each_change_and_ends_with_the_job(engine: Engine) -> None:
+    """watch gives the queued job, then each change, and stops once the job has ended."""
+    with Session(engine) as session:
+        job = _job(session, make_region(session))
+    job_id = job.id or 0
+    steps = iter(
+        [
+            lambda s: job_service.claim(session=s, job_id=job_id, at=utc_now()),
+            lambda s: None,  # nothing changes: no snapshot
+            lambda s: job_service.fail(session=s, job_id=job_id, reason="x", at=utc_now()),
+        ]
+    )
+
+    def advance(_: float) -> None:
+        with Session(engine) as session:
+            next(steps)(session)
+
+    seen = job_service.watch(engine=engine, job_id=job_id, max_s=60, sleep=advance)
+    assert [j.status for j in seen] == [JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.FAILED]
+
+
+def test_watch_gives_up_after_max_s(engine: Engine) -> None:
+    """A job that never changes is watched once and then left after max_s (a fake clock)."""
+    with Session(engine) as session:
+        job = _job(session, make_region(session))
+    ticks = iter([0.0, 10.0, 20.0])
+    seen = job_service.watch(
+        engine=engine, job_id=job.id or 0, max_s=15, clock=lambda: next(ticks), sleep=lambda _: None
+    )
+    assert [j.status for j in seen] == [JobStatus.QUEUED]
