@@ -1,6 +1,7 @@
-"""Fingerprints of a region's days: which visits are promised, and which plan is current.
+"""Fingerprints of a region's days: the promised visits and the crew's hours, and which plan
+is current.
 
-A day's ledger is up to date while both are what they were when it was stored; these run on
+A day's ledger is up to date while these are what they were when it was stored; they run on
 every slot query, so they read a few columns and convert no datetime in Python.
 """
 
@@ -16,6 +17,8 @@ from sqlmodel import Session, col, select
 from dispatch import localtime
 from dispatch.planning.models import Plan, PlanState
 from dispatch.region.models import Region
+from dispatch.shift.models import ShiftException, WeeklyShift
+from dispatch.technician.models import Technician, TechnicianSkill
 from dispatch.visit import lifecycle
 from dispatch.visit.models import Visit
 
@@ -46,10 +49,7 @@ def visit_keys(*, session: Session, region: Region, first: date, last: date) -> 
     for visit_id, window_start, from_day, to_day in rows:
         for day in range(max(0, from_day), to_day + 1):
             by_day[day].append(f"{visit_id}@{window_start}")
-    return {
-        first + timedelta(days=d): hashlib.sha256(",".join(sorted(ids)).encode()).hexdigest()
-        for d, ids in by_day.items()
-    }
+    return {first + timedelta(days=d): _hash(sorted(ids)) for d, ids in by_day.items()}
 
 
 def plan_ids(*, session: Session, region: Region, first: date, last: date) -> dict[date, int]:
@@ -71,6 +71,59 @@ def plan_ids(*, session: Session, region: Region, first: date, last: date) -> di
     return {day: rank[2] for day, rank in best.items()}
 
 
-def visit_key(*, session: Session, region: Region, day: date) -> str:
-    """The fingerprint of one day's promised visits."""
-    return visit_keys(session=session, region=region, first=day, last=day).get(day, EMPTY)
+def day_keys(*, session: Session, region: Region, first: date, last: date) -> dict[date, str]:
+    """Per day, one fingerprint of its promised visits and of who works that day and how."""
+    visits = visit_keys(session=session, region=region, first=first, last=last)
+    crew = crew_keys(session=session, region=region, first=first, last=last)
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    return {d: _hash([visits.get(d, EMPTY), crew[d]]) for d in days}
+
+
+def day_key(*, session: Session, region: Region, day: date) -> str:
+    """The fingerprint of one day (see day_keys)."""
+    return day_keys(session=session, region=region, first=day, last=day)[day]
+
+
+def crew_keys(*, session: Session, region: Region, first: date, last: date) -> dict[date, str]:
+    """Per day, a fingerprint of the region's technicians (place, skills, overtime, capacity),
+    their weekly shifts (replaced, never edited: new ids) and the day's exceptions (sick, leave,
+    extra shifts), so that a change of hours is noticed as a change of promises is."""
+    t = Technician
+    techs = session.execute(
+        sa.select(
+            col(t.id),
+            col(t.active),
+            col(t.start_lat),
+            col(t.start_lon),
+            col(t.max_overtime_s),
+            col(t.capacity),
+        ).where(col(t.region_id) == region.id)
+    ).all()
+    ids = [row[0] for row in techs]
+    skills = session.execute(
+        sa.select(col(TechnicianSkill.technician_id), col(TechnicianSkill.skill)).where(
+            col(TechnicianSkill.technician_id).in_(ids)
+        )
+    ).all()
+    weekly = session.execute(
+        sa.select(col(WeeklyShift.id), col(WeeklyShift.technician_id)).where(
+            col(WeeklyShift.technician_id).in_(ids)
+        )
+    ).all()
+    exceptions = session.execute(
+        sa.select(col(ShiftException.id), col(ShiftException.day)).where(
+            col(ShiftException.technician_id).in_(ids),
+            col(ShiftException.day) >= first,
+            col(ShiftException.day) <= last,
+        )
+    ).all()
+    base = _hash(sorted(map(str, techs)) + sorted(map(str, skills)) + sorted(map(str, weekly)))
+    by_day: dict[date, list[str]] = defaultdict(list)
+    for exception_id, day in exceptions:
+        by_day[day].append(str(exception_id))
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    return {d: _hash([base, *sorted(by_day[d])]) for d in days}
+
+
+def _hash(parts: list[str]) -> str:
+    return hashlib.sha256(",".join(parts).encode()).hexdigest()

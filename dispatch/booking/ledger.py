@@ -83,7 +83,7 @@ def read_days(*, session: Session, region: Region, days: Sequence[date]) -> dict
     """The ledger of each day, up to date (rebuilt where stale; stale ones are not stored)."""
     if not days:
         return {}
-    keys = fingerprint.visit_keys(session=session, region=region, first=min(days), last=max(days))
+    keys = fingerprint.day_keys(session=session, region=region, first=min(days), last=max(days))
     plans = fingerprint.plan_ids(session=session, region=region, first=min(days), last=max(days))
     rows = session.execute(  # five columns: beyond sqlmodel's typed select
         sa.select(
@@ -99,7 +99,7 @@ def read_days(*, session: Session, region: Region, days: Sequence[date]) -> dict
     for day in days:
         row_id, _, stamp, plan_id, key = headers.get(day, (None, day, "", None, ""))
         cached = _cache.get(stamp) if stamp else None
-        fresh = key == keys.get(day, fingerprint.EMPTY) and plan_id == plans.get(day)
+        fresh = key == keys[day] and plan_id == plans.get(day)
         if cached is None and fresh and row_id is not None:
             cached = _load(session, row_id, stamp)
         if cached is not None and fresh:
@@ -165,7 +165,7 @@ def with_visit(
     routes = DayRoutes(problem, sequences)
     if routes.infeasible or str(visit.id) not in routes.routed:
         return rebuild(session=session, region=region, day=day, state=state, sequences=sequences)
-    key = fingerprint.visit_key(session=session, region=region, day=day)
+    key = fingerprint.day_key(session=session, region=region, day=day)
     return DayState(
         day, routes, state.unplaced, state.plan_id, key, state.row_id, state.stamp, True
     )
@@ -180,7 +180,7 @@ def without_visit(*, session: Session, region: Region, state: DayState, visit_id
             session=session, region=region, day=day, state=state, sequences=routes.sequences
         )
     unplaced = tuple(v for v in state.unplaced if v != str(visit_id))
-    key = fingerprint.visit_key(session=session, region=region, day=day)
+    key = fingerprint.day_key(session=session, region=region, day=day)
     return DayState(day, routes, unplaced, state.plan_id, key, state.row_id, state.stamp, True)
 
 
@@ -194,7 +194,7 @@ def rebuild(
 ) -> DayState:
     """Step: the day's ledger from the database as it is now in this transaction, keeping these
     sequences where they still hold (a booking's insertion, a cancelled visit taken out)."""
-    key = fingerprint.visit_key(session=session, region=region, day=day)
+    key = fingerprint.day_key(session=session, region=region, day=day)
     routes, unplaced = _routes(session, region, day, sequences)
     return DayState(day, routes, unplaced, state.plan_id, key, state.row_id, state.stamp, True)
 
@@ -269,7 +269,7 @@ def _rebuilt(
     base = old or {}
     if plan_id is not None and (old is None or plan_id != old_plan_id):
         base = _plan_sequences(session, plan_id)
-    key = fingerprint.visit_key(session=session, region=region, day=day)
+    key = fingerprint.day_key(session=session, region=region, day=day)
     routes, unplaced = _routes(session, region, day, base)
     return DayState(day, routes, unplaced, plan_id, key, row_id, stamp, True)
 

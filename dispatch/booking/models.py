@@ -40,9 +40,9 @@ class BookingLedger(SQLModel, table=True):
 
     version grows with every write and stamp changes (a random token, so that an in-process
     cache never mistakes another database's row for this one); plan_id is the stored plan the
-    routes were seeded from; visits_key fingerprints the promised visits, so that a change made
-    elsewhere (a visit booked or cancelled by a dispatcher) is noticed and the ledger brought
-    up to date.
+    routes were seeded from; visits_key fingerprints the promised visits and the crew's hours
+    (booking.fingerprint), so that a change made elsewhere (a visit booked or cancelled by a
+    dispatcher, a technician off sick) is noticed and the ledger brought up to date.
     """
 
     __tablename__ = "booking_ledger"

@@ -167,6 +167,21 @@ def test_offer_slots_day_off_says_no_working_technician(session: Session) -> Non
     ]
 
 
+def test_offer_slots_notice_a_sick_day_recorded_after_they_were_stored(session: Session) -> None:
+    """The day's routes are stored by a first query; the technician then calls in sick for that
+    day: the next query offers nothing there."""
+    day = booking_day(session)
+    asset = customer_asset(session, day)
+    assert _offer(session, day, asset, first=DAY, last=DAY).count == 4
+    shift_service.add_exception(
+        session=session,
+        technician=day.technician,
+        exception_in=ShiftExceptionCreate(day=DAY, kind=ExceptionKind.SICK),
+    )
+    offer = _offer(session, day, asset, first=DAY, last=DAY)
+    assert offer.data == [] and offer.reason is SlotReason.NO_WORKING_TECHNICIAN
+
+
 def test_offer_slots_today_is_outside_the_booking_horizon(session: Session) -> None:
     """Today's routes are running: a query for today only answers outside_booking_horizon."""
     day = booking_day(session)
