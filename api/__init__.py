@@ -1,1 +1,1 @@
-"""Purnas business: after-sales domain, persistence, planning runs, jobs.' > dispatch/__init__.py && echo 'Purnas HTTP API and command line."""
+"""Purna's HTTP API and the purna command line."""

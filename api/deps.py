@@ -13,9 +13,12 @@ from sqlmodel import Session
 from api.errors import Forbidden, Unauthenticated
 from dispatch.account import service as account_service
 from dispatch.account.models import Role, User
+from dispatch.asset import service as asset_service
 from dispatch.asset.models import Asset
 from dispatch.booking import slots as slot_service
 from dispatch.config import Settings
+from dispatch.customer import service as customer_service
+from dispatch.customer.models import Customer
 from dispatch.errors import NotFound
 from dispatch.feedback import service as feedback_service
 from dispatch.feedback.models import Survey
@@ -303,3 +306,31 @@ def serving_region(session: Session, user: User, asset: Asset, region_code: str 
     if customer_scope(user) is None:
         ensure_region(user, region.code)
     return region
+
+
+CustomerId = Annotated[int, Path(ge=1, le=MAX_ID)]
+AssetId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def load_customer(customer_id: CustomerId, session: SessionDep, user: BookingUser) -> Customer:
+    """The customer: any for staff, only itself for a customer (others answer 404)."""
+    scope = customer_scope(user)
+    customer = customer_service.get(session=session, customer_id=customer_id)
+    if customer is None or (scope is not None and scope != customer_id):
+        raise NotFound(f"customer {customer_id} does not exist.", loc=("path", "customer_id"))
+    return customer
+
+
+CustomerDep = Annotated[Customer, Depends(load_customer)]
+
+
+def load_asset(asset_id: AssetId, session: SessionDep, user: BookingUser) -> Asset:
+    """The asset: any for staff, only its own for a customer (others answer 404)."""
+    scope = customer_scope(user)
+    asset = asset_service.get(session=session, asset_id=asset_id)
+    if asset is None or (scope is not None and scope != asset.customer_id):
+        raise NotFound(f"asset {asset_id} does not exist.", loc=("path", "asset_id"))
+    return asset
+
+
+AssetDep = Annotated[Asset, Depends(load_asset)]

@@ -1,7 +1,7 @@
 """One table from domain errors to HTTP status codes, and the one error shape every 4xx uses.
 
-Every error body is FastAPI's validation shape: {"detail": [{"loc": [...], "msg": "...", "type": "..."}]},
-so clients parse one format for 400, 401, 403, 404, 409 and 422.
+Every error body is FastAPI's validation shape,
+{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}, so clients parse one format for 400, 401, 403, 404, 409 and 422.
 """
 
 from __future__ import annotations

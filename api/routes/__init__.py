@@ -5,11 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.routes import (
+    assets,
     bookings,
+    customers,
     health,
     kpis,
     me,
     plans,
+    products,
     regions,
     service_requests,
     shifts,
@@ -30,6 +33,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     slots.router,
     bookings.router,
     service_requests.router,
+    customers.router,
+    assets.router,
+    products.router,
     kpis.router,
     surveys.router,
 )

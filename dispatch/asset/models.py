@@ -10,7 +10,8 @@ from sqlmodel import Field, Relationship, SQLModel
 from dispatch.columns import UTCDateTime
 from dispatch.entitlement.models import Entitlement, EntitlementPublic
 from dispatch.localtime import utc_now
-from dispatch.product.models import ProductModel
+from dispatch.product.models import ProductModel, ProductModelPublic
+from dispatch.warranty.models import CoverageDecision
 
 
 def _both_or_neither(lat: float | None, lon: float | None) -> None:
@@ -68,3 +69,10 @@ class AssetPublic(AssetBase):
 class AssetsPublic(SQLModel):
     data: list[AssetPublic]
     count: int
+
+
+class AssetDetail(AssetPublic):
+    """An asset as its owner sees it: the product, what it is owed and today's warranty answer."""
+
+    product_model: ProductModelPublic
+    warranty: CoverageDecision

@@ -1,14 +1,18 @@
 """Asset services: register a sold unit (granting its entitlements), look assets up."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from dispatch.asset.models import Asset, AssetCreate, AssetUpdate
+from dispatch.asset.models import Asset, AssetCreate, AssetDetail, AssetUpdate
 from dispatch.customer import service as customer_service
 from dispatch.db import changes, commit_or_conflict, integrity_as_conflict
 from dispatch.entitlement import service as entitlement_service
 from dispatch.errors import Conflict, InvalidInput, NotFound
 from dispatch.product import service as product_service
+from dispatch.warranty import service as warranty_service
 
 
 def get(*, session: Session, asset_id: int) -> Asset | None:
@@ -92,3 +96,10 @@ def update(*, session: Session, asset: Asset, asset_in: AssetUpdate) -> Asset:
     session.commit()
     session.refresh(asset)
     return asset
+
+
+def detail(*, asset: Asset, zone_name: str) -> AssetDetail:
+    """The asset with its product, entitlements and the warranty decision for today (local)."""
+    today = datetime.now(ZoneInfo(zone_name)).date()
+    decision = warranty_service.decide(asset=asset, on=today)
+    return AssetDetail.model_validate(asset, update={"warranty": decision})
