@@ -1,7 +1,8 @@
 """The demo business as plain data: the same seed and day always give the same data.
 
 Nothing here touches the database; dispatch.demo.loader puts the data in through the services.
-Technicians, customers and assets come from here; their visits from dispatch.demo.activity.
+Technicians, customers and assets come from here; their visits from dispatch.demo.activity, and
+the answers to the surveys after them from dispatch.demo.surveys.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from dispatch.demo.specs import (
     TechnicianSpec,
     product_key,
 )
+from dispatch.demo.surveys import with_surveys
 
 SEED = 20_260_310
 SERIAL_PREFIXES = (
@@ -52,6 +54,7 @@ def generate(today: date, *, seed: int = SEED, size: DemoSize | None = None) -> 
     customers = _customers(rng, size)
     assets = _assets(rng, customers, today, size)
     jobs = schedule(rng, today, size, technicians, customers, assets)
+    jobs = with_surveys(jobs, customers, assets, seed=seed, today=today)
     return DemoData(
         regions=REGIONS,
         products=tuple(p for p, _ in CATALOGUE),

@@ -1,15 +1,15 @@
 """load_demo: put the generated demo business into the database through the services, once.
 
 Every row has a natural key (region code, brand and name, technician name in its region,
-customer phone, serial number), so a second run finds what is there and adds nothing; a run cut
-short is completed by the next one. A region's requests and visits go in one transaction, so
-they are there entirely or not at all.
+customer phone, serial number; a survey its visit), so a second run finds what is there and adds
+nothing; a run cut short is completed by the next one. A region's requests and visits go in
+one transaction, so they are there entirely or not at all; a survey goes in with its answer.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -21,7 +21,10 @@ from dispatch.customer import service as customer_service
 from dispatch.customer.models import Customer, CustomerCreate, Language
 from dispatch.demo.catalogue import MAX_OVERTIME_S, TIMEZONE, WORKWEEK
 from dispatch.demo.generate import SEED, generate
-from dispatch.demo.specs import DemoData, DemoSize, JobSpec, VisitSpec, product_key
+from dispatch.demo.specs import DemoData, DemoSize, JobSpec, SurveySpec, VisitSpec, product_key
+from dispatch.demo.surveys import SURVEY_VALID_DAYS
+from dispatch.feedback import service as feedback_service
+from dispatch.feedback.models import Survey, SurveyAnswer
 from dispatch.product import service as product_service
 from dispatch.product.models import ProductModel
 from dispatch.region import service as region_service
@@ -49,6 +52,7 @@ class DemoSummary:
     assets: int = 0
     requests: int = 0
     visits: int = 0
+    surveys: int = 0
 
     def counts(self) -> dict[str, int]:
         """The counts by name, in loading order."""
@@ -87,8 +91,16 @@ def _load(session: Session, data: DemoData) -> DemoSummary:
         jobs = [j for j in data.jobs if j.region == code]
         added = _activity(session, region, jobs, technicians, assets)
         n_requests, n_visits = n_requests + added[0], n_visits + added[1]
+    n_surveys = _surveys(session, data)
     return DemoSummary(
-        n_regions, n_products, n_technicians, n_customers, n_assets, n_requests, n_visits
+        n_regions,
+        n_products,
+        n_technicians,
+        n_customers,
+        n_assets,
+        n_requests,
+        n_visits,
+        n_surveys,
     )
 
 
@@ -274,4 +286,48 @@ def _play(session: Session, visit: Visit, spec: VisitSpec, technician: Technicia
         to=S.FAILED if failed else S.COMPLETED,
         at=spec.ended_at,
         failure_reason=reason,
+    )
+
+
+def _surveys(session: Session, data: DemoData) -> int:
+    """The surveys of completed visits, answered as generated, through the feedback services
+    (so one answer each, inside the link's validity); visits that have a survey are skipped.
+    A survey is committed with its answer (the service commits), so none is half there."""
+    wanted: dict[tuple[str, datetime | None], SurveySpec] = {
+        (job.asset_serial, visit.window_start): visit.survey
+        for job in data.jobs
+        for visit in job.visits
+        if visit.survey is not None
+    }
+    query = (
+        select(Visit, Asset.serial_number)
+        .join(ServiceRequest, col(ServiceRequest.id) == col(Visit.request_id))
+        .join(Asset, col(Asset.id) == col(ServiceRequest.asset_id))
+        .outerjoin(Survey, col(Survey.visit_id) == col(Visit.id))
+        .where(Visit.status == S.COMPLETED, col(Survey.id).is_(None))
+        .order_by(col(Visit.id))
+    )
+    added = 0
+    for visit, serial in session.exec(query).all():
+        spec = wanted.get((serial, visit.window_start))
+        if spec is not None:
+            _survey(session, visit, spec)
+            added += 1
+    session.commit()
+    return added
+
+
+def _survey(session: Session, visit: Visit, spec: SurveySpec) -> None:
+    """Step: issue the visit's survey when it was sent, and answer it when the customer did."""
+    feedback_service.issue(
+        session=session, visit=visit, now=spec.sent_at, valid_days=SURVEY_VALID_DAYS
+    )
+    if spec.answer is None:
+        return
+    survey = feedback_service.get_for_visit(session=session, visit_id=visit.id or 0)
+    assert survey is not None  # issued just now
+    given = spec.answer
+    answer_in = SurveyAnswer(csat=given.csat, nps=given.nps, ces=given.ces, comment=given.comment)
+    feedback_service.answer(
+        session=session, survey=survey, answer_in=answer_in, now=given.answered_at
     )

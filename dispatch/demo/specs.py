@@ -51,6 +51,25 @@ class AssetSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswerSpec:
+    """A customer's answer to a survey: CSAT 1-5, NPS 0-10, CES 1-7 and maybe a comment."""
+
+    answered_at: datetime
+    csat: int
+    nps: int
+    ces: int
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SurveySpec:
+    """The survey sent after a completed visit, and its answer when the customer gave one."""
+
+    sent_at: datetime
+    answer: AnswerSpec | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class VisitSpec:
     """One visit of a job: its window, when it was booked, and (past days) what happened."""
 
@@ -64,6 +83,7 @@ class VisitSpec:
     arrived_at: datetime | None = None
     ended_at: datetime | None = None
     failure_reason: str | None = None
+    survey: SurveySpec | None = None  # completed visits whose survey went out before the load
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from statistics import fmean
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -15,7 +16,10 @@ from dispatch.demo.catalogue import REGIONS
 from dispatch.demo.generate import generate
 from dispatch.demo.loader import DemoSummary, load_demo
 from dispatch.demo.specs import DemoSize
+from dispatch.demo.surveys import COMMENTS
 from dispatch.entitlement.models import Entitlement
+from dispatch.feedback.models import Survey
+from dispatch.kpis import service as kpi_service
 from dispatch.planning import convert
 from dispatch.planning import service as planning_service
 from dispatch.planning.models import PlanOptions
@@ -76,6 +80,7 @@ def test_load_demo_second_run_adds_nothing(session: Session) -> None:
     visits = session.exec(select(func.count()).select_from(Visit)).one()
     assert (first.regions, first.technicians, first.customers) == (4, 40, 60)
     assert first.visits == visits > 0
+    assert first.surveys == session.exec(select(func.count()).select_from(Survey)).one() > 0
     assert load_demo(session, today=TODAY, size=TINY) == DemoSummary()
     assert session.exec(select(func.count()).select_from(Visit)).one() == visits
 
@@ -153,3 +158,42 @@ def test_demo_days_ahead_are_feasible(demo: Session, ahead: int) -> None:
         assert plan.assigned >= 5
         assert [u.reason for u in plan.unassigned_visits] == []
         assert convert.check_stored(plan) == []
+
+
+def test_generate_answers_surveys_worse_after_a_failed_visit() -> None:
+    """About 60% of the surveys are answered, leaning positive, some with Indonesian comments;
+    a visit that fixes what a failed one could not (part missing) scores lower."""
+    data = generate(TODAY)
+    surveyed = [(job, k, v) for job in data.jobs for k, v in enumerate(job.visits) if v.survey]
+    answers = [
+        (job.visits[k - 1].failure_reason if k else None, v.survey.answer)
+        for job, k, v in surveyed
+        if v.survey and v.survey.answer
+    ]
+    assert 0.55 <= len(answers) / len(surveyed) <= 0.65
+    first_time = [a for before, a in answers if before is None]
+    refixed = [a for before, a in answers if before in ("part_missing", "needs_second_visit")]
+    assert fmean(a.csat for a in first_time) >= 4 and fmean(a.nps for a in first_time) >= 7.5
+    assert fmean(a.csat for a in refixed) < fmean(a.csat for a in first_time) - 0.5
+    assert fmean(a.ces for a in refixed) < fmean(a.ces for a in first_time) - 1
+    assert {a.comment for _, a in answers} & set(COMMENTS["id"]["good"])
+
+
+def test_load_demo_history_has_answered_surveys_in_the_kpis(demo: Session) -> None:
+    """Every completed visit has its survey, about 60% answered once, after it was sent; the
+    KPIs over the demo's history have CSAT, NPS and CES."""
+    surveys = demo.exec(select(Survey)).all()
+    completed = demo.exec(
+        select(func.count()).select_from(Visit).where(Visit.status == VisitStatus.COMPLETED)
+    ).one()
+    answered = [s for s in surveys if s.answered_at is not None]
+    assert len(surveys) == completed
+    assert 0.45 <= len(answered) / len(surveys) <= 0.75
+    assert all(s.created_at < s.answered_at < s.expires_at for s in answered if s.answered_at)
+    start = TODAY - timedelta(days=SMALL.history_days)
+    report = kpi_service.report(session=demo, region_codes=None, start=start, end=TODAY, by=None)
+    total = report.total
+    assert total.surveys == len(answered)
+    assert total.csat_pct is not None and total.csat_pct >= 70
+    assert total.nps is not None and total.nps > 0
+    assert total.ces is not None and total.ces >= 5
