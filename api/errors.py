@@ -1,7 +1,8 @@
 """One table from domain errors to HTTP status codes, and the one error shape every 4xx uses.
 
 Every error body is FastAPI's validation shape,
-{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}, so clients parse one format for 400, 401, 403, 404, 409 and 422.
+{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}, so clients parse one format for 400,
+401, 403, 404, 409 and 422.
 """
 
 from __future__ import annotations
@@ -64,51 +65,61 @@ def status_for(error: domain.DomainError) -> int:
 
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every error into the one shape."""
+    handlers: tuple[tuple[type[Exception], Any], ...] = (
+        (domain.DomainError, _on_domain_error),
+        (Forbidden, _on_forbidden),
+        (Unauthenticated, _on_unauthenticated),
+        (RequestValidationError, _on_validation),
+        (StarletteHTTPException, _on_http),
+        (OverflowError, _on_out_of_range),
+        (DataError, _on_out_of_range),
+        (Exception, _on_unexpected),
+    )
+    for error_type, handler in handlers:
+        app.add_exception_handler(error_type, handler)
 
-    @app.exception_handler(domain.DomainError)
-    async def on_domain_error(_: Request, exc: domain.DomainError) -> JSONResponse:
-        return JSONResponse(error_body(str(exc), exc.type, exc.loc), status_code=status_for(exc))
 
-    @app.exception_handler(Forbidden)
-    async def on_forbidden(_: Request, exc: Forbidden) -> JSONResponse:
-        return JSONResponse(error_body(exc.msg, "forbidden"), status_code=403)
+async def _on_domain_error(_: Request, exc: domain.DomainError) -> JSONResponse:
+    return JSONResponse(error_body(str(exc), exc.type, exc.loc), status_code=status_for(exc))
 
-    @app.exception_handler(Unauthenticated)
-    async def on_unauthenticated(_: Request, exc: Unauthenticated) -> JSONResponse:
-        return JSONResponse(
-            error_body(exc.msg, "unauthenticated"),
-            status_code=401,
-            headers={"WWW-Authenticate": "Bearer"},
-        )
 
-    @app.exception_handler(RequestValidationError)
-    async def on_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        detail = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-            for e in exc.errors()
-        ]
-        return JSONResponse({"detail": jsonable_encoder(detail)}, status_code=422)
+async def _on_forbidden(_: Request, exc: Forbidden) -> JSONResponse:
+    return JSONResponse(error_body(exc.msg, "forbidden"), status_code=403)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        type_ = "not_found" if exc.status_code == 404 else f"http_{exc.status_code}"
-        return JSONResponse(
-            error_body(str(exc.detail), type_), status_code=exc.status_code, headers=exc.headers
-        )
 
-    async def on_out_of_range(_: Request, exc: Exception) -> JSONResponse:
-        # A number too large for its column (ids beyond 64 bits on SQLite, 32 on PostgreSQL):
-        # bad input that passed the schema, not a server fault.
-        body = error_body("A number is out of range for the database.", "out_of_range")
-        return JSONResponse(body, status_code=422)
+async def _on_unauthenticated(_: Request, exc: Unauthenticated) -> JSONResponse:
+    return JSONResponse(
+        error_body(exc.msg, "unauthenticated"),
+        status_code=401,
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
-    app.add_exception_handler(OverflowError, on_out_of_range)
-    app.add_exception_handler(DataError, on_out_of_range)
 
-    @app.exception_handler(Exception)
-    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse(error_body("Internal server error.", "internal_error"), status_code=500)
+async def _on_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    detail = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
+    return JSONResponse({"detail": jsonable_encoder(detail)}, status_code=422)
+
+
+async def _on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    type_ = "not_found" if exc.status_code == 404 else f"http_{exc.status_code}"
+    return JSONResponse(
+        error_body(str(exc.detail), type_), status_code=exc.status_code, headers=exc.headers
+    )
+
+
+async def _on_out_of_range(_: Request, exc: Exception) -> JSONResponse:
+    # A number too large for its column (ids beyond 64 bits on SQLite, 32 on PostgreSQL):
+    # bad input that passed the schema, not a server fault.
+    body = error_body("A number is out of range for the database.", "out_of_range")
+    return JSONResponse(body, status_code=422)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return JSONResponse(error_body("Internal server error.", "internal_error"), status_code=500)
 
 
 class ErrorDetail(BaseModel):

@@ -81,6 +81,12 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         session.close()
 
 
+def ping(session: Session) -> str:
+    """The database's dialect name, after a round trip that proves it answers."""
+    session.execute(sa.text("SELECT 1")).one()
+    return session.get_bind().dialect.name
+
+
 @contextmanager
 def integrity_as_conflict(
     session: Session, msg: str, *, loc: tuple[str | int, ...] = ()

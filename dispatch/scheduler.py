@@ -9,7 +9,7 @@ one-off `catch_up` job runs what today's schedule should already have run.
 
 import logging
 from collections import Counter
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -120,16 +120,13 @@ def plan_tomorrow(
 def _plan_region(session: Session, region: Region, now: datetime, settings: Settings) -> str:
     """Plan the region's tomorrow unless this evening's run did already; what happened."""
     tomorrow = localtime.local_day(now, region.zone) + timedelta(days=1)
-    since = _today_at(now, settings.plan_hour, region)
+    since = _today_at(now, settings.plan_hour, _zone(settings))
     plans = planning_service.list_for_day(session=session, region=region, day=tomorrow)
     if any(p.created_at >= since for p in plans):
         return "already planned"
-    day_problem = planning_service.build_problem(session=session, region=region, day=tomorrow)
-    session.rollback()  # hold no transaction (SQLite: the write lock) while the solver runs
-    options = PlanOptions(time_limit_s=settings.plan_time_limit_s)
-    solution = planning_service.solve_problem(day_problem, options=options)
-    plan = planning_service.store_plan(session=session, solution=solution)
     published = any(p.status is PlanState.PUBLISHED for p in plans)
+    options = PlanOptions(time_limit_s=settings.plan_time_limit_s)
+    plan = planning_service.plan_day(session=session, region=region, day=tomorrow, options=options)
     if region.auto_publish and not published:  # never replace a dispatcher's published plan
         planning_service.publish(session=session, plan=plan, at=now)
         return "published"
@@ -208,7 +205,7 @@ def _zone(settings: Settings) -> Any:
     return localtime.zone(settings.scheduler_timezone or settings.default_timezone)
 
 
-def _today_at(now: datetime, hour: int, region: Region) -> datetime:
-    """Today's `hour` o'clock in the region, in UTC."""
-    local_today = localtime.local_day(now, region.zone)
-    return datetime.combine(local_today, time(hour), tzinfo=region.zone).astimezone(now.tzinfo)
+def _today_at(now: datetime, hour: int, zone: Any) -> datetime:
+    """Today's `hour` o'clock in the scheduler's zone (where cron hours are read), in UTC."""
+    local_today = localtime.local_day(now, zone)
+    return datetime.combine(local_today, time(hour), tzinfo=zone).astimezone(UTC)

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import logging
 import signal
-from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlmodel import select
 
 from api.commands.tables import make_console
 from dispatch import db, localtime
@@ -21,13 +19,11 @@ from dispatch.config import Settings, get_settings
 from dispatch.errors import DomainError
 from dispatch.kpis import service as kpi_service
 from dispatch.kpis.models import Grouping, KpiReport, KpiValues
-from dispatch.outreach import delivery
+from dispatch.outreach import delivery, outbox
 from dispatch.outreach.channels import build_channel
-from dispatch.outreach.models import OutboxMessage
 from dispatch.scheduler import build_scheduler, register_jobs
 
 BAD_INPUT = 2
-DEFAULT_DAYS = 28
 outbox_app = typer.Typer(help="The message outbox: deliver now, or count by state.")
 
 DatabaseUrl = Annotated[
@@ -87,10 +83,7 @@ def kpis_command(
     """Print the after-sales KPIs of a period (definitions: docs/kpis.md)."""
     settings = _settings(database_url)
     try:
-        last = _day(end, "--to") or localtime.local_day(
-            localtime.utc_now(), localtime.zone(settings.default_timezone)
-        )
-        first = _day(start, "--from") or last - timedelta(days=DEFAULT_DAYS - 1)
+        first, last = _day(start, "--from"), _day(end, "--to")
         engine = db.make_engine(settings)
         try:
             with db.session_scope(engine) as session:
@@ -100,6 +93,7 @@ def kpis_command(
                     start=first,
                     end=last,
                     by=by,
+                    zone_name=settings.default_timezone,
                 )
         finally:
             engine.dispose()
@@ -204,10 +198,9 @@ def status_command(database_url: DatabaseUrl = None) -> None:
     engine = db.make_engine(settings)
     try:
         with db.session_scope(engine) as session:
-            rows = session.exec(select(OutboxMessage.kind, OutboxMessage.state)).all()
+            counts = outbox.state_counts(session=session)
     finally:
         engine.dispose()
-    counts = Counter((str(kind), str(state)) for kind, state in rows)
     states = sorted({state for _, state in counts})
     table = Table(title="Outbox", title_justify="left")
     table.add_column("kind")

@@ -46,5 +46,3 @@ def create_asset(
 def read_asset(asset: AssetDep, settings: SettingsDep) -> AssetDetail:
     """One asset with its entitlements and today's warranty decision."""
     return asset_service.detail(asset=asset, zone_name=settings.default_timezone)
-
-

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from api.deps import DispatcherUser, SessionDep, SettingsDep, ensure_region
-from dispatch import localtime
 from dispatch.account import service as account_service
 from dispatch.kpis import service as kpi_service
 from dispatch.kpis.models import Grouping, KpiReport
 
 router = APIRouter(prefix="/kpis", tags=["kpis"])
-DEFAULT_DAYS = 28
 
 
 @router.get("", response_model=KpiReport)
@@ -38,7 +36,11 @@ def read_kpis(
     if region is not None:
         ensure_region(user, region)
     codes = [region] if region is not None else account_service.dispatched_regions(user)
-    today = localtime.local_day(localtime.utc_now(), localtime.zone(settings.default_timezone))
-    end = end or today
-    start = start or end - timedelta(days=DEFAULT_DAYS - 1)
-    return kpi_service.report(session=session, region_codes=codes, start=start, end=end, by=by)
+    return kpi_service.report(
+        session=session,
+        region_codes=codes,
+        start=start,
+        end=end,
+        by=by,
+        zone_name=settings.default_timezone,
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from sqlmodel import Field, SQLModel
 
 from api.deps import (
     BookingUser,
@@ -17,21 +16,11 @@ from api.deps import (
 )
 from dispatch.booking import requests as booking_requests
 from dispatch.booking import service as booking_service
+from dispatch.booking.models import ServiceRequestOpen
 from dispatch.errors import InvalidInput
-from dispatch.product.models import VisitKind
 from dispatch.request.models import ServiceRequest, ServiceRequestPublic, ServiceRequestsPublic
 
 router = APIRouter(prefix="/service-requests", tags=["service requests"])
-
-
-class ServiceRequestOpen(SQLModel):
-    """A repair or inspection request for an asset of the caller."""
-
-    asset_id: int
-    kind: VisitKind
-    description: str = Field(default="", max_length=2000)
-    priority: int | None = Field(default=None, ge=1, le=5, description="dispatchers only")
-    region: str | None = Field(default=None, max_length=40, description="region code override")
 
 
 @router.post("", response_model=ServiceRequestPublic, status_code=status.HTTP_201_CREATED)

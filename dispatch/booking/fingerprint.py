@@ -1,5 +1,5 @@
-"""Fingerprints of a region's days: the promised visits and the crew's hours, and which plan
-is current.
+"""Fingerprints of a region's days: the promised visits and the crew's hours (which plan is
+current, planning_service.current_plan_ids says).
 
 A day's ledger is up to date while these are what they were when it was stored; they run on
 every slot query, so they read a few columns and convert no datetime in Python.
@@ -12,10 +12,9 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from dispatch import localtime
-from dispatch.planning.models import Plan, PlanState
 from dispatch.region.models import Region
 from dispatch.shift.models import ShiftException, WeeklyShift
 from dispatch.technician.models import Technician, TechnicianSkill
@@ -50,25 +49,6 @@ def visit_keys(*, session: Session, region: Region, first: date, last: date) -> 
         for day in range(max(0, from_day), to_day + 1):
             by_day[day].append(f"{visit_id}@{window_start}")
     return {first + timedelta(days=d): _hash(sorted(ids)) for d, ids in by_day.items()}
-
-
-def plan_ids(*, session: Session, region: Region, first: date, last: date) -> dict[date, int]:
-    """Per day, the current plan's id: the published one, else the latest draft (the rule of
-    planning_service.current_plan, read without loading the plans)."""
-    rows = session.exec(
-        select(col(Plan.id), col(Plan.day), col(Plan.status), col(Plan.created_at)).where(
-            Plan.region_id == region.id,
-            col(Plan.day) >= first,
-            col(Plan.day) <= last,
-            col(Plan.status).in_([PlanState.PUBLISHED, PlanState.DRAFT]),
-        )
-    ).all()
-    best: dict[date, tuple[bool, object, int]] = {}
-    for plan_id, day, status, created_at in rows:
-        rank = (status == PlanState.PUBLISHED, created_at, plan_id or 0)
-        if day not in best or rank > best[day]:
-            best[day] = rank
-    return {day: rank[2] for day, rank in best.items()}
 
 
 def day_keys(*, session: Session, region: Region, first: date, last: date) -> dict[date, str]:

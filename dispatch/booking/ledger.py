@@ -35,7 +35,9 @@ from dispatch.visit.models import Visit
 from optimizer import problem as opt
 from optimizer.errors import InvalidProblem
 from optimizer.formats import problem_from_dict, problem_to_dict
-from optimizer.insertion import DayRoutes, Insertion, Item, place, without
+from optimizer.insertion import DayRoutes as DayRoutes  # re-exported: the booking service's
+from optimizer.insertion import Insertion as Insertion  # view of a day, without the optimizer
+from optimizer.insertion import Item, place, without
 
 Sequences = Mapping[str, Sequence[Item]]  # per technician id: visit ids and break indices
 CACHE_SIZE = 128  # days of routes kept parsed in this process (a region's two months)
@@ -84,7 +86,9 @@ def read_days(*, session: Session, region: Region, days: Sequence[date]) -> dict
     if not days:
         return {}
     keys = fingerprint.day_keys(session=session, region=region, first=min(days), last=max(days))
-    plans = fingerprint.plan_ids(session=session, region=region, first=min(days), last=max(days))
+    plans = planning_service.current_plan_ids(
+        session=session, region=region, first=min(days), last=max(days)
+    )
     rows = session.execute(  # five columns: beyond sqlmodel's typed select
         sa.select(
             col(BookingLedger.id),
@@ -156,7 +160,7 @@ def with_visit(
     # The visit converted as build_problem converts it; a pinned one is left to the full
     # rebuild (with no technician at work here, convert would set it aside).
     added = planning_convert.build(
-        DayInput(region=_great_circle(region), day=day, crews=[], visits=[visit])
+        DayInput(region=region, day=day, crews=[], visits=[visit])
     ).problem.visits
     if not added:
         return rebuild(session=session, region=region, day=day, state=state, sequences=sequences)
@@ -319,15 +323,9 @@ def _visits_of(routes: DayRoutes, technicians: Iterable[str]) -> list[str]:
 
 
 def day_problem(*, session: Session, region: Region, day: date) -> opt.Problem:
-    """The day's problem (planning_service.build_problem) with great-circle travel."""
-    return planning_service.build_problem(
-        session=session, region=_great_circle(region), day=day
-    ).problem
-
-
-def _great_circle(region: Region) -> Region:
-    """A detached copy of the region without its routing server (see the module docstring)."""
-    return Region.model_validate(region.model_dump() | {"osrm_url": None})
+    """The day's problem (planning_service.build_problem): great-circle travel, since only a
+    solve asks the routing server (see the module docstring)."""
+    return planning_service.build_problem(session=session, region=region, day=day).problem
 
 
 # --- what the booking service asks -------------------------------------------------------------

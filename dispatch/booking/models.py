@@ -136,6 +136,16 @@ class BookingCreate(SQLModel):
     region: str | None = Field(default=None, max_length=40, description="region code override")
 
 
+class ServiceRequestOpen(SQLModel):
+    """A repair or inspection request for an asset of the caller (booking.requests)."""
+
+    asset_id: int
+    kind: VisitKind
+    description: str = Field(default="", max_length=2000)
+    priority: int | None = Field(default=None, ge=1, le=5, description="dispatchers only")
+    region: str | None = Field(default=None, max_length=40, description="region code override")
+
+
 class BookingReschedule(SQLModel):
     window_start: AwareDatetime
     window_end: AwareDatetime

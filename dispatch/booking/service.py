@@ -83,12 +83,7 @@ def book(
     want = slots.candidate(asset, booking_in.kind)
     request = _open_request(session, booking_in, asset)
     state = ledger.lock_day(session=session, region=region, day=window.day)
-    found = ledger.fits(state.routes, want, [(window.start_s, window.end_s)])[0]
-    if found is None:
-        raise SlotUnavailable(
-            f"the window {window.start.isoformat()} is no longer possible; ask for slots again.",
-            loc=("body", "window_start"),
-        )
+    found = _insertion_or_raise(state.routes, want, window)
     visit = _visit_for(session, booking_in, asset, region, now, request)
     visit_service.apply_book(
         session=session, visit=visit, window_start=window.start, window_end=window.end, at=now
@@ -125,11 +120,7 @@ def reschedule(
         for d in sorted({old_day, window.day})  # in day order: two moves cannot deadlock
     }
     routes = ledger.routes_without(states[window.day].routes, visit.id or 0)
-    found = ledger.fits(routes, _candidate_of(visit), [(window.start_s, window.end_s)])[0]
-    if found is None:
-        raise SlotUnavailable(
-            f"the window {window.start.isoformat()} is not possible.", loc=("body", "window_start")
-        )
+    found = _insertion_or_raise(routes, _candidate_of(visit), window)
     visit_service.apply_book(
         session=session, visit=visit, window_start=window.start, window_end=window.end, at=now
     )
@@ -322,6 +313,20 @@ def _open_request(
         msg = f"asset {asset.id} has no open {kind} request {booking_in.request_id}."
         raise NotFound(msg, loc=("body", "request_id"))
     return named
+
+
+def _insertion_or_raise(
+    routes: ledger.DayRoutes, want: ledger.Candidate, window: slots.Window
+) -> ledger.Insertion:
+    """The cheapest insertion of the visit into the locked day's routes in the window; raises
+    SlotUnavailable when there is none (another booking took the last place)."""
+    found = ledger.fits(routes, want, [(window.start_s, window.end_s)])[0]
+    if found is None:
+        raise SlotUnavailable(
+            f"the window {window.start.isoformat()} is no longer possible; ask for slots again.",
+            loc=("body", "window_start"),
+        )
+    return found
 
 
 def _candidate_of(visit: Visit) -> ledger.Candidate:

@@ -30,7 +30,7 @@ from dispatch.product import service as product_service
 from dispatch.product.models import VisitKind
 from dispatch.region import service as region_service
 from dispatch.region.models import Region
-from dispatch.request.models import ServiceRequest
+from dispatch.request import service as request_service
 from dispatch.request.service import DEFAULT_PRIORITY
 from dispatch.technician.models import Technician, TechnicianSkill
 
@@ -93,11 +93,7 @@ def region_for_asset(*, session: Session, asset: Asset, region_code: str | None 
         if region is None:
             raise NotFound(f"region {region_code!r} does not exist.", loc=("region",))
         return region
-    last = session.exec(
-        select(ServiceRequest.region_id)
-        .where(ServiceRequest.asset_id == asset.id)
-        .order_by(col(ServiceRequest.created_at).desc(), col(ServiceRequest.id).desc())
-    ).first()
+    last = request_service.latest_region_id(session=session, asset_id=asset.id or 0)
     if last is not None:
         return region_service.get_or_raise(session=session, region_id=last)
     return _nearest_region(session, asset)

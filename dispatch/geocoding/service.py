@@ -38,7 +38,8 @@ class Coordinates:
 class Geocoder(Protocol):
     """What we use of a geopy geocoder."""
 
-    def geocode(self, query: str, *, exactly_one: bool = True) -> Any: ...
+    def geocode(self, query: str, *, exactly_one: bool = True) -> Any:
+        """A place with .latitude and .longitude, or None when the address is unknown."""
 
 
 def normalise(address: str) -> str:
@@ -73,6 +74,10 @@ def geocode(
     if geocoder is None and settings.geocoder == "none":
         raise _required(address, field, "no geocoder is configured (GEOCODER=none)")
     client = geocoder or nominatim(settings)
+    # End the cache read before the network call, which may take seconds: on SQLite every
+    # transaction holds the write lock (dispatch.db). What the caller has pending is committed
+    # with the cached answer below anyway.
+    session.commit()
     try:
         found = client.geocode(address, exactly_one=True)
     except GeopyError as exc:

@@ -85,12 +85,11 @@ def _build(engine: Engine, job: SolveJob) -> DayProblem:
 
 
 def _store(engine: Engine, job: SolveJob, solution: DaySolution, elapsed_s: float) -> None:
-    """Store the draft and mark the job succeeded; a job cancelled meanwhile keeps no draft."""
+    """Store the draft and mark the job succeeded in one transaction: a job cancelled meanwhile
+    keeps no draft, and no draft is ever seen without its succeeded job."""
     job_id = job.id or 0
     with session_scope(engine) as session:
-        if job_service.get_or_raise(session=session, job_id=job_id).finished:
-            raise JobStopped()
-        plan = planning_service.store_plan(session=session, solution=solution)
+        plan = planning_service.add_plan(session=session, solution=solution)
         done = job_service.mark_succeeded(
             session=session,
             job_id=job_id,
@@ -100,11 +99,9 @@ def _store(engine: Engine, job: SolveJob, solution: DaySolution, elapsed_s: floa
             best_objective=plan.objective,
             assigned=plan.assigned,
         )
-        if not done:  # cancelled between the check and the store: the draft goes too
-            session.delete(plan)
-        session.commit()
-        if not done:
+        if not done:  # cancelled (or failed) meanwhile: the draft goes with the rollback
             raise JobStopped()
+        session.commit()
 
 
 class _Reporter:

@@ -44,6 +44,7 @@ class Period:
         return day if self.start <= day <= self.end else None
 
     def days(self) -> list[date]:
+        """The local days of the period, in order."""
         count = (self.end - self.start).days + 1
         return [self.start + timedelta(days=i) for i in range(count)]
 

@@ -1,7 +1,7 @@
 """KPI report: the KPIs of a period for some regions (or all), in total and per group."""
 
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -16,6 +16,7 @@ from dispatch.region.models import Region
 from dispatch.technician.models import Technician
 
 MAX_PERIOD_DAYS = 366
+DEFAULT_DAYS = 28  # four whole weeks, so weekdays weigh alike
 # Days far from now mean a typo; the bounds also keep UTC conversions inside datetime's range.
 FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
 
@@ -24,18 +25,25 @@ def report(
     *,
     session: Session,
     region_codes: Sequence[str] | None,
-    start: date,
-    end: date,
+    start: date | None = None,
+    end: date | None = None,
     by: Grouping | None = None,
     as_of: date | None = None,
+    zone_name: str = "Asia/Jakarta",
+    now: datetime | None = None,
 ) -> KpiReport:
-    """The KPIs of the local days start..end in these regions (None: every region).
+    """The KPIs of the local days start..end in these regions (None: every region); end
+    defaults to today, start to DEFAULT_DAYS - 1 days before end.
 
-    as_of is the day the report is made (default today): entitlements count once expired by then.
+    as_of is the day the report is made (default: today in zone_name, the deployment's zone):
+    entitlements count once expired by then.
     """
+    today = localtime.local_day(now or localtime.utc_now(), localtime.zone(zone_name))
+    end = end or today
+    start = start or end - timedelta(days=DEFAULT_DAYS - 1)
     _check_period(start, end)
     regions = _regions(session, region_codes)
-    today = as_of or localtime.utc_now().date()
+    today = as_of or today
     facts = facts_module.load(
         session=session,
         regions=regions,

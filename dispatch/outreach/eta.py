@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from dispatch import localtime
 from dispatch.planning.models import Plan, PlanRoute, PlanState, PlanStop
 from dispatch.region.models import Region
+from dispatch.route import eta as route_eta
 from dispatch.technician.models import Technician
 from dispatch.visit.models import Visit
 
@@ -43,12 +44,9 @@ def _planned_drive_s(session: Session, visit: Visit) -> int | None:
     stop, route = found
     before = [s for s in route.stops if s.sequence < stop.sequence]
     ready = before[-1].end_at if before else route.start_at
-    paused_s = sum(
-        (b.end_at - b.start_at).total_seconds()
-        for b in route.breaks
-        if ready <= b.start_at and b.end_at <= stop.arrival_at
-    )
-    return max(0, round((stop.arrival_at - ready).total_seconds() - paused_s))
+    breaks = [(b.start_at, b.end_at) for b in route.breaks]
+    drive, _ = route_eta.planned_leg(ready, stop.arrival_at, breaks)
+    return round(drive.total_seconds())
 
 
 def _position(

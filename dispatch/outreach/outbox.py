@@ -7,11 +7,12 @@ UPDATE then matches no row. On PostgreSQL the candidates are read FOR UPDATE SKI
 concurrent deliverers take different messages instead of waiting for each other.
 """
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select, update
 
@@ -93,6 +94,14 @@ def keys_for_visits(
         col(OutboxMessage.visit_id).in_(visit_ids), col(OutboxMessage.kind).in_(kinds)
     )
     return {(v or 0, k) for v, k in session.exec(query).all()}
+
+
+def state_counts(*, session: Session) -> Counter[tuple[str, str]]:
+    """How many messages there are of each (kind, state)."""
+    query = select(OutboxMessage.kind, OutboxMessage.state, func.count()).group_by(
+        col(OutboxMessage.kind), col(OutboxMessage.state)
+    )
+    return Counter({(str(kind), str(state)): n for kind, state, n in session.exec(query).all()})
 
 
 def claim_due(

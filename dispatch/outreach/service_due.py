@@ -10,7 +10,8 @@ Nothing is sent while the asset has an open request of that kind: it is already 
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -26,6 +27,7 @@ from dispatch.errors import DomainError
 from dispatch.outreach import compose, outbox, texts
 from dispatch.outreach.models import MessageKind
 from dispatch.product.models import VisitKind
+from dispatch.request import service as request_service
 from dispatch.request.models import RequestStatus, ServiceRequest
 from dispatch.visit.models import Visit, VisitStatus
 from dispatch.warranty import service as warranty_service
@@ -55,9 +57,10 @@ def queue_service_due(
     *, session: Session, now: datetime, settings: Settings, find_slots: SlotFinder
 ) -> Counter[str]:
     """Queue every service-due, expiry and warranty reminder that is due today; counts by kind."""
-    today = localtime.local_day(now, localtime.zone(settings.default_timezone))
+    zone = localtime.zone(settings.default_timezone)
+    today = localtime.local_day(now, zone)
     found = [
-        *_services_due(session, today, settings.service_due_notice_days),
+        *_services_due(session, today, settings.service_due_notice_days, zone),
         *_entitlements_expiring(session, today, settings.expiry_notice_days),
         *_warranties_ending(session, today, settings.expiry_notice_days),
     ]
@@ -104,13 +107,12 @@ def _queue(
         "what": texts.VISIT_KINDS[language][due.visit_kind],
         "slots": texts.slots_text(offered, zone, language),
     } | due.context(language)
-    draft = compose.for_asset(
-        customer, due.asset, due.message, due.key, now, context, _region_of(session, due.asset)
-    )
+    region_id = request_service.latest_region_id(session=session, asset_id=due.asset.id or 0)
+    draft = compose.for_asset(customer, due.asset, due.message, due.key, now, context, region_id)
     return outbox.enqueue(session=session, draft=draft)
 
 
-def _services_due(session: Session, today: date, notice_days: int) -> list[Due]:
+def _services_due(session: Session, today: date, notice_days: int, zone: ZoneInfo) -> list[Due]:
     rows = session.exec(
         select(Entitlement, Asset)
         .join(Asset, col(Asset.id) == col(Entitlement.asset_id))
@@ -121,7 +123,7 @@ def _services_due(session: Session, today: date, notice_days: int) -> list[Due]:
         )
         .order_by(col(Asset.id))
     ).all()
-    last = _last_service_days(session, [asset.id or 0 for _, asset in rows])
+    last = _last_service_days(session, [asset.id or 0 for _, asset in rows], zone)
     found = []
     for entitlement, asset in rows:
         interval = asset.product_model.service_interval_days
@@ -196,8 +198,9 @@ def _expiry_context(
     }
 
 
-def _last_service_days(session: Session, asset_ids: list[int]) -> dict[int, date]:
-    """The UTC day of each asset's last completed periodic service."""
+def _last_service_days(session: Session, asset_ids: list[int], zone: ZoneInfo) -> dict[int, date]:
+    """The local day of each asset's last completed periodic service (due dates count from it,
+    and `today` is local too)."""
     if not asset_ids:
         return {}
     rows = session.exec(
@@ -210,13 +213,14 @@ def _last_service_days(session: Session, asset_ids: list[int]) -> dict[int, date
         )
         .group_by(col(ServiceRequest.asset_id))
     ).all()
-    return {asset_id: _as_day(ended) for asset_id, ended in rows if ended is not None}
+    return {asset_id: _as_day(ended, zone) for asset_id, ended in rows if ended is not None}
 
 
-def _as_day(value: datetime | str) -> date:
-    """max() over a UTC column comes back untyped on SQLite."""
+def _as_day(value: datetime | str, zone: ZoneInfo) -> date:
+    """The local day of a UTC moment; max() over a UTC column comes back untyped (a naive UTC
+    text) on SQLite."""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.date()
+    return localtime.local_day(moment.replace(tzinfo=moment.tzinfo or UTC), zone)
 
 
 def _has_open_request(session: Session, asset: Asset, kind: VisitKind) -> bool:
@@ -226,16 +230,6 @@ def _has_open_request(session: Session, asset: Asset, kind: VisitKind) -> bool:
         ServiceRequest.status == RequestStatus.OPEN,
     )
     return session.exec(query).first() is not None
-
-
-def _region_of(session: Session, asset: Asset) -> int | None:
-    """The region of the asset's latest request (assets carry no region of their own)."""
-    query = (
-        select(ServiceRequest.region_id)
-        .where(ServiceRequest.asset_id == asset.id)
-        .order_by(col(ServiceRequest.created_at).desc())
-    )
-    return session.exec(query).first()
 
 
 def offered_slots(

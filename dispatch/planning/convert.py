@@ -69,6 +69,7 @@ class DayProblem:
     problem: opt.Problem
     excluded: tuple[Excluded, ...] = ()
     replanned_from: datetime | None = None
+    osrm_url: str | None = None  # the road matrix is fetched when solving, outside any session
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +103,9 @@ class DayInput:
 
 
 def build(data: DayInput) -> DayProblem:
-    """The optimizer problem of a day; raises InvalidInput when a row breaks the optimizer's
-    rules, RoutingUnavailable when the region's routing server fails."""
+    """The optimizer problem of a day, with great-circle travel (solve asks the region's routing
+    server, if any, for road travel); raises InvalidInput when a row breaks the optimizer's rules.
+    """
     tz = data.region.zone
     techs = [_technician(c) for c in data.crews]
     working = {t.id for t in techs}
@@ -124,8 +126,6 @@ def build(data: DayInput) -> DayProblem:
             name=f"{data.region.code} {data.day.isoformat()}",
             stability_cost=data.stability_cost_s,
         )
-        if data.region.osrm_url:
-            problem = _with_road_matrix(problem, data.region.osrm_url)
     return DayProblem(
         region_id=data.region.id or 0,
         day=data.day,
@@ -133,6 +133,7 @@ def build(data: DayInput) -> DayProblem:
         problem=problem,
         excluded=tuple(excluded),
         replanned_from=data.replanned_from,
+        osrm_url=data.region.osrm_url or None,
     )
 
 
@@ -244,7 +245,13 @@ def solve(
     options: PlanOptions,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> DaySolution:
-    """Solve the day (no database needed: safe to run in a background job)."""
+    """Solve the day on road travel from the region's routing server when it has one (no
+    database needed: safe to run in a background job); raises RoutingUnavailable when the
+    server fails."""
+    if day_problem.osrm_url:
+        with _as_invalid_input():
+            problem = _with_road_matrix(day_problem.problem, day_problem.osrm_url)
+        day_problem = replace(day_problem, problem=problem, osrm_url=None)
     report = None
     if on_progress is not None:
         callback = on_progress

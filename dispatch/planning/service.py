@@ -1,8 +1,10 @@
 """Planning runs: build a region's day as a problem, solve it, store a draft, publish, re-plan.
 
 A run has three steps that a background job can call apart: build_problem (reads the
-database), solve_problem (no database) and store_plan (one transaction). Every plan is checked
-by the optimizer's independent validator before it is stored; one that breaks a rule is refused.
+database), solve_problem (no database; the slow part, with the routing server's matrix) and
+store_plan (one transaction); no transaction stays open across the middle step. Every plan
+is checked by the optimizer's independent validator before it is stored; one that breaks a rule
+is refused.
 """
 
 from __future__ import annotations
@@ -58,12 +60,29 @@ def list_for_day(*, session: Session, region: Region, day: date) -> list[Plan]:
 
 def current_plan(*, session: Session, region: Region, day: date) -> Plan | None:
     """The day's published plan, else its latest draft, else None."""
-    plans = list_for_day(session=session, region=region, day=day)
-    for state in (PlanState.PUBLISHED, PlanState.DRAFT):
-        found = next((p for p in plans if p.status is state), None)
-        if found is not None:
-            return found
-    return None
+    plan_id = current_plan_ids(session=session, region=region, first=day, last=day).get(day)
+    return None if plan_id is None else session.get(Plan, plan_id)
+
+
+def current_plan_ids(
+    *, session: Session, region: Region, first: date, last: date
+) -> dict[date, int]:
+    """Per day from first to last, the id of the current plan (see current_plan); one query
+    over a few columns, since slot offers ask it on every request."""
+    rows = session.exec(
+        select(col(Plan.id), col(Plan.day), col(Plan.status), col(Plan.created_at)).where(
+            Plan.region_id == region.id,
+            col(Plan.day) >= first,
+            col(Plan.day) <= last,
+            col(Plan.status).in_([PlanState.PUBLISHED, PlanState.DRAFT]),
+        )
+    ).all()
+    best: dict[date, tuple[bool, datetime, int]] = {}
+    for plan_id, day, status, created_at in rows:
+        rank = (status == PlanState.PUBLISHED, created_at, plan_id or 0)
+        if day not in best or rank > best[day]:
+            best[day] = rank
+    return {day: rank[2] for day, rank in best.items()}
 
 
 def build_problem(*, session: Session, region: Region, day: date) -> DayProblem:
@@ -130,7 +149,8 @@ def solve_problem(
     options: PlanOptions = DEFAULT_OPTIONS,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> DaySolution:
-    """Solve a day's problem; needs no database, so a background job can run it."""
+    """Solve a day's problem on the region's road matrix when it has a routing server; needs
+    no database, so a background job can run it (and no caller should hold a transaction)."""
     return convert.solve(day_problem, options, on_progress)
 
 
@@ -140,6 +160,14 @@ def store_plan(*, session: Session, solution: DaySolution) -> Plan:
     Raises:
         PlanRejected: when the plan breaks a rule (it is then not stored).
     """
+    plan = add_plan(session=session, solution=solution)
+    session.commit()
+    session.refresh(plan)
+    return plan
+
+
+def add_plan(*, session: Session, solution: DaySolution) -> Plan:
+    """Step: store_plan without committing (a solve job commits it with the job's success)."""
     broken = convert.violations(solution)
     if broken:
         shown = "; ".join(broken[:SHOWN_VIOLATIONS])
@@ -149,8 +177,7 @@ def store_plan(*, session: Session, solution: DaySolution) -> Plan:
     session.flush()  # the id its routes, stops and unassigned rows point at
     plan.routes = convert.route_rows(solution, plan_id=plan.id or 0)
     plan.unassigned_visits = convert.unassigned_rows(solution, plan_id=plan.id or 0)
-    session.commit()
-    session.refresh(plan)
+    session.flush()
     return plan
 
 
@@ -159,6 +186,7 @@ def plan_day(
 ) -> Plan:
     """Plan the region's day from scratch and store the result as a draft."""
     day_problem = build_problem(session=session, region=region, day=day)
+    _end_transaction(session)
     return store_plan(session=session, solution=solve_problem(day_problem, options=options))
 
 
@@ -175,7 +203,15 @@ def replan(
     day_problem = build_replan_problem(
         session=session, region=region, day=day, now=now, stability_cost_s=stability_cost_s
     )
+    _end_transaction(session)
     return store_plan(session=session, solution=solve_problem(day_problem, options=options))
+
+
+def _end_transaction(session: Session) -> None:
+    """End the transaction the build read in before the solve: on SQLite every transaction holds
+    the write lock (dispatch.db), and a solve takes seconds. Commit, not roll back: what the
+    caller has pending would be committed with the plan anyway, and must not be lost."""
+    session.commit()
 
 
 def publish(*, session: Session, plan: Plan, at: datetime | None = None) -> Plan:
@@ -202,7 +238,7 @@ def publish(*, session: Session, plan: Plan, at: datetime | None = None) -> Plan
 
 def _apply_stops(session: Session, plan: Plan) -> set[int]:
     """Write each stop's technician and times onto its visit; the ids of those visits."""
-    visits = plan_visits(session=session, plan=plan)
+    visits = plan_visits(session=session, plan=plan, lock=True)
     for route in plan.routes:
         for stop in route.stops:
             visit = visits[stop.visit_id]
@@ -243,12 +279,18 @@ def _release_others(
             )
 
 
-def plan_visits(*, session: Session, plan: Plan) -> dict[int, Visit]:
-    """The visits a plan routes or leaves out, by id."""
+def plan_visits(*, session: Session, plan: Plan, lock: bool = False) -> dict[int, Visit]:
+    """The visits a plan routes or leaves out, by id. With lock, they are read afresh and locked
+    until the transaction ends (PostgreSQL: a booking moving one of them meanwhile is waited
+    for, then seen; SQLite has one writer at a time anyway)."""
     ids = {s.visit_id for r in plan.routes for s in r.stops}
     ids |= {u.visit_id for u in plan.unassigned_visits}
-    rows = session.exec(select(Visit).where(col(Visit.id).in_(ids))).all() if ids else []
-    return {v.id or 0: v for v in rows}
+    if not ids:
+        return {}
+    query = select(Visit).where(col(Visit.id).in_(ids)).order_by(col(Visit.id))
+    if lock:
+        query = query.with_for_update(of=Visit).execution_options(populate_existing=True)
+    return {v.id or 0: v for v in session.exec(query).all()}
 
 
 def figures(*, session: Session, plan: Plan) -> PlanFigures:

@@ -75,6 +75,17 @@ def list_for_customer(
     return list(session.exec(query).all()), count
 
 
+def latest_region_id(*, session: Session, asset_id: int) -> int | None:
+    """The region of the asset's latest request (assets carry no region of their own), or
+    None when it has had none; the later id wins between requests made at the same moment."""
+    query = (
+        select(ServiceRequest.region_id)
+        .where(ServiceRequest.asset_id == asset_id)
+        .order_by(col(ServiceRequest.created_at).desc(), col(ServiceRequest.id).desc())
+    )
+    return session.exec(query).first()
+
+
 def open(
     *, session: Session, request_in: ServiceRequestCreate, allow_paid: bool = True
 ) -> ServiceRequest:

@@ -52,7 +52,7 @@ def etas(stops: Sequence[StopFacts], breaks: Sequence[Span]) -> list[Eta]:
     result: list[Eta] = []
     free: datetime | None = None  # when the technician is free to drive on, per the events
     for stop in stops:
-        drive, pause = _leg(stop.planned_ready, stop.planned_arrival, breaks)
+        drive, pause = planned_leg(stop.planned_ready, stop.planned_arrival, breaks)
         eta = _eta(stop, free, drive, pause)
         result.append(eta)
         if eta.end is not None and (free is not None or _has_happened(stop)):
@@ -83,10 +83,11 @@ def _has_happened(stop: StopFacts) -> bool:
     return stop.status in (S.EN_ROUTE, S.ON_SITE, S.COMPLETED, S.FAILED)
 
 
-def _leg(
+def planned_leg(
     ready: datetime | None, arrival: datetime | None, breaks: Sequence[Span]
 ) -> tuple[timedelta, timedelta]:
-    """The planned drive into a stop and the breaks planned on the way (zero when unknown)."""
+    """The planned drive into a stop (from `ready`, when the plan has the technician set off, to
+    its arrival) and the breaks planned on the way; zero when unknown."""
     if ready is None or arrival is None or arrival <= ready:
         return timedelta(0), timedelta(0)
     pause = sum(

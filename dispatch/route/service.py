@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from sqlmodel import Session, col, select
@@ -28,6 +28,8 @@ from dispatch.visit import service as visit_service
 from dispatch.visit.models import Visit
 
 NAVIGATION_URL = "https://www.google.com/maps/dir/"
+# A phone's clock may run a little fast; an event further ahead than this has not happened yet.
+MAX_CLOCK_AHEAD_S = 300
 
 
 def navigation_url(lat: float, lon: float) -> str:
@@ -98,9 +100,15 @@ def record_event(
     and queue what the event tells the customer (on the way, survey) in the same transaction.
 
     Raises InvalidTransition (409) when the lifecycle does not allow it, InvalidInput when the
-    time is before an event already recorded.
+    time is before an event already recorded or still to come.
     """
-    at = require_aware(event_in.at, "at") if event_in.at is not None else utc_now()
+    now = utc_now()
+    at = require_aware(event_in.at, "at") if event_in.at is not None else now
+    if at > now + timedelta(seconds=MAX_CLOCK_AHEAD_S):
+        raise InvalidInput(
+            f"at {at.isoformat()} is in the future; report an event once it has happened.",
+            loc=("body", "at"),
+        )
     earlier = [t for t in (visit.en_route_at, visit.arrived_at, visit.started_at) if t]
     if earlier and at < max(earlier):
         raise InvalidInput(

@@ -6,7 +6,7 @@ otherwise the weekly pattern for that weekday; otherwise off.
 """
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -23,6 +23,8 @@ from dispatch.shift.models import (
     WorkingDay,
 )
 from dispatch.technician.models import Technician
+
+MAX_RANGE_DAYS = 366  # one listing of absences covers at most a year
 
 
 def weekly_pattern(*, session: Session, technician_id: int) -> list[WeeklyShift]:
@@ -50,7 +52,11 @@ def set_weekly_pattern(
 def list_exceptions(
     *, session: Session, technician_id: int, start: date, end: date
 ) -> list[ShiftException]:
-    """The technician's exceptions from start to end, both included, by day."""
+    """The technician's exceptions from start to end, both included, by day; raises
+    InvalidInput when end is before start or more than MAX_RANGE_DAYS after it."""
+    if end < start or end - start > timedelta(days=MAX_RANGE_DAYS):
+        msg = f"'to' must be on or after 'from', at most {MAX_RANGE_DAYS} days later."
+        raise InvalidInput(msg, loc=("query", "to"))
     query = select(ShiftException).where(
         ShiftException.technician_id == technician_id,
         col(ShiftException.day) >= start,

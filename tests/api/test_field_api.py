@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from dispatch.localtime import utc_now
 from dispatch.outreach import outbox
 from dispatch.outreach.models import MessageKind
 from dispatch.visit import service as visit_service
@@ -152,6 +153,20 @@ def test_visit_event_before_the_last_one_is_refused(world: World) -> None:
     assert early.status_code == 422
     assert early.json()["detail"][0]["type"] == "invalid_input"
     assert world.get(busy, f"/v1/visits/{visit_id}").json()["status"] == "en_route"
+
+
+def test_visit_event_in_the_future_is_refused(world: World) -> None:
+    """An event dated tomorrow has not happened: 422 invalid_input on body.at, and the visit
+    stays planned; one dated a minute ahead (a fast phone clock) is taken."""
+    busy, _, route = _busiest(world)
+    visit_id = route["stops"][0]["visit_id"]
+    ahead = _event(world, busy, visit_id, "en_route", utc_now() + timedelta(days=1))
+    assert ahead.status_code == 422
+    assert ahead.json()["detail"][0]["type"] == "invalid_input"
+    assert ahead.json()["detail"][0]["loc"] == ["body", "at"]
+    assert world.get(busy, f"/v1/visits/{visit_id}").json()["status"] == "planned"
+    soon = _event(world, busy, visit_id, "en_route", utc_now() + timedelta(minutes=1))
+    assert soon.status_code == 200
 
 
 def test_other_technicians_visits_are_not_found(world: World) -> None:

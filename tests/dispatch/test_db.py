@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 from api.cli import app
 from dispatch.columns import NaiveDatetimeError
 from dispatch.config import Settings
-from dispatch.db import alembic_config, make_engine, normalise_url, session_scope
+from dispatch.db import alembic_config, make_engine, normalise_url, ping, session_scope
 from dispatch.geocoding.models import GeocodeCache
-from tests.dispatch.conftest import settings_for
+from tests.dispatch.conftest import Database, settings_for
 
 
 def _differences(engine: Engine) -> list[object]:
@@ -81,6 +81,11 @@ def test_engine_enforces_foreign_keys(session: Session) -> None:
     with pytest.raises(sa.exc.IntegrityError):
         session.execute(sa.text("INSERT INTO technician_skill VALUES (999, 'ac_install')"))
         session.flush()
+
+
+def test_ping_names_the_database_that_answered(database: Database, session: Session) -> None:
+    """ping round-trips to the database and names its dialect (the health check's answer)."""
+    assert ping(session) == database.kind
 
 
 def test_normalise_url_points_postgresql_at_psycopg3() -> None:

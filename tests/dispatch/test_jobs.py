@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from dispatch.errors import Conflict, InvalidInput
 from dispatch.jobs import service as job_service
+from dispatch.jobs import work
 from dispatch.jobs.models import JobKind, JobStatus, SolveJob
 from dispatch.jobs.runner import INTERRUPTED, ThreadRunner
 from dispatch.localtime import utc_now
@@ -166,6 +167,30 @@ def test_thread_runner_failing_build_fails_the_job_keeping_the_published_plan(
         assert region is not None
         plans = planning_service.list_for_day(session=session, region=region, day=DAY)
     assert [(p.id, p.status) for p in plans] == [(published_id, PlanState.PUBLISHED)]
+
+
+def test_job_failing_as_it_succeeds_leaves_no_draft(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The draft and the job's success are one transaction: when marking success fails, the
+    job ends failed and no draft plan was stored for the day."""
+    with Session(engine) as session:
+        day = small_day(session)
+        job = _job(session, day.region)
+        region_id = day.region.id
+
+    def broken(**_: Any) -> bool:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(job_service, "mark_succeeded", broken)
+    work.run(engine, job.id or 0)
+    done = _finished(engine, job.id or 0)
+    assert done is not None
+    assert (done.status, done.error) == (JobStatus.FAILED, "RuntimeError: the database went away")
+    with Session(engine) as session:
+        region = session.get(Region, region_id)
+        assert region is not None
+        assert planning_service.list_for_day(session=session, region=region, day=DAY) == []
 
 
 def _finished(engine: Engine, job_id: int) -> SolveJob | None:

@@ -157,3 +157,17 @@ def test_kpis_refuse_days_outside_the_supported_range(session: Session) -> None:
         _report(session, start=date(1, 1, 1), end=date(1, 1, 2))
     with pytest.raises(InvalidInput, match="to must lie between"):
         _report(session, end=date(9999, 12, 31))
+
+
+def test_kpis_default_period_ends_today_in_the_deployments_zone(session: Session) -> None:
+    """Without from/to the report covers the 28 local days up to today; at 00:30 in Jakarta
+    (still the day before in UTC) today is the new local day, so the entitlements valid until
+    yesterday count as expired."""
+    kpi_day(session)
+    just_after_midnight = local(DAY + timedelta(days=1), 0, 30)
+    report = kpi_service.report(
+        session=session, region_codes=["jkt-kpi"], zone_name="Asia/Jakarta", now=just_after_midnight
+    )
+    assert (report.start, report.end) == (DAY - timedelta(days=26), DAY + timedelta(days=1))
+    assert report.total.entitlements_expired == 2
+    assert report.total.surveys == 3

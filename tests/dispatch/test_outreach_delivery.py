@@ -79,6 +79,17 @@ def test_deliver_due_sends_each_message_once(session: Session) -> None:
     )  # fmt: skip
 
 
+def test_state_counts_count_messages_by_kind_and_state(session: Session) -> None:
+    """Two reminders sent and one not yet due read as 2 sent and 1 queued."""
+    for key in ("a", "b"):
+        _queue(session, key)
+    _queue(session, "later", at=NOW + timedelta(hours=1))
+    deliver_due(session=session, channel=RecordingChannel(), now=NOW, policy=POLICY)
+    assert outbox.state_counts(session=session) == Counter(
+        {("visit_reminder", "sent"): 2, ("visit_reminder", "queued"): 1}
+    )
+
+
 def test_deliver_due_waits_until_a_message_is_due(session: Session) -> None:
     """A message queued for later (a survey an hour after the visit) is not sent early."""
     _queue(session, "later", at=NOW + timedelta(hours=1))

@@ -1,7 +1,7 @@
 """Service-due reminders: free services falling due, entitlements and warranties ending, with
 the best slots the booking service offers; each once."""
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
@@ -9,6 +9,7 @@ from dispatch.config import Settings
 from dispatch.outreach import service_due
 from dispatch.outreach.models import MessageKind, OutboxMessage
 from dispatch.product.models import VisitKind
+from dispatch.visit.models import VisitStatus
 from tests.factories import (
     local,
     make_asset,
@@ -18,6 +19,7 @@ from tests.factories import (
     make_region,
     make_request,
     make_technician,
+    make_visit,
     make_weekly_pattern,
 )
 
@@ -110,3 +112,33 @@ def test_warranty_ending_offers_an_inspection(session: Session) -> None:
     assert "berlaku sampai Jumat, 20 Maret 2026" in message.body
     assert "- Selasa, 10 Maret 2026, 08.00-10.00 WIB" in message.body
     assert _run(session) == {}
+
+
+def test_service_due_counts_from_the_local_day_of_the_last_service(session: Session) -> None:
+    """A motorcycle serviced on 8 January 2026 until 06:30 in Jakarta (still 7 January in UTC)
+    is next due on 9 March (every 60 days): its reminder goes out from 23 February, not 22."""
+    region = make_region(session)
+    asset = make_asset(
+        session, product_model=make_motorcycle_model(session), purchase_date=date(2025, 6, 1)
+    )
+    request = make_request(session, asset=asset, region=region, kind=VisitKind.PERIODIC_SERVICE)
+    visit = make_visit(session, request=request, status=VisitStatus.COMPLETED, day=date(2026, 1, 8))
+    visit.ended_at = local(date(2026, 1, 8), 6, 30)
+    session.add(visit)
+    session.commit()
+
+    def run_on(day: date) -> dict[str, int]:
+        counts = service_due.queue_service_due(
+            session=session, now=local(day, 9), settings=SETTINGS, find_slots=_no_slots
+        )
+        return dict(counts)
+
+    assert run_on(date(2026, 2, 22)) == {}
+    assert run_on(date(2026, 2, 23)) == {"service_due": 1}
+    (message,) = _messages(session)
+    assert "9 Maret 2026" in message.body
+
+
+def _no_slots(*_: object) -> list[tuple[datetime, datetime]]:
+    """A slot finder that finds nothing (the slots are not what this test is about)."""
+    return []

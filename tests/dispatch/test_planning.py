@@ -1,9 +1,12 @@
 """Planning runs: plan_day builds, solves, validates and stores a draft; publish writes visits."""
 
+import threading
+import time
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from dispatch.errors import Conflict
@@ -14,6 +17,7 @@ from dispatch.shift import service as shift_service
 from dispatch.shift.models import ExceptionKind, ShiftExceptionCreate
 from dispatch.visit import service as visit_service
 from dispatch.visit.models import VisitStatus
+from tests.dispatch.conftest import Database
 from tests.dispatch.planning_day import FAST, KEMANG, TEBET, add_visit, small_day
 from tests.factories import DAY, local
 
@@ -158,6 +162,62 @@ def test_publish_refuses_a_plan_made_before_a_visit_was_cancelled(session: Sessi
     assert plan.status is PlanState.DRAFT
 
 
+def test_publish_waits_for_a_visit_being_moved_and_finds_the_plan_out_of_date(
+    database: Database, engine: Engine
+) -> None:
+    """PostgreSQL: a booking moves a planned-for visit to the afternoon and has not committed
+    when a dispatcher publishes; the publish waits for it, then refuses the plan as out of
+    date instead of planning the visit into its old window."""
+    if database.kind != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: the two cannot interleave")
+    with Session(engine) as session:
+        day = small_day(session)
+        plan = planning_service.plan_day(session=session, region=day.region, day=DAY, options=FAST)
+        plan_id, visit_id = plan.id or 0, day.visits[0].id or 0
+    with Session(engine) as mover:
+        visit = visit_service.get_or_raise(session=mover, visit_id=visit_id)
+        visit_service.apply_book(
+            session=mover,
+            visit=visit,
+            window_start=local(DAY, 15),
+            window_end=local(DAY, 17),
+            at=local(DAY, 6),
+        )
+        mover.flush()  # the visit's row is locked until the booking commits
+        mover_pid = mover.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        outcome: list[str] = []
+        publisher = threading.Thread(target=_publish, args=(engine, plan_id, outcome))
+        publisher.start()
+        _wait_until_blocked_by(engine, mover_pid)
+        mover.commit()
+    publisher.join(timeout=30)
+    assert len(outcome) == 1 and "out of date" in outcome[0]
+    with Session(engine) as session:
+        moved = visit_service.get_or_raise(session=session, visit_id=visit_id)
+        assert (moved.status, moved.planned_start) == (VisitStatus.BOOKED, None)
+
+
+def _publish(engine: Engine, plan_id: int, outcome: list[str]) -> None:
+    """Publish the plan in a session of its own; record "published" or the Conflict."""
+    with Session(engine) as session:
+        try:
+            plan = planning_service.get_or_raise(session=session, plan_id=plan_id)
+            planning_service.publish(session=session, plan=plan)
+            outcome.append("published")
+        except Conflict as exc:
+            outcome.append(exc.msg)
+
+
+def _wait_until_blocked_by(engine: Engine, pid: object, timeout_s: float = 30.0) -> None:
+    """Poll PostgreSQL until some backend waits for a lock held by the backend pid."""
+    query = "SELECT count(*) FROM pg_stat_activity WHERE %(pid)s = ANY(pg_blocking_pids(pid))"
+    deadline_s = time.monotonic() + timeout_s
+    with engine.connect() as connection:
+        while not connection.exec_driver_sql(query, {"pid": pid}).scalar():
+            assert time.monotonic() < deadline_s, "the publisher never waited for the booking"
+            time.sleep(0.02)  # between polls of the condition
+
+
 def test_current_plan_is_the_published_one_else_the_latest_draft(session: Session) -> None:
     """current_plan prefers the published plan over newer drafts, and is None without plans."""
     day = small_day(session)
@@ -167,6 +227,26 @@ def test_current_plan_is_the_published_one_else_the_latest_draft(session: Sessio
     assert planning_service.current_plan(session=session, region=day.region, day=DAY) == second
     planning_service.publish(session=session, plan=first)
     assert planning_service.current_plan(session=session, region=day.region, day=DAY) == first
+
+
+def test_current_plan_ids_follow_the_current_plan_rule_per_day(session: Session) -> None:
+    """Over several days, the ids are those current_plan gives: the published plan over a newer
+    draft, the latest draft where nothing is published, no entry for a day without plans."""
+    day = small_day(session)
+    region, next_day = day.region, DAY + timedelta(days=1)
+    first = planning_service.plan_day(session=session, region=region, day=DAY, options=FAST)
+    planning_service.plan_day(session=session, region=region, day=DAY, options=FAST)
+    planning_service.publish(session=session, plan=first)
+    planning_service.plan_day(session=session, region=region, day=DAY, options=FAST)
+    planning_service.plan_day(session=session, region=region, day=next_day, options=FAST)
+    draft = planning_service.plan_day(session=session, region=region, day=next_day, options=FAST)
+    ids = planning_service.current_plan_ids(
+        session=session, region=region, first=DAY, last=DAY + timedelta(days=2)
+    )
+    assert ids == {DAY: first.id, next_day: draft.id}
+    for d, plan_id in ids.items():
+        current = planning_service.current_plan(session=session, region=region, day=d)
+        assert current is not None and current.id == plan_id
 
 
 def test_figures_utilisation_is_service_over_available_time(session: Session) -> None:

@@ -160,3 +160,17 @@ def test_list_for_customer_newest_first(session: Session) -> None:
     rows, count = request_service.list_for_customer(session=session, customer_id=customer.id or 0)
     assert [r.id for r in rows] == [newer.id, older.id]
     assert count == 2
+
+
+def test_latest_region_id_is_that_of_the_last_request(session: Session) -> None:
+    """None before any request; then the region of the newest request, and between two made
+    at the same moment, of the one made last."""
+    asset = make_asset(session)
+    assert request_service.latest_region_id(session=session, asset_id=asset.id or 0) is None
+    first, second, third = make_region(session), make_region(session), make_region(session)
+    at = datetime(2026, 3, 9, 3, 0, tzinfo=UTC)
+    make_request(session, asset=asset, region=first, kind=VisitKind.REPAIR, created_at=at)
+    make_request(session, asset=asset, region=third, kind=VisitKind.REPAIR, created_at=at)
+    earlier = datetime(2026, 3, 8, 3, 0, tzinfo=UTC)
+    make_request(session, asset=asset, region=second, kind=VisitKind.REPAIR, created_at=earlier)
+    assert request_service.latest_region_id(session=session, asset_id=asset.id or 0) == third.id

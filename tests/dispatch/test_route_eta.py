@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from dispatch.route.eta import Eta, StopFacts, etas
+from dispatch.route.eta import Eta, StopFacts, etas, planned_leg
 from dispatch.visit.models import VisitStatus as S
 
 T0 = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)  # 08:00 in Jakarta
@@ -79,3 +79,15 @@ def test_etas_of_a_failed_stop_are_its_actual_times() -> None:
         stop(S.PLANNED, 90, 110, 110),
     ]
     assert etas(plan, []) == [Eta(at(25), at(25), at(35)), Eta(at(55), at(55), at(115))]
+
+
+def test_planned_leg_is_the_drive_less_the_breaks_on_the_way() -> None:
+    """Set off at 0, arrive at 90 with a 60-minute lunch from 20 to 80 on the way: a 30-minute
+    drive and a 60-minute pause; a break outside the leg, or an unknown start, counts nothing."""
+    lunch, later = (at(20), at(80)), (at(100), at(130))
+    assert planned_leg(at(0), at(90), [lunch, later]) == (
+        timedelta(minutes=30),
+        timedelta(minutes=60),
+    )
+    assert planned_leg(None, at(90), [lunch]) == (timedelta(0), timedelta(0))
+    assert planned_leg(at(90), at(90), [lunch]) == (timedelta(0), timedelta(0))

@@ -3,7 +3,7 @@
 import json
 import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -31,6 +31,7 @@ class FakeOsrm:
     url: str = ""
     requests: list[str] = field(default_factory=list)
     answer: str = "Ok"  # or an OSRM error code, or "null" for a missing road
+    on_request: Callable[[], None] | None = None  # run before answering (to probe locks)
 
 
 def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -67,6 +68,8 @@ def osrm() -> Iterator[FakeOsrm]:
         def do_GET(self) -> None:  # noqa: N802  (http.server's name)
             parts = urlsplit(self.path)
             fake.requests.append(self.path)
+            if fake.on_request is not None:
+                fake.on_request()
             body = json.dumps(_table(fake, parts.path, parse_qs(parts.query))).encode()
             self.send_response(200 if fake.answer in ("Ok", "null") else 400)
             self.send_header("Content-Type", "application/json")

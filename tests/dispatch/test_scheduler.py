@@ -136,3 +136,24 @@ def test_deliver_outbox_job_sends_what_is_due(engine: Engine) -> None:
     with Session(engine) as session:
         states = set(session.exec(select(OutboxMessage.state)).all())
     assert states == {MessageState.SENT}
+
+
+def test_plan_tomorrow_reads_this_evenings_run_in_the_schedulers_zone(engine: Engine) -> None:
+    """The cron hour is read in the scheduler's zone (Jakarta): for a region west of it
+    (Kolkata), a plan made at 18:05 in Jakarta, still before 18:00 in Kolkata, is this
+    evening's run, so a restart at 18:40 plans nothing more."""
+    with Session(engine) as session:
+        region = make_region(session, timezone="Asia/Kolkata")
+        technician = make_technician(session, region=region)
+        make_weekly_pattern(session, technician)
+        make_visit(session, request=make_request(session, region=region))
+        region_id, code = region.id, region.code
+    monday = DAY - timedelta(days=1)
+    run_at, restart_at = local(monday, 18, 5), local(monday, 18, 40)
+    assert scheduler.plan_tomorrow(engine, SETTINGS, run_at)[code] == "draft"
+    with Session(engine) as session:
+        (plan,) = session.exec(select(Plan).where(Plan.region_id == region_id)).all()
+        plan.created_at = run_at  # as if this run happened at run_at, not at the test's clock
+        session.add(plan)
+        session.commit()
+    assert scheduler.plan_tomorrow(engine, SETTINGS, restart_at)[code] == "already planned"

@@ -171,3 +171,20 @@ def test_remove_exception_restores_pattern(session: Session) -> None:
     )
     with pytest.raises(NotFound):
         shift_service.remove_exception(session=session, technician=technician, day=TUESDAY)
+
+
+def test_list_exceptions_refuses_a_reversed_or_overlong_range(session: Session) -> None:
+    """'to' before 'from', or more than a year after it, is InvalidInput on the query's 'to';
+    a year exactly is fine."""
+    technician_id = make_technician(session).id or 0
+    start = date(2026, 3, 10)
+    for end in (date(2026, 3, 9), date(2027, 3, 12)):
+        with pytest.raises(InvalidInput, match="on or after 'from'") as info:
+            shift_service.list_exceptions(
+                session=session, technician_id=technician_id, start=start, end=end
+            )
+        assert info.value.loc == ("query", "to")
+    year = shift_service.list_exceptions(
+        session=session, technician_id=technician_id, start=start, end=date(2027, 3, 11)
+    )
+    assert year == []
