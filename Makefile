@@ -24,6 +24,10 @@ bench: $(STAMP)
 	$(BIN)/purna bench solomon --time-limit 5
 	$(BIN)/purna bench fieldservice
 
+bench-peers: $(STAMP)
+	$(BIN)/purna bench solomon --peers --time-limit 5 --jobs 2
+	$(BIN)/purna bench fieldservice --peers
+
 lint: $(STAMP)
 	$(BIN)/ruff check optimizer dispatch api tests
 	$(BIN)/mypy optimizer

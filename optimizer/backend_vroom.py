@@ -43,9 +43,10 @@ def vroom_sequences(
     if not problem.visits or not problem.technicians:
         return {}
     timeout = None if timeout_s is None else timedelta(seconds=timeout_s)
-    solution = vroom_input(problem).solve(
-        exploration_level=exploration_level, nb_threads=threads, timeout=timeout
-    )
+    inp = vroom_input(problem)
+    if not inp.has_jobs() or not inp.vehicles:  # VROOM refuses to solve without either
+        return {}
+    solution = inp.solve(exploration_level=exploration_level, nb_threads=threads, timeout=timeout)
     return read_sequences(problem, solution.to_dict())
 
 

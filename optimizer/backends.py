@@ -6,6 +6,7 @@
 - vroom+ortools: VROOM finds a first plan quickly, within a share of the time, and the OR-Tools
   model (which adds overtime cost, preferred and previous technicians) improves it for the rest.
 - ortools: the OR-Tools model alone; deterministic mode always uses it (SolveParams).
+A plan says which in SolverInfo.engine; "vroom" when OR-Tools did not improve VROOM's plan.
 Every plan another library returns is checked with the validator; a plan that breaks a rule is
 dropped and OR-Tools takes over. What a plan is worth is rank(): priority weight served first,
 then cost, as in the OR-Tools objective.
@@ -25,15 +26,21 @@ from .problem import Problem
 from .route_timing import Item
 from .sequence_plan import sequences_to_plan
 
+# backend_pyvrp and backend_vroom are imported where first used: pyvrp takes 0.15 s to import and
+# vroom 0.34 s (it brings pandas), which every `import optimizer.solve` would pay otherwise.
+
 AUTO = "auto"
 ORTOOLS = "ortools"
 PYVRP = "pyvrp"
 VROOM_ORTOOLS = "vroom+ortools"
 ENGINES = frozenset({AUTO, ORTOOLS, PYVRP, VROOM_ORTOOLS})
+VROOM = "vroom"  # not an engine to ask for: a plan of VROOM's that OR-Tools did not improve
 
-# VROOM's share of the time limit when it gives OR-Tools its first plan (measured on the
-# generated Jakarta days: see README, Benchmarks), and its exploration level (1-5).
-VROOM_SHARE = 0.4
+# VROOM's share of the time limit when it gives OR-Tools its first plan, and its exploration
+# level (1-5). Measured on the generated Jakarta days (README, Benchmarks): VROOM's plan decides
+# how many visits are served, and OR-Tools mostly trades travel against overtime; level 5 with
+# 70% of the time served the most, lower levels or shares served fewer on 20x100 and 100x500.
+VROOM_SHARE = 0.7
 VROOM_EXPLORATION = 5
 
 
@@ -84,24 +91,39 @@ class PyvrpWatch:
     no_improvement_s: float | None
     error: Exception | None = None
     last_best_s: float | None = None
+    reported: bool = False
 
     def on_best(self, best: Any) -> None:
         """A better feasible solution: note when, and report it."""
-        now_s = time.perf_counter()
-        self.last_best_s = now_s
+        self.last_best_s = time.perf_counter()
+        self._report(int(best.distance()), best.num_clients())
+
+    def _report(self, objective: int, assigned: int) -> None:
         if self.report is None or self.error is not None:
             return
+        self.reported = True
         try:
-            self.report(now_s - self.started_s, int(best.distance()), best.num_clients())
+            self.report(time.perf_counter() - self.started_s, objective, assigned)
         except Exception as e:  # raised again by solve() once PyVRP has stopped
             self.error = e
 
+    def finish(self, plan: Plan | None) -> None:
+        """Report the plan when PyVRP never beat its initial solution (nothing reported yet),
+        and raise what a report raised."""
+        if plan is not None and not self.reported:
+            self._report(sum(r.travel_s for r in plan.routes), plan.totals.assigned)
+        if self.error is not None:
+            raise self.error
+
     def should_stop(self, _best_cost: float) -> bool:
-        """True when a report failed or nothing better came for no_improvement_s."""
+        """True when a report failed or nothing better came for no_improvement_s (counted from
+        the start when PyVRP's initial solution is never beaten)."""
         if self.error is not None:
             return True
-        if self.no_improvement_s is None or self.last_best_s is None:
+        if self.no_improvement_s is None:
             return False
+        if self.last_best_s is None:
+            self.last_best_s = time.perf_counter()
         return time.perf_counter() - self.last_best_s >= self.no_improvement_s
 
 
@@ -112,16 +134,17 @@ def pyvrp_plan(problem: Problem, time_limit_s: float, watch: PyvrpWatch) -> Plan
     sequences = pyvrp_sequences(
         problem, time_limit_s=time_limit_s, on_best=watch.on_best, stop=watch.should_stop
     )
-    if watch.error is not None:
-        raise watch.error
-    return checked_plan(problem, sequences) if sequences else None
+    plan = checked_plan(problem, sequences) if sequences and watch.error is None else None
+    watch.finish(plan)
+    return plan
 
 
-def vroom_plan(problem: Problem, time_limit_s: float) -> Plan | None:
-    """VROOM's plan within time_limit_s, checked; None when the validator rejects it."""
+def vroom_plan(problem: Problem, time_limit_s: float, threads: int = 1) -> Plan | None:
+    """VROOM's plan within time_limit_s on `threads` threads, checked; None when the validator
+    rejects it."""
     from .backend_vroom import vroom_sequences
 
     sequences = vroom_sequences(
-        problem, exploration_level=VROOM_EXPLORATION, timeout_s=time_limit_s
+        problem, exploration_level=VROOM_EXPLORATION, threads=threads, timeout_s=time_limit_s
     )
     return checked_plan(problem, sequences)

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_ils_pb2
+from ortools.util import optional_boolean_pb2
 
 from .errors import InvalidProblem
 from .problem import Problem
@@ -38,6 +39,18 @@ METAHEURISTICS |= {ITERATED_LOCAL_SEARCH}
 
 # The objective is an int64 sum; keep a margin for the solver's own penalties (GLS) on top.
 _MAX_OBJECTIVE = 2**60
+# The time OR-Tools may spend finalising one solution (_fit_lns_time_limit): 10 ms per
+# technician with breaks, between OR-Tools' default of 0.1 s and 1 s.
+LNS_S_PER_BREAK_ROUTE = 0.01
+LNS_TIME_LIMIT_MIN_S = 0.1
+LNS_TIME_LIMIT_MAX_S = 1.0
+_SLOW_LNS_OPERATORS = (
+    "use_global_cheapest_insertion_path_lns",
+    "use_local_cheapest_insertion_path_lns",
+    "use_relocate_path_global_cheapest_insertion_insert_unperformed",
+    "use_global_cheapest_insertion_visit_types_lns",
+    "use_local_cheapest_insertion_visit_types_lns",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,6 +310,7 @@ def search(
     """
     routing = ctx.routing
     params = _search_parameters(first_solution, metaheuristic, time_limit_s, log_search)
+    _fit_lns_time_limit(ctx, params)
 
     def at_solution() -> None:
         if on_solution(routing.CostVar().Max()):
@@ -318,6 +332,25 @@ def search(
         if start is not None:
             return routing.SolveFromAssignmentWithParameters(start, params)
     return routing.SolveWithParameters(params)
+
+
+def _fit_lns_time_limit(ctx: RoutingContext, params: Any) -> None:
+    """Give OR-Tools time to finalise each solution when many routes have breaks.
+
+    Each solution is finalised (cumuls, breaks) within lns_time_limit. Its default of 0.1 s is
+    too short once many routes have breaks: a VROOM plan of a 100x500 day could not be restored
+    (ROUTING_FAIL in 0.17 s; fine with 1 s), nor the search's own best solution. With the limit
+    raised, the insertion LNS operators overran the time limit by 5 s in a 5 s search (each of
+    their sub-searches may take that long); without them, by 0.2 s.
+    """
+    with_breaks = sum(1 for t in ctx.problem.technicians if t.breaks)
+    lns_s = min(LNS_TIME_LIMIT_MAX_S, LNS_S_PER_BREAK_ROUTE * with_breaks)
+    if lns_s <= LNS_TIME_LIMIT_MIN_S:
+        return
+    params.lns_time_limit.FromMilliseconds(round(lns_s * 1000))
+    operators = params.local_search_operators
+    for name in _SLOW_LNS_OPERATORS:
+        setattr(operators, name, optional_boolean_pb2.BOOL_FALSE)
 
 
 def _search_parameters(

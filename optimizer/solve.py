@@ -52,6 +52,7 @@ class SolveParams:
     recreate: better on Solomon VRPTW, but without no_improvement_s). engine picks the search
     (backends.py): auto (PyVRP for the problems it expresses, else VROOM's first plan improved by
     OR-Tools), ortools, pyvrp or vroom+ortools; deterministic mode always runs OR-Tools alone.
+    threads is how many threads VROOM may use for its first plan (OR-Tools and PyVRP use one).
 
     Raises:
         InvalidProblem: on a non-positive limit or an unknown strategy name.
@@ -66,6 +67,7 @@ class SolveParams:
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     log_search: bool = False
     engine: str = backends.AUTO
+    threads: int = 1
 
     def __post_init__(self) -> None:
         if not self.time_limit_s > 0:
@@ -73,6 +75,8 @@ class SolveParams:
         if self.no_improvement_s is not None and not self.no_improvement_s > 0:
             msg = f"must be > 0 or None, got {self.no_improvement_s}."
             raise InvalidProblem(msg, field="no_improvement_s")
+        if self.threads < 1:
+            raise InvalidProblem(f"must be >= 1, got {self.threads}.", field="threads")
         if self.work_limit < 1:
             raise InvalidProblem(f"must be >= 1, got {self.work_limit}.", field="work_limit")
         if self.first_solution not in model.FIRST_SOLUTION_STRATEGIES:
@@ -108,10 +112,11 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
         engine = backends.ORTOOLS  # rejected by the validator: OR-Tools, with the time left
     first = None
     if engine == backends.VROOM_ORTOOLS and params.metaheuristic != model.ITERATED_LOCAL_SEARCH:
-        first = backends.vroom_plan(problem, params.time_limit_s * backends.VROOM_SHARE)
+        share_s = params.time_limit_s * backends.VROOM_SHARE
+        first = backends.vroom_plan(problem, share_s, params.threads)
     plan = _solve_ortools(problem, params, started_s, first)
     if first is not None and backends.rank(problem, first) < backends.rank(problem, plan):
-        return _stamped(first, started_s, "vroom")  # OR-Tools could not take VROOM's plan up
+        return _stamped(first, started_s, backends.VROOM)  # OR-Tools did not take it further
     return plan
 
 
@@ -121,6 +126,12 @@ def _solve_ortools(
     """The OR-Tools search, from `first` when given, for the time left of the time limit."""
     ctx = model.build_model(problem)
     watch = _Watch(ctx, params, started_s)
+    if first is not None and params.on_improvement is not None:  # may raise: a job cancelled
+        weight, cost = backends.rank(problem, first)
+        unserved = sum(v.weight for v in problem.visits) + weight
+        objective = cost + ctx.penalty_unit * unserved  # as OR-Tools counts it
+        elapsed_s = time.perf_counter() - started_s
+        params.on_improvement(Progress(elapsed_s, objective, first.totals.assigned))
     deterministic = params.deterministic
     time_left_s = params.time_limit_s - (time.perf_counter() - started_s)
     assignment = model.search(

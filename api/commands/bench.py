@@ -12,7 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from rich.console import Console
@@ -20,10 +20,16 @@ from rich.table import Table
 
 from api.commands.live import Watch
 from api.commands.tables import hours, minutes, reasons_text
+from benchmarks import peers
+from optimizer.backends import AUTO, rank
 from optimizer.check import check
 from optimizer.fieldservice import generate_day
+from optimizer.plan import Plan
+from optimizer.problem import Problem
 from optimizer.solomon import dimacs_distance, read_bks, read_solomon
 from optimizer.solve import SolveParams, solve
+
+OURS = "Purna"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +44,8 @@ class SolomonRow:
     customers: int
     violations: int
     seconds: float
+    solver: str = OURS
+    engine: str = ""  # our plan's SolverInfo.engine (empty for a peer)
 
     @property
     def feasible(self) -> bool:
@@ -50,11 +58,13 @@ class SolomonRow:
         return None if not self.bks else 100.0 * (self.distance - self.bks) / self.bks
 
 
-def solve_solomon(path: Path, time_limit_s: float, bks: float | None) -> SolomonRow:
+def solve_solomon(
+    path: Path, time_limit_s: float, bks: float | None, engine: str = AUTO
+) -> SolomonRow:
     """Solve one instance and measure it (runs in a worker process with --jobs)."""
     problem = read_solomon(path)
     started = time.perf_counter()
-    plan = solve(problem, SolveParams(time_limit_s=time_limit_s))
+    plan = solve(problem, SolveParams(time_limit_s=time_limit_s, engine=engine))
     seconds = time.perf_counter() - started
     return SolomonRow(
         instance=problem.name or path.stem,
@@ -65,7 +75,33 @@ def solve_solomon(path: Path, time_limit_s: float, bks: float | None) -> Solomon
         customers=len(problem.visits),
         violations=len(check(problem, plan)),
         seconds=round(seconds, 2),
+        engine=plan.solver.engine,
     )
+
+
+def solve_solomon_with_peers(
+    path: Path, time_limit_s: float, bks: float | None, engine: str = AUTO
+) -> list[SolomonRow]:
+    """Our row, then PyVRP's and VROOM's on the same instance, one after the other (one core
+    each; with --jobs, one instance per worker)."""
+    rows = [solve_solomon(path, time_limit_s, bks, engine)]
+    problem = read_solomon(path)
+    for run in (peers.run_pyvrp(problem, time_limit_s), peers.run_vroom(problem)):
+        plan = run.plan
+        rows.append(
+            SolomonRow(
+                instance=rows[0].instance,
+                vehicles=0 if plan is None else len(plan.routes),
+                distance=0.0 if plan is None else dimacs_distance(plan),
+                bks=bks,
+                assigned=0 if plan is None else plan.totals.assigned,
+                customers=len(problem.visits),
+                violations=run.violations if plan is not None else -1,
+                seconds=round(run.seconds, 2),
+                solver=run.solver,
+            )
+        )
+    return rows
 
 
 def run_solomon(
@@ -73,22 +109,33 @@ def run_solomon(
     time_limit_s: float,
     jobs: int,
     on_done: Callable[[SolomonRow], None],
+    with_peers: bool = False,
+    engine: str = AUTO,
 ) -> list[SolomonRow]:
-    """Solve the instances, `jobs` at a time, in the order given; on_done after each one."""
+    """Solve the instances (with_peers: PyVRP and VROOM too), `jobs` instances at a time, in the
+    order given; on_done after each instance with our row."""
     bks = _bks_near(paths)
+    work = solve_solomon_with_peers if with_peers else _solve_solomon_alone
     if jobs <= 1:
         rows = []
         for p in paths:
-            rows.append(solve_solomon(p, time_limit_s, bks.get(p.stem)))
-            on_done(rows[-1])
+            done = work(p, time_limit_s, bks.get(p.stem), engine)
+            rows += done
+            on_done(done[0])
         return rows
     # spawn, not fork: the parent runs rich's refresh thread, and forking with threads is unsafe
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [pool.submit(solve_solomon, p, time_limit_s, bks.get(p.stem)) for p in paths]
+        futures = [pool.submit(work, p, time_limit_s, bks.get(p.stem), engine) for p in paths]
         for future in as_completed(futures):
-            on_done(future.result())
-        return [f.result() for f in futures]
+            on_done(future.result()[0])
+        return [row for f in futures for row in f.result()]
+
+
+def _solve_solomon_alone(
+    path: Path, time_limit_s: float, bks: float | None, engine: str
+) -> list[SolomonRow]:
+    return [solve_solomon(path, time_limit_s, bks, engine)]
 
 
 def _bks_near(paths: Sequence[Path]) -> dict[str, float]:
@@ -160,44 +207,101 @@ class FieldRow:
     within_1pct_s: float | None
     violations: str
     seconds: float
+    solver: str = OURS
+    cost: int = 0  # travel plus overtime at its cost, and preference costs (backends.rank)
+    engine: str = ""  # SolverInfo.engine of our plan
+
+
+@dataclass(frozen=True, slots=True)
+class DayOptions:
+    """How to generate and solve the days: seed, overtime cost override, engine, threads."""
+
+    seed: int = 0
+    overtime_cost: int | None = None  # None: as generated (2 travel seconds a second)
+    engine: str = AUTO
+    threads: int = 1
+
+    def day(self, technicians: int, visits: int) -> Problem:
+        """The generated day, with the overtime cost overridden when asked."""
+        problem = generate_day(technicians, visits, self.seed)
+        if self.overtime_cost is None:
+            return problem
+        cost = self.overtime_cost
+        techs = tuple(replace(t, overtime_cost=cost) for t in problem.technicians)
+        return replace(problem, technicians=techs)
 
 
 def solve_fieldservice(
-    technicians: int, visits: int, seed: int, time_limit_s: float, console: Console | None
+    technicians: int,
+    visits: int,
+    options: DayOptions,
+    time_limit_s: float,
+    console: Console | None,
 ) -> FieldRow:
     """Generate a day, solve it while recording improvements, and check the plan."""
-    problem = generate_day(technicians, visits, seed)
+    problem = options.day(technicians, visits)
     watch = Watch(console, time_limit_s, visits, label=f"{technicians}x{visits}")
     started = time.perf_counter()
+    params = SolveParams(
+        time_limit_s=time_limit_s,
+        on_improvement=watch,
+        engine=options.engine,
+        threads=options.threads,
+    )
     with watch:
-        plan = solve(problem, SolveParams(time_limit_s=time_limit_s, on_improvement=watch))
+        plan = solve(problem, params)
     seconds = time.perf_counter() - started
+    return _field_row(problem, plan, seconds, OURS, watch.first_s, watch.within_s(0.01))
+
+
+def vroom_fieldservice(technicians: int, visits: int, options: DayOptions) -> FieldRow:
+    """The same generated day planned by VROOM (exploration 5, one thread), checked."""
+    problem = options.day(technicians, visits)
+    run = peers.run_vroom(problem)
+    if run.plan is None:
+        raise ValueError(f"VROOM's routes for {problem.name} cannot be timed: {run.note}")
+    return _field_row(problem, run.plan, run.seconds, run.solver, None, None)
+
+
+def _field_row(
+    problem: Problem,
+    plan: Plan,
+    seconds: float,
+    solver: str,
+    first_s: float | None,
+    within_1pct_s: float | None,
+) -> FieldRow:
     served = {s.visit for r in plan.routes for s in r.stops}
     codes = Counter(v.code for v in check(problem, plan))
     return FieldRow(
-        size=f"{technicians}x{visits}",
-        technicians=technicians,
-        visits=visits,
+        size=f"{len(problem.technicians)}x{len(problem.visits)}",
+        technicians=len(problem.technicians),
+        visits=len(problem.visits),
         assigned=plan.totals.assigned,
         weight_assigned=sum(v.weight for v in problem.visits if v.id in served),
         weight_total=sum(v.weight for v in problem.visits),
         reasons=reasons_text(plan.unassigned),
         travel_s=plan.totals.travel_s,
         overtime_s=plan.totals.overtime_s,
-        first_s=watch.first_s,
-        within_1pct_s=watch.within_s(0.01),
+        first_s=first_s,
+        within_1pct_s=within_1pct_s,
         violations=", ".join(f"{c} {n}" for c, n in codes.most_common()) or "0",
         seconds=seconds,
+        solver=solver,
+        cost=rank(problem, plan)[1],
+        engine=plan.solver.engine if solver == OURS else "",
     )
 
 
-def fieldservice_table(rows: Sequence[FieldRow], time_limit_s: float, seed: int) -> Table:
-    """One column per size, one row per figure (the figures are many, the sizes few)."""
-    table = Table(title=f"Generated Jakarta days (seed {seed}), {time_limit_s:g} s each")
+def fieldservice_table(rows: Sequence[FieldRow], time_limit: str, seed: int) -> Table:
+    """One column per size (and solver), one row per figure (the figures are many, the sizes
+    few); time_limit says how long each day was searched ("10 s")."""
+    table = Table(title=f"Generated Jakarta days (seed {seed}), {time_limit} each")
     table.add_column("")
     for r in rows:
-        table.add_column(r.size, justify="right")
+        table.add_column(r.size if r.solver == OURS else f"{r.size} {r.solver}", justify="right")
     figures: list[tuple[str, Callable[[FieldRow], str]]] = [
+        ("engine", lambda r: r.engine or "-"),
         ("technicians", lambda r: str(r.technicians)),
         ("visits", lambda r: str(r.visits)),
         ("assigned", lambda r: str(r.assigned)),
@@ -205,6 +309,7 @@ def fieldservice_table(rows: Sequence[FieldRow], time_limit_s: float, seed: int)
         ("unassigned by reason", lambda r: r.reasons),
         ("travel", lambda r: hours(r.travel_s)),
         ("overtime", lambda r: minutes(r.overtime_s)),
+        ("cost (travel + overtime x its cost)", lambda r: hours(r.cost)),
         ("first feasible plan", lambda r: _seconds(r.first_s)),
         ("within 1% of final", lambda r: _seconds(r.within_1pct_s)),
         ("violations (check)", lambda r: r.violations),

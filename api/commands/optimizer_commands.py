@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.commands import bench
+from api.commands import bench, bench_peers
 from api.commands.live import Watch
 from api.commands.tables import (
     hours,
@@ -192,6 +192,10 @@ def bench_solomon(
     ] = None,
     jobs: Annotated[int, typer.Option(min=1, help="Instances solved in parallel.")] = 1,
     csv_path: Annotated[Path | None, typer.Option("--csv", help="Also save rows here.")] = None,
+    peers: Annotated[
+        bool, typer.Option("--peers", help="Also run PyVRP (same time) and VROOM (level 5).")
+    ] = False,
+    engine: Annotated[str, typer.Option(help="auto, ortools, pyvrp or vroom+ortools.")] = "auto",
 ) -> None:
     """Solve Solomon VRPTW instances and compare with the best known (DIMACS convention)."""
     paths = _instances(folder or fixture("solomon"), instances)
@@ -208,9 +212,14 @@ def bench_solomon(
             status.print(f"{row.instance}: {row.distance:.1f} in {row.seconds:.1f} s")
 
     with bar, _bad_input():
-        rows = bench.run_solomon(paths, time_limit, jobs, done)
-    console.print(bench.solomon_table(rows, time_limit))
-    console.print(bench.solomon_summary(rows))
+        SolveParams(engine=engine)  # an unknown engine: one line and exit 2, before any work
+        rows = bench.run_solomon(paths, time_limit, jobs, done, with_peers=peers, engine=engine)
+    if peers:
+        console.print(bench_peers.peer_table(rows, time_limit))
+        console.print(bench_peers.summary_table(rows))
+    else:
+        console.print(bench.solomon_table(rows, time_limit))
+        console.print(bench.solomon_summary(rows))
     if csv_path is not None:
         with _bad_input():
             bench.write_solomon_csv(csv_path, rows)
@@ -236,12 +245,38 @@ def bench_fieldservice(
     ] = "20x100,50x250,100x500",
     time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds per day.")] = 10.0,
     seed: Annotated[int, typer.Option(help="Seed of the generated days.")] = 0,
+    peers: Annotated[
+        bool,
+        typer.Option("--peers", help="Also run VROOM (level 5, one thread); we get its time."),
+    ] = False,
+    engine: Annotated[str, typer.Option(help="auto, ortools, pyvrp or vroom+ortools.")] = "auto",
+    threads: Annotated[int, typer.Option(min=1, help="Threads for our VROOM first plan.")] = 1,
+    overtime_cost: Annotated[
+        int | None,
+        typer.Option(min=0, help="Override the overtime cost (0: free, as VROOM models it)."),
+    ] = None,
 ) -> None:
-    """Solve generated Jakarta days of several sizes and report assignment, travel and speed."""
+    """Solve generated Jakarta days of several sizes and report assignment, travel and speed.
+
+    With --peers, VROOM plans each day first and Purna then gets VROOM's wall time as its time
+    limit (--time-limit is ignored); PyVRP is left out, as it cannot express breaks.
+    """
     parsed = _sizes(sizes)
+    with _bad_input():
+        SolveParams(engine=engine)  # an unknown engine: one line and exit 2
+    options = bench.DayOptions(seed, overtime_cost, engine, threads)
     status = make_console(stderr=True)
-    rows = [bench.solve_fieldservice(t, v, seed, time_limit, status) for t, v in parsed]
-    make_console().print(bench.fieldservice_table(rows, time_limit, seed))
+    rows = []
+    for t, v in parsed:
+        limit_s = time_limit
+        if peers:
+            rows.append(bench.vroom_fieldservice(t, v, options))
+            limit_s = rows[-1].seconds
+        rows.append(bench.solve_fieldservice(t, v, options, limit_s, status))
+    title_limit = "VROOM's time" if peers else f"{time_limit:g} s"
+    if overtime_cost is not None:
+        title_limit += f", overtime cost {overtime_cost}"
+    make_console().print(bench.fieldservice_table(rows, title_limit, seed))
 
 
 def _sizes(text: str) -> list[tuple[int, int]]:

@@ -1,0 +1,1 @@
+"""Benchmarks against peer solvers (PyVRP, VROOM) on the same problems, checked by our validator."""
