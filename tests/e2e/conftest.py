@@ -121,3 +121,17 @@ def day() -> date:
     """The day of the stories: the day after tomorrow in Jakarta, inside the booking horizon
     (which starts tomorrow) even when the test runs across midnight."""
     return localtime.local_day(localtime.utc_now(), JAKARTA) + timedelta(days=2)
+
+
+FIELD_DAYS_AHEAD = 3
+
+
+@pytest.fixture(autouse=True)
+def field_reports_after_the_fact(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stories book a day after tomorrow (the booking horizon starts tomorrow), yet a
+    technician may only report events that have happened: the field app's clock runs three days
+    ahead, so its reports of that day come after the fact. Only the route service sees it."""
+    real_now = localtime.utc_now
+    monkeypatch.setattr(
+        "dispatch.route.service.utc_now", lambda: real_now() + timedelta(days=FIELD_DAYS_AHEAD)
+    )
