@@ -13,7 +13,7 @@ from optimizer.backend_vroom import VROOM_PRIORITY
 from optimizer.errors import InvalidProblem
 from optimizer.plan import Plan
 from optimizer.problem import PRIORITY_WEIGHT, Problem
-from optimizer.solve import SolveParams
+from optimizer.solve import Progress, SolveParams, solve
 from tests.optimizer.conftest import (
     QUICK,
     lunch,
@@ -197,3 +197,18 @@ def test_vroom_start_uses_overtime_only_when_it_serves_more(solve_valid: Solver)
     route = plan.route_of("t1")
     assert route is not None and route.stops[0].visit == "long"
     assert route.overtime_s == 20 * 60  # 08:10-10:10 at the customer, back at 10:20
+
+
+def test_vroom_start_is_reported_and_a_failing_report_ends_the_solve() -> None:
+    """VROOM's plan is reported before OR-Tools starts; an exception there reaches the caller
+    (how a cancelled planning job stops)."""
+    problem = make_problem([make_technician("t1", breaks=(lunch(),))], [make_visit()])
+    seen: list[Progress] = []
+
+    def cancel(progress: Progress) -> None:
+        seen.append(progress)
+        raise RuntimeError("cancelled")
+
+    with pytest.raises(RuntimeError, match="cancelled"):
+        solve(problem, SolveParams(time_limit_s=1.0, on_improvement=cancel))
+    assert len(seen) == 1 and seen[0].assigned == 1
