@@ -19,7 +19,9 @@ def _check_time(value: int, name: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidProblem(f"must be an integer number of seconds, got {value!r}.", field=name)
     if not 0 <= value <= MAX_TIME_S:
-        raise InvalidProblem(f"must be between 0 and {MAX_TIME_S} seconds, got {value}.", field=name)
+        raise InvalidProblem(
+            f"must be between 0 and {MAX_TIME_S} seconds, got {value}.", field=name
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,9 @@ class Location:
         if not -90.0 <= self.lat <= 90.0:
             raise InvalidProblem(f"latitude must be within [-90, 90], got {self.lat}.", field="lat")
         if not -180.0 <= self.lon <= 180.0:
-            raise InvalidProblem(f"longitude must be within [-180, 180], got {self.lon}.", field="lon")
+            raise InvalidProblem(
+                f"longitude must be within [-180, 180], got {self.lon}.", field="lon"
+            )
         if self.index is not None and self.index < 0:
             raise InvalidProblem(f"matrix index must be >= 0, got {self.index}.", field="index")
 
@@ -169,7 +173,9 @@ class Matrix:
         n = len(self.durations_s)
         for name, rows in (("durations_s", self.durations_s), ("distances_m", self.distances_m)):
             if len(rows) != n:
-                raise InvalidProblem(f"must have {n} rows, got {len(rows)}.", field=f"travel.{name}")
+                raise InvalidProblem(
+                    f"must have {n} rows, got {len(rows)}.", field=f"travel.{name}"
+                )
             for i, row in enumerate(rows):
                 if len(row) != n:
                     raise InvalidProblem(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .problem import GreatCircle, Location, Matrix, Travel
+from .problem import Location, Matrix, Travel
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -23,47 +23,22 @@ class TravelTable:
     distances_m: IntArray
 
 
-def great_circle_m(a: Location, b: Location) -> float:
-    """Haversine distance in metres."""
-    lat1, lon1, lat2, lon2 = map(np.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return float(2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(min(1.0, h))))
-
-
 def build_table(travel: Travel, locations: Sequence[Location]) -> TravelTable:
     """The travel table between locations, by the problem's travel model."""
-    if isinstance(travel, Matrix):
-        idx = np.array([loc.index for loc in locations], dtype=np.int64)
-        dur = np.asarray(travel.durations_s, dtype=np.int64)
-        dist = np.asarray(travel.distances_m, dtype=np.int64)
-        return TravelTable(dur[np.ix_(idx, idx)], dist[np.ix_(idx, idx)])
-    return _great_circle_table(travel, locations)
-
-
-def _great_circle_table(travel: GreatCircle, locations: Sequence[Location]) -> TravelTable:
-    lat = np.radians(np.array([loc.lat for loc in locations], dtype=np.float64))
-    lon = np.radians(np.array([loc.lon for loc in locations], dtype=np.float64))
-    dlat = lat[None, :] - lat[:, None]
-    dlon = lon[None, :] - lon[:, None]
-    h = np.sin(dlat / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2) ** 2
-    metres = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))) * travel.road_factor
-    distances = np.rint(metres).astype(np.int64)
-    durations = np.rint(metres / (travel.speed_kmh / 3.6)).astype(np.int64)
-    return TravelTable(durations, distances)
+    return build_rows(travel, locations, locations)
 
 
 def build_rows(
     travel: Travel, origins: Sequence[Location], destinations: Sequence[Location]
 ) -> TravelTable:
-    """The travel table from each origin (row) to each destination (column), entry for entry
-    the values build_table gives for the same pair (used to add one place to a built table)."""
+    """The travel table from each origin (row) to each destination (column); build_table is the
+    square case, so a row added later (one new place) matches a built table entry for entry."""
     if isinstance(travel, Matrix):
         rows = np.array([loc.index for loc in origins], dtype=np.int64)
         cols = np.array([loc.index for loc in destinations], dtype=np.int64)
         dur = np.asarray(travel.durations_s, dtype=np.int64)
         dist = np.asarray(travel.distances_m, dtype=np.int64)
         return TravelTable(dur[np.ix_(rows, cols)], dist[np.ix_(rows, cols)])
-    # The same element-wise operations, in the same order, as _great_circle_table.
     lat_o = np.radians(np.array([loc.lat for loc in origins], dtype=np.float64))
     lon_o = np.radians(np.array([loc.lon for loc in origins], dtype=np.float64))
     lat_d = np.radians(np.array([loc.lat for loc in destinations], dtype=np.float64))

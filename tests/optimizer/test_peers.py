@@ -15,21 +15,8 @@ from tests.optimizer.conftest import assert_plan_valid, make_random_problem
 SOLOMON = Path(__file__).resolve().parents[2] / "fixtures" / "solomon"
 runner = CliRunner()
 
-# The depot and three customers of C101 (times and distances as printed), two vehicles.
-SMALL = """TINY
-
-VEHICLE
-NUMBER     CAPACITY
-   2         40
-
-CUSTOMER
-CUST NO.  XCOORD.   YCOORD.    DEMAND   READY TIME  DUE DATE   SERVICE   TIME
-
-    0      40         50          0          0       1236          0
-    1      45         68         10        912        967         90
-    2      45         70         30        825        870         90
-    3      42         66         10         65        146         90
-"""
+# The depot and three customers of C101, two vehicles (fixtures/solomon_tiny.txt).
+SMALL = (SOLOMON.parent / "solomon_tiny.txt").read_text()
 
 
 def test_run_pyvrp_small_solomon_serves_everyone_validly() -> None:

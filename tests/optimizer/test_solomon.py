@@ -16,21 +16,8 @@ from optimizer.solve import SolveParams, solve
 
 SOLOMON = Path(__file__).resolve().parents[2] / "fixtures" / "solomon"
 
-# The depot and the first five customers of C101, as printed in the instance file.
-SMALL = """TINY
-
-VEHICLE
-NUMBER     CAPACITY
-   2         40
-
-CUSTOMER
-CUST NO.  XCOORD.   YCOORD.    DEMAND   READY TIME  DUE DATE   SERVICE   TIME
-
-    0      40         50          0          0       1236          0
-    1      45         68         10        912        967         90
-    2      45         70         30        825        870         90
-    3      42         66         10         65        146         90
-"""
+# The depot and three customers of C101, two vehicles (fixtures/solomon_tiny.txt).
+SMALL = (SOLOMON.parent / "solomon_tiny.txt").read_text()
 
 
 @cache
