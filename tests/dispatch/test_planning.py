@@ -214,6 +214,8 @@ def _wait_until_blocked_by(engine: Engine, pid: object, timeout_s: float = 30.0)
     deadline_s = time.monotonic() + timeout_s
     with engine.connect() as connection:
         while not connection.exec_driver_sql(query, {"pid": pid}).scalar():
+            # pg_stat_activity is a snapshot taken once per transaction: end it to see news
+            connection.rollback()
             assert time.monotonic() < deadline_s, "the publisher never waited for the booking"
             time.sleep(0.02)  # between polls of the condition
 
