@@ -61,10 +61,12 @@ def run_pyvrp(problem: Problem, time_limit_s: float, seed: int = 0) -> PeerRun:
     return _judged(PYVRP, problem, pyvrp_read(problem, model, result.best), seconds)
 
 
-def run_vroom(problem: Problem, exploration_level: int = VROOM_EXPLORATION) -> PeerRun:
-    """VROOM at this exploration level, one thread, no time limit."""
+def run_vroom(
+    problem: Problem, exploration_level: int = VROOM_EXPLORATION, threads: int = 1
+) -> PeerRun:
+    """VROOM at this exploration level on `threads` threads, no time limit."""
     started = time.perf_counter()
-    sequences = vroom_sequences(problem, exploration_level=exploration_level, threads=1)
+    sequences = vroom_sequences(problem, exploration_level=exploration_level, threads=threads)
     return _judged(VROOM, problem, sequences, time.perf_counter() - started)
 
 

@@ -214,12 +214,14 @@ class FieldRow:
 
 @dataclass(frozen=True, slots=True)
 class DayOptions:
-    """How to generate and solve the days: seed, overtime cost override, engine, threads."""
+    """How to generate and solve the days: seed, overtime cost override, engine, and the threads
+    of our VROOM first plan and of the VROOM peer."""
 
     seed: int = 0
     overtime_cost: int | None = None  # None: as generated (2 travel seconds a second)
     engine: str = AUTO
     threads: int = 1
+    peer_threads: int = 1
 
     def day(self, technicians: int, visits: int) -> Problem:
         """The generated day, with the overtime cost overridden when asked."""
@@ -255,9 +257,9 @@ def solve_fieldservice(
 
 
 def vroom_fieldservice(technicians: int, visits: int, options: DayOptions) -> FieldRow:
-    """The same generated day planned by VROOM (exploration 5, one thread), checked."""
+    """The same generated day planned by VROOM (exploration 5, peer_threads threads), checked."""
     problem = options.day(technicians, visits)
-    run = peers.run_vroom(problem)
+    run = peers.run_vroom(problem, threads=options.peer_threads)
     if run.plan is None:
         raise ValueError(f"VROOM's routes for {problem.name} cannot be timed: {run.note}")
     return _field_row(problem, run.plan, run.seconds, run.solver, None, None)

@@ -247,10 +247,13 @@ def bench_fieldservice(
     seed: Annotated[int, typer.Option(help="Seed of the generated days.")] = 0,
     peers: Annotated[
         bool,
-        typer.Option("--peers", help="Also run VROOM (level 5, one thread); we get its time."),
+        typer.Option("--peers", help="Also run VROOM (level 5); we get its time."),
     ] = False,
     engine: Annotated[str, typer.Option(help="auto, ortools, pyvrp or vroom+ortools.")] = "auto",
     threads: Annotated[int, typer.Option(min=1, help="Threads for our VROOM first plan.")] = 1,
+    peer_threads: Annotated[
+        int, typer.Option(min=1, help="Threads for the VROOM peer (with --peers).")
+    ] = 1,
     overtime_cost: Annotated[
         int | None,
         typer.Option(min=0, help="Override the overtime cost (0: free, as VROOM models it)."),
@@ -264,7 +267,7 @@ def bench_fieldservice(
     parsed = _sizes(sizes)
     with _bad_input():
         SolveParams(engine=engine)  # an unknown engine: one line and exit 2
-    options = bench.DayOptions(seed, overtime_cost, engine, threads)
+    options = bench.DayOptions(seed, overtime_cost, engine, threads, peer_threads)
     status = make_console(stderr=True)
     rows = []
     for t, v in parsed:
@@ -276,6 +279,7 @@ def bench_fieldservice(
     title_limit = "VROOM's time" if peers else f"{time_limit:g} s"
     if overtime_cost is not None:
         title_limit += f", overtime cost {overtime_cost}"
+    title_limit += f", threads: ours {threads}" + (f", VROOM's {peer_threads}" if peers else "")
     make_console().print(bench.fieldservice_table(rows, title_limit, seed))
 
 

@@ -73,3 +73,19 @@ def test_bench_fieldservice_peers_gives_vroom_and_purna_columns() -> None:
     assert "3x10 VROOM 1.15" in result.stdout and "VROOM's time" in result.stdout
     row = next(ln for ln in result.stdout.splitlines() if "violations (check)" in ln)
     assert [cell.strip() for cell in row.split("│")[2:4]] == ["0", "0"]
+
+
+def test_run_vroom_on_two_threads_is_valid() -> None:
+    """VROOM given two threads still returns a plan our validator accepts."""
+    problem = make_random_problem(3, technicians=3, visits=30)
+    run = peers.run_vroom(problem, threads=2)
+    assert run.feasible and run.plan is not None and run.plan.totals.assigned > 0
+    assert_plan_valid(problem, run.plan)
+
+
+def test_bench_fieldservice_peer_threads_are_named_in_the_title() -> None:
+    """With --threads 2 --peer-threads 2 the table says both solvers had two threads."""
+    args = ["bench", "fieldservice", "--sizes", "3x10", "--seed", "1", "--peers"]
+    result = runner.invoke(app, [*args, "--threads", "2", "--peer-threads", "2"])
+    assert result.exit_code == 0, result.output
+    assert "threads: ours 2, VROOM's 2" in " ".join(result.stdout.split())
