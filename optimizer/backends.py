@@ -84,11 +84,13 @@ def checked_plan(problem: Problem, sequences: dict[str, list[Item]]) -> Plan | N
 
 @dataclass
 class PyvrpWatch:
-    """PyVRP's callbacks: reports each better plan, stops on a stall or a failed report."""
+    """PyVRP's callbacks: reports each better plan, stops on a stall, a failed report or when
+    the caller's stop says so."""
 
     report: Callable[[float, int, int], None] | None  # (elapsed_s, objective, assigned)
     started_s: float
     no_improvement_s: float | None
+    stop: Callable[[], bool] | None = None  # SolveParams.should_stop
     error: Exception | None = None
     last_best_s: float | None = None
     reported: bool = False
@@ -116,9 +118,10 @@ class PyvrpWatch:
             raise self.error
 
     def should_stop(self, _best_cost: float) -> bool:
-        """True when a report failed or nothing better came for no_improvement_s (counted from
-        the start when PyVRP's initial solution is never beaten)."""
-        if self.error is not None:
+        """True when a report failed, the caller's stop says so, or nothing better came for
+        no_improvement_s (counted from the start when PyVRP's initial solution is never
+        beaten). PyVRP asks at every iteration."""
+        if self.error is not None or (self.stop is not None and self.stop()):
             return True
         if self.no_improvement_s is None:
             return False

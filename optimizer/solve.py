@@ -49,13 +49,20 @@ class SolveParams:
     solutions found with iterated local search), so that the same problem always gives the same
     plan (no_improvement_s is then ignored). first_solution is an OR-Tools FirstSolutionStrategy
     name, metaheuristic a LocalSearchMetaheuristic name or ITERATED_LOCAL_SEARCH (ruin and
-    recreate: better on Solomon VRPTW, but without no_improvement_s). engine picks the search
-    (backends.py): auto (PyVRP for the problems it expresses, else VROOM's first plan improved by
-    OR-Tools), ortools, pyvrp or vroom+ortools; deterministic mode always runs OR-Tools alone.
-    threads is how many threads VROOM may use for its first plan (OR-Tools and PyVRP use one).
+    recreate: better on Solomon VRPTW, but stops on neither no_improvement_s nor should_stop).
+    engine picks the search (backends.py): auto (PyVRP for the problems it expresses, else
+    VROOM's first plan improved by OR-Tools), ortools, pyvrp or vroom+ortools; deterministic
+    mode always runs OR-Tools alone. threads is how many threads VROOM may use for its first
+    plan (OR-Tools and PyVRP use one).
+
+    should_stop is asked all along the search (on the solving thread); once it returns True the
+    search ends and solve returns the best plan found so far, or a NO_SOLUTION plan. VROOM cannot
+    be interrupted: it is asked before and after VROOM's phase. A cancel beats determinism, so a
+    stopped deterministic run is not reproducible. Iterated local search cannot stop on it.
 
     Raises:
-        InvalidProblem: on a non-positive limit or an unknown strategy name.
+        InvalidProblem: on a non-positive limit, an unknown strategy name, or iterated local
+            search with no_improvement_s or should_stop.
     """
 
     time_limit_s: float = 10.0
@@ -68,6 +75,7 @@ class SolveParams:
     log_search: bool = False
     engine: str = backends.AUTO
     threads: int = 1
+    should_stop: Callable[[], bool] | None = None
 
     def __post_init__(self) -> None:
         if not self.time_limit_s > 0:
@@ -92,6 +100,9 @@ class SolveParams:
         if ils and self.no_improvement_s and not self.deterministic:
             msg = "iterated local search cannot stop on no_improvement_s; use time_limit_s."
             raise InvalidProblem(msg, field="no_improvement_s")
+        if ils and self.should_stop is not None:  # even deterministic: it is honoured there
+            msg = "iterated local search cannot stop on should_stop; use another metaheuristic."
+            raise InvalidProblem(msg, field="should_stop")
 
 
 def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
@@ -104,16 +115,24 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
     started_s = time.perf_counter()
     if not problem.visits or not problem.technicians:
         return _unsolved(problem, PlanStatus.EMPTY, started_s)
+    if _stop_asked(params):
+        return _unsolved(problem, PlanStatus.NO_SOLUTION, started_s)
     engine = backends.choose(problem, params.engine, params.deterministic)
     if engine == backends.PYVRP:
         plan = _solve_pyvrp(problem, params, started_s)
         if plan is not None:
             return plan
+        if _stop_asked(params):
+            return _unsolved(problem, PlanStatus.NO_SOLUTION, started_s)
         engine = backends.ORTOOLS  # rejected by the validator: OR-Tools, with the time left
     first = None
     if engine == backends.VROOM_ORTOOLS and params.metaheuristic != model.ITERATED_LOCAL_SEARCH:
         share_s = params.time_limit_s * backends.VROOM_SHARE
         first = backends.vroom_plan(problem, share_s, params.threads)
+        if _stop_asked(params):  # VROOM cannot be interrupted: skip OR-Tools instead
+            if first is None:
+                return _unsolved(problem, PlanStatus.NO_SOLUTION, started_s)
+            return _stamped(first, started_s, backends.VROOM)
     plan = _solve_ortools(problem, params, started_s, first)
     if first is not None and backends.rank(problem, first) < backends.rank(problem, plan):
         return _stamped(first, started_s, backends.VROOM)  # OR-Tools did not take it further
@@ -146,12 +165,14 @@ def _solve_ortools(
         branch_limit=params.work_limit if deterministic else None,
         log_search=params.log_search,
         on_solution=watch.at_solution,
-        should_stop=watch.stalled if params.no_improvement_s and not deterministic else None,
+        should_stop=watch.should_stop if watch.may_stop else None,
         initial_routes=None if first is None else warm_start.start_routes(ctx, first),
     )
     if watch.error is not None:
         raise watch.error
-    if assignment is None:
+    # Stopped before its first solution, OR-Tools still returns an assignment (every visit
+    # dropped, ortools 9.15): that is no plan found, not a day too full to serve anyone.
+    if assignment is None or (watch.stopped and watch.best is None):
         return _unsolved(problem, PlanStatus.NO_SOLUTION, started_s)
     status = _STATUS_WITH_PLAN.get(model.status_name(ctx), PlanStatus.FEASIBLE)
     routes = model.read_routes(ctx, assignment)
@@ -168,7 +189,7 @@ def _solve_pyvrp(problem: Problem, params: SolveParams, started_s: float) -> Pla
         def report(elapsed_s: float, objective: int, assigned: int) -> None:
             on_improvement(Progress(elapsed_s, objective, assigned))
 
-    watch = backends.PyvrpWatch(report, started_s, params.no_improvement_s)
+    watch = backends.PyvrpWatch(report, started_s, params.no_improvement_s, params.should_stop)
     plan = backends.pyvrp_plan(problem, params.time_limit_s, watch)
     return None if plan is None else _stamped(plan, started_s, backends.PYVRP)
 
@@ -180,13 +201,23 @@ def _stamped(plan: Plan, started_s: float, engine: str) -> Plan:
     return replace(plan, solver=info)
 
 
+def _stop_asked(params: SolveParams) -> bool:
+    """True when the caller's should_stop says to stop now."""
+    return params.should_stop is not None and params.should_stop()
+
+
 class _Watch:
-    """Follows the search: reports improvements and says when it has stalled."""
+    """Follows the search: reports improvements, and says when it has stalled or the caller
+    asks it to stop."""
 
     def __init__(self, ctx: RoutingContext, params: SolveParams, started_s: float) -> None:
         self.ctx, self.params, self.started_s = ctx, params, started_s
+        # Deterministic mode ignores no_improvement_s (a stall is a wall-time matter).
+        self.no_improvement_s = None if params.deterministic else params.no_improvement_s
+        self.may_stop = params.should_stop is not None or self.no_improvement_s is not None
         self.best: int | None = None
         self.stall_at_s = float("inf")  # when the search counts as stalled
+        self.stopped = False  # the caller's should_stop ended the search
         self.error: Exception | None = None
 
     def at_solution(self, objective: int) -> bool:
@@ -195,7 +226,7 @@ class _Watch:
             return False
         now_s = time.perf_counter()
         self.best = objective
-        self.stall_at_s = now_s + (self.params.no_improvement_s or float("inf"))
+        self.stall_at_s = now_s + (self.no_improvement_s or float("inf"))
         if self.params.on_improvement is not None:
             progress = Progress(now_s - self.started_s, objective, model.count_assigned(self.ctx))
             try:
@@ -204,9 +235,14 @@ class _Watch:
                 self.error = e
         return self.error is not None
 
-    def stalled(self) -> bool:
-        """True when no better plan was found for no_improvement_s (never before a first one)."""
-        return time.perf_counter() >= self.stall_at_s
+    def should_stop(self) -> bool:
+        """True when the caller asks to stop (or its should_stop failed), or when no better
+        plan was found for no_improvement_s (never before a first one)."""
+        try:
+            self.stopped = self.stopped or _stop_asked(self.params)
+        except Exception as e:  # raised again after the search: it cannot cross C++
+            self.error = e
+        return self.stopped or self.error is not None or time.perf_counter() >= self.stall_at_s
 
 
 def _plan(

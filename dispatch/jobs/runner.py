@@ -46,11 +46,12 @@ class JobRunner(Protocol):
 class ThreadRunner:
     """Jobs in worker threads of the API process (the embedded shape), each with its own session.
 
-    Workers are daemon threads: a search ends only at its next improvement or its time limit,
-    and the process must be able to exit before that; the job is marked failed at stop() (and
-    at the next start() if the process died), since its state lives in the table, not in the
-    thread. This assumes one API process per database, as the embedded shape has: start() and
-    stop() fail every open job of the database.
+    Workers are daemon threads: a cancelled search stops within a fraction of a second, but
+    VROOM's first plan cannot be interrupted (up to 70% of the time limit) and the process must
+    be able to exit before it ends; the job is marked failed at stop() (and at the next start()
+    if the process died), since its state lives in the table, not in the thread. This assumes
+    one API process per database, as the embedded shape has: start() and stop() fail every open
+    job of the database.
     """
 
     def __init__(self, engine: Engine, *, workers: int = 1, body: Work = work.run) -> None:
@@ -79,7 +80,8 @@ class ThreadRunner:
         self._queue.put(job_id)
 
     def cancel(self, job_id: int) -> None:
-        """Signal the job's thread; the search ends at its next report."""
+        """Signal the job's thread; its search stops within a fraction of a second (after
+        VROOM's first plan, which cannot be interrupted)."""
         with self._lock:
             stop = self._stops.get(job_id)
         if stop is not None:

@@ -63,7 +63,10 @@ def _run_claimed(engine: Engine, job: SolveJob, should_stop: Callable[[], bool])
         job_service.set_size(session=session, job_id=job.id or 0, visits=visits)
     reporter = _Reporter(engine, job.id or 0, should_stop)
     solution = planning_service.solve_problem(
-        day_problem, options=PlanOptions(time_limit_s=job.time_limit_s), on_progress=reporter
+        day_problem,
+        options=PlanOptions(time_limit_s=job.time_limit_s),
+        on_progress=reporter,
+        should_stop=should_stop,  # a cancel ends the search at once, not at its next report
     )
     if should_stop():
         raise JobStopped()

@@ -244,10 +244,11 @@ def solve(
     day_problem: DayProblem,
     options: PlanOptions,
     on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> DaySolution:
     """Solve the day on road travel from the region's routing server when it has one (no
     database needed: safe to run in a background job); raises RoutingUnavailable when the
-    server fails."""
+    server fails. should_stop ends the search early (SolveParams.should_stop)."""
     if day_problem.osrm_url:
         with _as_invalid_input():
             problem = _with_road_matrix(day_problem.problem, day_problem.osrm_url)
@@ -263,6 +264,7 @@ def solve(
         time_limit_s=options.time_limit_s,
         deterministic=options.deterministic,
         on_improvement=report,
+        should_stop=should_stop,
     )
     with _as_invalid_input():
         plan = optimizer_solve.solve(day_problem.problem, params)

@@ -148,10 +148,12 @@ def solve_problem(
     *,
     options: PlanOptions = DEFAULT_OPTIONS,
     on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> DaySolution:
     """Solve a day's problem on the region's road matrix when it has a routing server; needs
-    no database, so a background job can run it (and no caller should hold a transaction)."""
-    return convert.solve(day_problem, options, on_progress)
+    no database, so a background job can run it (and no caller should hold a transaction).
+    should_stop, asked all along the search, ends it early with the best plan found so far."""
+    return convert.solve(day_problem, options, on_progress, should_stop)
 
 
 def store_plan(*, session: Session, solution: DaySolution) -> Plan:

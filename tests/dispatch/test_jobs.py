@@ -193,6 +193,42 @@ def test_job_failing_as_it_succeeds_leaves_no_draft(
         assert planning_service.list_for_day(session=session, region=region, day=DAY) == []
 
 
+def test_thread_runner_cancel_stops_the_search_at_once(engine: Engine) -> None:
+    """A job given a minute is cancelled once its search has reported a plan: its worker is
+    done within seconds, though on a day this small no better plan comes to notice the cancel
+    at; the job stays cancelled and no draft is stored."""
+    runner = ThreadRunner(engine)
+    runner.start()
+    with Session(engine) as session:
+        day = small_day(session)
+        job = _job(session, day.region, time_limit_s=60.0)
+        region_id, job_id = day.region.id, job.id or 0
+    try:
+        runner.submit(job_id)
+        _wait(lambda: _searching(engine, job_id))
+        with Session(engine) as session:  # as DELETE /v1/solve-jobs/{job_id} does
+            job = job_service.get_or_raise(session=session, job_id=job_id)
+            job_service.cancel(session=session, job=job)
+            runner.cancel(job_id)
+        _wait(lambda: job_id not in runner.active(), timeout_s=10.0)
+    finally:
+        runner.stop()
+    done = _finished(engine, job_id)
+    assert done is not None and done.status is JobStatus.CANCELLED
+    assert done.plan_id is None
+    with Session(engine) as session:
+        region = session.get(Region, region_id)
+        assert region is not None
+        assert planning_service.list_for_day(session=session, region=region, day=DAY) == []
+
+
+def _searching(engine: Engine, job_id: int) -> bool:
+    """True once the job runs and has reported a first plan (its search has begun)."""
+    with Session(engine) as session:
+        job = job_service.get_or_raise(session=session, job_id=job_id)
+        return job.status is JobStatus.RUNNING and job.best_objective is not None
+
+
 def _finished(engine: Engine, job_id: int) -> SolveJob | None:
     with Session(engine) as session:
         job = job_service.get_or_raise(session=session, job_id=job_id)

@@ -6,6 +6,7 @@ travel between two places is the difference in minutes (and 1 km per minute).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 from optimizer.check import check
 from optimizer.plan import Plan
 from optimizer.problem import Break, Location, Matrix, Problem, Technician, TimeWindow, Visit
-from optimizer.solve import SolveParams, solve
+from optimizer.solve import Progress, SolveParams, solve
 
 H = 3600
 M = 60
@@ -22,6 +23,8 @@ POSITIONS_MIN = (0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100)
 
 # Tests search deterministically with a small work limit: quick, and the same plan every run.
 QUICK = SolveParams(deterministic=True, work_limit=300)
+# A time limit no test waits for: a solve that returns long before it was stopped early.
+LONG_S = 60.0
 
 
 def at(index: int) -> Location:
@@ -136,3 +139,24 @@ def make_random_problem(seed: int, technicians: int = 3, visits: int = 25) -> Pr
         for i in range(visits)
     ]
     return Problem(technicians=tuple(techs), visits=tuple(day), travel=travel)
+
+
+class CancelAtFirstPlan:
+    """A caller who cancels as soon as the first plan is reported, as a dispatcher might."""
+
+    def __init__(self) -> None:
+        self.cancelled = threading.Event()
+        self.seen: list[Progress] = []
+
+    def on_improvement(self, progress: Progress) -> None:
+        self.seen.append(progress)
+        self.cancelled.set()
+
+    def params(self, **overrides: Any) -> SolveParams:
+        """SolveParams for LONG_S that report to this caller and stop once it has cancelled."""
+        fields: dict[str, Any] = {
+            "time_limit_s": LONG_S,
+            "on_improvement": self.on_improvement,
+            "should_stop": self.cancelled.is_set,
+        }
+        return SolveParams(**(fields | overrides))

@@ -163,10 +163,13 @@ def test_solve_raises_the_progress_callback_error() -> None:
         {"first_solution": "CLEVEREST_INSERTION"},
         {"metaheuristic": "HILL_CLIMBING_PLUS"},
         {"metaheuristic": "ITERATED_LOCAL_SEARCH", "no_improvement_s": 1.0},
+        {"metaheuristic": "ITERATED_LOCAL_SEARCH", "should_stop": lambda: False},
+        {"metaheuristic": "ITERATED_LOCAL_SEARCH", "should_stop": bool, "deterministic": True},
     ],
 )
 def test_solve_params_reject_bad_values(overrides: dict[str, object]) -> None:
-    """SolveParams refuses non-positive limits and unknown strategy names."""
+    """SolveParams refuses non-positive limits, unknown strategy names, and stop conditions
+    iterated local search would ignore (should_stop even in deterministic mode)."""
     with pytest.raises(InvalidProblem):
         SolveParams(**overrides)  # type: ignore[arg-type]
 
