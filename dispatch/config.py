@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     job_runner: Literal["thread", "celery"] = "thread"
     job_workers: int = Field(default=1, ge=1, le=16)  # solves at once; each keeps a core busy
     solve_time_limit_s: float = Field(default=10.0, gt=0, le=300)  # when a request gives none
+    # VROOM's threads for a day's first plan; a second core serves more on big days (README).
+    solver_threads: int = Field(default=1, ge=1, le=64)
 
 
 @cache

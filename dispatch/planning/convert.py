@@ -245,10 +245,11 @@ def solve(
     options: PlanOptions,
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    threads: int = 1,
 ) -> DaySolution:
     """Solve the day on road travel from the region's routing server when it has one (no
     database needed: safe to run in a background job); raises RoutingUnavailable when the
-    server fails. should_stop ends the search early (SolveParams.should_stop)."""
+    server fails. should_stop ends the search early, threads are VROOM's (SolveParams)."""
     if day_problem.osrm_url:
         with _as_invalid_input():
             problem = _with_road_matrix(day_problem.problem, day_problem.osrm_url)
@@ -265,6 +266,7 @@ def solve(
         deterministic=options.deterministic,
         on_improvement=report,
         should_stop=should_stop,
+        threads=threads,
     )
     with _as_invalid_input():
         plan = optimizer_solve.solve(day_problem.problem, params)

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from dispatch import localtime
+from dispatch.config import get_settings
 from dispatch.db import commit_or_conflict
 from dispatch.errors import Conflict, NotFound
 from dispatch.planning import convert
@@ -152,8 +153,10 @@ def solve_problem(
 ) -> DaySolution:
     """Solve a day's problem on the region's road matrix when it has a routing server; needs
     no database, so a background job can run it (and no caller should hold a transaction).
-    should_stop, asked all along the search, ends it early with the best plan found so far."""
-    return convert.solve(day_problem, options, on_progress, should_stop)
+    should_stop, asked all along the search, ends it early with the best plan found so far;
+    VROOM's first plan gets the SOLVER_THREADS setting's threads."""
+    threads = get_settings().solver_threads
+    return convert.solve(day_problem, options, on_progress, should_stop, threads)
 
 
 def store_plan(*, session: Session, solution: DaySolution) -> Plan:

@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 from dispatch.errors import Conflict
 from dispatch.planning import convert
 from dispatch.planning import service as planning_service
-from dispatch.planning.models import Plan, PlanState
+from dispatch.planning.models import Plan, PlanOptions, PlanState
 from dispatch.shift import service as shift_service
 from dispatch.shift.models import ExceptionKind, ShiftExceptionCreate
 from dispatch.visit import service as visit_service
@@ -280,3 +280,33 @@ def test_build_problem_uses_local_seconds_and_database_ids(session: Session) -> 
     assert {t.id for t in problem.technicians} == {str(t.id) for t in day.technicians}
     assert problem.technicians[0].shift.start_s == 8 * 3600
     assert (problem.technicians[1].start.lat, problem.technicians[1].start.lon) == TEBET
+
+
+def test_solver_threads_setting_reaches_vroom_first_plan(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An operator with cores to spare sets SOLVER_THREADS=2: VROOM's first plan of the day
+    runs on two threads, and the day is still fully planned."""
+    from dispatch.config import get_settings
+    from optimizer import backends
+
+    day = small_day(session)
+    problem = planning_service.build_problem(session=session, region=day.region, day=DAY)
+    asked: list[int] = []
+    real = backends.vroom_plan
+
+    def recording(problem: object, time_limit_s: float, threads: int = 1) -> object:
+        asked.append(threads)
+        return real(problem, time_limit_s, threads)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(backends, "vroom_plan", recording)
+    monkeypatch.setenv("SOLVER_THREADS", "2")
+    get_settings.cache_clear()
+    try:
+        solution = planning_service.solve_problem(problem, options=PlanOptions(time_limit_s=1.0))
+    finally:
+        get_settings.cache_clear()
+    assert asked == [2]
+    assert solution.plan.solver.engine in {"vroom+ortools", "vroom"}
+    assert solution.plan.totals.assigned == len(day.visits)
+    assert convert.violations(solution) == []
