@@ -295,10 +295,10 @@ def _field_row(
     )
 
 
-def fieldservice_table(rows: Sequence[FieldRow], time_limit: str, seed: int) -> Table:
+def fieldservice_table(rows: Sequence[FieldRow], how: str, seed: int) -> Table:
     """One column per size (and solver), one row per figure (the figures are many, the sizes
-    few); time_limit says how long each day was searched ("10 s")."""
-    table = Table(title=f"Generated Jakarta days (seed {seed}), {time_limit} each")
+    few); how says how each day was searched ("10 s each, threads: ours 1")."""
+    table = Table(title=f"Generated Jakarta days (seed {seed}), {how}")
     table.add_column("")
     for r in rows:
         table.add_column(r.size if r.solver == OURS else f"{r.size} {r.solver}", justify="right")

@@ -267,7 +267,13 @@ def bench_fieldservice(
     parsed = _sizes(sizes)
     with _bad_input():
         SolveParams(engine=engine)  # an unknown engine: one line and exit 2
-    options = bench.DayOptions(seed, overtime_cost, engine, threads, peer_threads)
+    options = bench.DayOptions(
+        seed=seed,
+        overtime_cost=overtime_cost,
+        engine=engine,
+        threads=threads,
+        peer_threads=peer_threads,
+    )
     status = make_console(stderr=True)
     rows = []
     for t, v in parsed:
@@ -276,11 +282,11 @@ def bench_fieldservice(
             rows.append(bench.vroom_fieldservice(t, v, options))
             limit_s = rows[-1].seconds
         rows.append(bench.solve_fieldservice(t, v, options, limit_s, status))
-    title_limit = "VROOM's time" if peers else f"{time_limit:g} s"
+    how = "VROOM's time each" if peers else f"{time_limit:g} s each"
     if overtime_cost is not None:
-        title_limit += f", overtime cost {overtime_cost}"
-    title_limit += f", threads: ours {threads}" + (f", VROOM's {peer_threads}" if peers else "")
-    make_console().print(bench.fieldservice_table(rows, title_limit, seed))
+        how += f", overtime cost {overtime_cost}"
+    how += f", threads: ours {threads}" + (f", VROOM's {peer_threads}" if peers else "")
+    make_console().print(bench.fieldservice_table(rows, how, seed))
 
 
 def _sizes(text: str) -> list[tuple[int, int]]:

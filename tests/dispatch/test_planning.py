@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
+from dispatch.config import get_settings
 from dispatch.errors import Conflict
 from dispatch.planning import convert
 from dispatch.planning import service as planning_service
@@ -17,6 +18,9 @@ from dispatch.shift import service as shift_service
 from dispatch.shift.models import ExceptionKind, ShiftExceptionCreate
 from dispatch.visit import service as visit_service
 from dispatch.visit.models import VisitStatus
+from optimizer import backends
+from optimizer.plan import Plan as OptimizerPlan
+from optimizer.problem import Problem
 from tests.dispatch.conftest import Database
 from tests.dispatch.planning_day import FAST, KEMANG, TEBET, add_visit, small_day
 from tests.factories import DAY, local
@@ -287,17 +291,14 @@ def test_solver_threads_setting_reaches_vroom_first_plan(
 ) -> None:
     """An operator with cores to spare sets SOLVER_THREADS=2: VROOM's first plan of the day
     runs on two threads, and the day is still fully planned."""
-    from dispatch.config import get_settings
-    from optimizer import backends
-
     day = small_day(session)
     problem = planning_service.build_problem(session=session, region=day.region, day=DAY)
     asked: list[int] = []
     real = backends.vroom_plan
 
-    def recording(problem: object, time_limit_s: float, threads: int = 1) -> object:
+    def recording(problem: Problem, time_limit_s: float, threads: int = 1) -> OptimizerPlan | None:
         asked.append(threads)
-        return real(problem, time_limit_s, threads)  # type: ignore[arg-type]
+        return real(problem, time_limit_s, threads)
 
     monkeypatch.setattr(backends, "vroom_plan", recording)
     monkeypatch.setenv("SOLVER_THREADS", "2")

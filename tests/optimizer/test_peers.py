@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
 from benchmarks import peers
+from benchmarks.peers import PeerRun
+from optimizer.problem import Problem
 from optimizer.solomon import parse_solomon
 from tests.optimizer.conftest import assert_plan_valid, make_random_problem
 
@@ -75,17 +78,23 @@ def test_bench_fieldservice_peers_gives_vroom_and_purna_columns() -> None:
     assert [cell.strip() for cell in row.split("│")[2:4]] == ["0", "0"]
 
 
-def test_run_vroom_on_two_threads_is_valid() -> None:
-    """VROOM given two threads still returns a plan our validator accepts."""
-    problem = make_random_problem(3, technicians=3, visits=30)
-    run = peers.run_vroom(problem, threads=2)
-    assert run.feasible and run.plan is not None and run.plan.totals.assigned > 0
-    assert_plan_valid(problem, run.plan)
+def test_bench_fieldservice_peer_threads_reach_vroom_and_the_title(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With --peer-threads 2 the VROOM peer runs on two threads, its plan is still valid, and
+    the table says how many threads each solver had."""
+    asked: list[int] = []
+    real = peers.run_vroom
 
+    def recording(problem: Problem, exploration_level: int = 5, threads: int = 1) -> PeerRun:
+        asked.append(threads)
+        return real(problem, exploration_level, threads)
 
-def test_bench_fieldservice_peer_threads_are_named_in_the_title() -> None:
-    """With --threads 2 --peer-threads 2 the table says both solvers had two threads."""
+    monkeypatch.setattr(peers, "run_vroom", recording)
     args = ["bench", "fieldservice", "--sizes", "3x10", "--seed", "1", "--peers"]
     result = runner.invoke(app, [*args, "--threads", "2", "--peer-threads", "2"])
     assert result.exit_code == 0, result.output
+    assert asked == [2]
     assert "threads: ours 2, VROOM's 2" in " ".join(result.stdout.split())
+    row = next(ln for ln in result.stdout.splitlines() if "violations (check)" in ln)
+    assert [cell.strip() for cell in row.split("│")[2:4]] == ["0", "0"]
