@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 from api import embedded, errors
 from api.routes import ROUTERS
+from api.web import pages
 from dispatch.config import Settings, get_settings
 from dispatch.db import make_engine
 from dispatch.jobs.runner import build_runner
@@ -53,4 +54,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         api.include_router(router)
     app.include_router(api)
+    pages.install(app)
     return app

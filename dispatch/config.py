@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     # VROOM's threads for a day's first plan; a second core serves more on big days (README).
     solver_threads: int = Field(default=1, ge=1, le=64)
 
+    # Web pages (api/web): map tiles; empty draws points and route lines on a plain background.
+    map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    map_attribution: str = "&copy; OpenStreetMap contributors"
+
 
 @cache
 def get_settings() -> Settings:
