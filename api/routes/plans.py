@@ -39,6 +39,7 @@ from dispatch.jobs.models import (
     SolveRequest,
 )
 from dispatch.localtime import utc_now
+from dispatch.planning import compare as plan_compare
 from dispatch.planning import service as planning_service
 from dispatch.planning.models import Plan, PlanPublic
 
@@ -154,6 +155,13 @@ def stream_job_events(
 def read_plan(plan: PlanDep) -> Plan:
     """A stored plan: routes with their stops and times, unassigned visits with reasons."""
     return plan
+
+
+@router.get("/plans/{plan_id}/comparison", response_model=plan_compare.PlanComparison)
+def read_plan_comparison(session: SessionDep, plan: PlanDep) -> plan_compare.PlanComparison:
+    """The plan beside the day's published plan: both plans' figures, and each visit that goes
+    to another technician, is newly routed or left out, or starts 30 minutes earlier or later."""
+    return plan_compare.compare(session=session, plan=plan)
 
 
 @router.post("/plans/{plan_id}/publish", response_model=PlanPublic)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from api.deps import DispatcherUser, DispatchRegionDep, SessionDep
 from dispatch.account import service as account_service
@@ -32,7 +33,14 @@ def read_region(region: DispatchRegionDep) -> RegionPublic:
 
 
 @router.get("/{region}/days/{day}", response_model=DayPublic)
-def read_day(session: SessionDep, region: DispatchRegionDep, day: date) -> DayPublic:
-    """The day's visits, the current plan (published, else the latest draft), the visits it
-    leaves out with reasons, and its figures: travel, overtime, utilisation."""
-    return day_service.view(session=session, region=region, day=day)
+def read_day(
+    session: SessionDep,
+    region: DispatchRegionDep,
+    day: date,
+    plan_id: Annotated[
+        int | None, Query(ge=1, le=2**31 - 1, description="a plan of the day; default: current")
+    ] = None,
+) -> DayPublic:
+    """The day's visits, a plan (the one named, else published, else the latest draft), the
+    visits it leaves out with reasons, and its figures: travel, overtime, utilisation."""
+    return day_service.view(session=session, region=region, day=day, plan_id=plan_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import DispatchVisitDep, FieldVisitDep, SessionDep, SettingsDep
+from dispatch.planning import pins
 from dispatch.route import service as route_service
 from dispatch.route.models import VisitEventCreate, VisitEventResult
 from dispatch.visit import service as visit_service
@@ -21,8 +22,10 @@ def read_visit(visit: FieldVisitDep) -> Visit:
 
 @router.post("/{visit_id}/pin", response_model=VisitPublic)
 def pin_visit(session: SessionDep, visit: DispatchVisitDep, pin: VisitPin) -> Visit:
-    """Only this technician may serve the visit in the next plan (same region, with the skills)."""
-    return visit_service.pin(session=session, visit=visit, technician_id=pin.technician_id)
+    """Only this technician may serve the visit in the next plan (same region, with the
+    skills); 409 pin_breaks_promise, with the reason, when the technician cannot keep the
+    visit's window together with the visits already pinned to it."""
+    return pins.pin(session=session, visit=visit, technician_id=pin.technician_id)
 
 
 @router.delete("/{visit_id}/pin", response_model=VisitPublic)

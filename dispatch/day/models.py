@@ -6,6 +6,7 @@ from sqlmodel import Field, SQLModel
 
 from dispatch.jobs.models import SolveJobPublic
 from dispatch.planning.models import PlanFigures, PlanPublic
+from dispatch.product.models import VisitKind
 from dispatch.visit.models import VisitPublic
 
 NOT_IN_PLAN = "not_in_plan"
@@ -19,14 +20,25 @@ class DayUnassigned(SQLModel):
     message: str
 
 
+class DayVisit(VisitPublic):
+    """A visit of the day with what a dispatcher reads on the board: what and for whom."""
+
+    kind: VisitKind
+    product: str = Field(description="brand and model of the unit")
+    customer_name: str
+
+
 class DayPublic(SQLModel):
     """GET /regions/{region}/days/{day}: everything a dispatcher needs to judge the day."""
 
     region: str
     timezone: str
     day: date
-    visits: list[VisitPublic]
-    plan: PlanPublic | None = Field(description="the published plan, else the latest draft")
+    visits: list[DayVisit]
+    plan: PlanPublic | None = Field(
+        description="the plan asked for, else the published plan, else the latest draft"
+    )
+    published_plan_id: int | None = Field(description="the day's published plan, if any")
     unassigned: list[DayUnassigned]
     figures: PlanFigures | None = Field(description="travel, overtime, utilisation of the plan")
     jobs: list[SolveJobPublic] = Field(description="the day's latest solve jobs, newest first")

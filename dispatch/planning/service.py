@@ -65,6 +65,15 @@ def current_plan(*, session: Session, region: Region, day: date) -> Plan | None:
     return None if plan_id is None else session.get(Plan, plan_id)
 
 
+def published_plan(*, session: Session, region: Region, day: date) -> Plan | None:
+    """The day's published plan, if any."""
+    return session.exec(
+        select(Plan).where(
+            Plan.region_id == region.id, Plan.day == day, Plan.status == PlanState.PUBLISHED
+        )
+    ).first()
+
+
 def current_plan_ids(
     *, session: Session, region: Region, first: date, last: date
 ) -> dict[date, int]:

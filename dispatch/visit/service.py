@@ -180,11 +180,16 @@ def update(*, session: Session, visit: Visit, visit_in: VisitUpdate) -> Visit:
     return visit
 
 
+def check_pin(*, visit: Visit, technician: Technician) -> None:
+    """Raise unless the visit may still change and the technician may serve it."""
+    _check_editable(visit)
+    _check_can_serve(technician, visit)
+
+
 def pin(*, session: Session, visit: Visit, technician_id: int) -> Visit:
     """Only this technician may serve the visit (a hard rule for the next plan)."""
-    _check_editable(visit)
     technician = technician_service.get_or_raise(session=session, technician_id=technician_id)
-    _check_can_serve(technician, visit)
+    check_pin(visit=visit, technician=technician)
     visit.pinned_technician_id = technician_id
     session.add(visit)
     session.commit()

@@ -9,9 +9,11 @@ from typing import Any
 from dispatch.localtime import utc_now
 from dispatch.outreach import outbox
 from dispatch.outreach.models import MessageKind
+from dispatch.region.models import Region
 from dispatch.visit import service as visit_service
 from tests.api import dispatch_support as support
 from tests.api.dispatch_support import World, plan_and_publish
+from tests.dispatch.planning_day import BLOK_M, add_visit
 from tests.factories import DAY, local
 
 api_template, world = support.api_template, support.world  # fixtures
@@ -213,6 +215,27 @@ def test_pin_and_unpin_a_visit(world: World) -> None:
     assert elsewhere.json()["detail"][0]["loc"] == ["technician_id"]
     assert world.post("disp_b", url, json={"technician_id": tech_id}).status_code == 404
     assert world.post("tech_a0", url, json={"technician_id": tech_id}).status_code == 403
+
+
+def test_pin_that_breaks_a_window_is_409_with_the_reason(world: World) -> None:
+    """Two 2-hour visits promised to start 08:00-09:00 cannot both be pinned to one
+    technician: the second pin answers 409 pin_breaks_promise naming the first, and is not
+    stored."""
+    with world.session() as session:
+        region = session.get(Region, world.region_a.id)
+        assert region is not None
+        first, second = (add_visit(session, region, BLOK_M, 8, hours=1) for _ in range(2))
+        ids = (first.id, second.id)
+    tech_id = world.techs_a[0].id
+    ok = world.post("disp_a", f"/v1/visits/{ids[0]}/pin", json={"technician_id": tech_id})
+    assert ok.status_code == 200
+    refused = world.post("disp_a", f"/v1/visits/{ids[1]}/pin", json={"technician_id": tech_id})
+    assert refused.status_code == 409
+    detail = refused.json()["detail"][0]
+    assert detail["type"] == "pin_breaks_promise"
+    assert detail["loc"] == ["body", "technician_id"]
+    assert f"alongside visit(s) {ids[0]}" in detail["msg"]
+    assert world.get("disp_a", f"/v1/visits/{ids[1]}").json()["pinned_technician_id"] is None
 
 
 def test_me_tells_the_technician_who_it_is(world: World) -> None:

@@ -213,3 +213,36 @@ def test_day_of_an_unknown_region_is_not_found_for_admin(world: World) -> None:
     assert response.json()["detail"] == [
         {"loc": ["path", "region"], "msg": "region 'nowhere' does not exist.", "type": "not_found"}
     ]
+
+
+def test_day_view_shows_the_plan_asked_for_and_names_the_published_one(world: World) -> None:
+    """?plan_id= shows that plan of the day; published_plan_id names the published one; a plan
+    of another day or region answers 404."""
+    published_id = plan_and_publish(world)
+    job = world.post("disp_a", _day(world, "/plans"), json={"time_limit_s": 1}).json()
+    draft_id = wait_for(lambda: _finished(world, job["id"]))["plan_id"]
+    shown = world.get("disp_a", _day(world), params={"plan_id": draft_id}).json()
+    assert (shown["plan"]["id"], shown["plan"]["status"]) == (draft_id, "draft")
+    assert shown["published_plan_id"] == published_id
+    assert {"kind", "product", "customer_name"} <= shown["visits"][0].keys()
+    current = world.get("disp_a", _day(world)).json()
+    assert current["plan"]["id"] == published_id
+    other_day = f"/v1/regions/{world.region_a.code}/days/2026-03-11"
+    missing = world.get("disp_a", other_day, params={"plan_id": draft_id})
+    assert missing.status_code == 404
+    assert missing.json()["detail"][0]["loc"] == ["query", "plan_id"]
+
+
+def test_plan_comparison_against_the_published_plan(world: World) -> None:
+    """GET /plans/{id}/comparison gives both plans' figures and the visits that change; a
+    dispatcher of another region gets 404."""
+    published_id = plan_and_publish(world)
+    job = world.post("disp_a", _day(world, "/plans"), json={"time_limit_s": 1}).json()
+    draft_id = wait_for(lambda: _finished(world, job["id"]))["plan_id"]
+    answer = world.get("disp_a", f"/v1/plans/{draft_id}/comparison")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert (body["plan_id"], body["published_plan_id"]) == (draft_id, published_id)
+    assert body["plan"]["assigned"] == body["published"]["assigned"] == 4
+    assert isinstance(body["changes"], list)
+    assert world.get("disp_b", f"/v1/plans/{draft_id}/comparison").status_code == 404

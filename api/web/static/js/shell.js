@@ -72,7 +72,8 @@ export function refuse(main, title, message, offerSignIn = false) {
 
 export function showMessage(box, message, kind = "error") {
   box.hidden = !message;
-  box.className = `message ${kind}`;
+  box.classList.remove("error", "ok", "info");
+  box.classList.add("message", kind);
   box.textContent = message || "";
 }
 

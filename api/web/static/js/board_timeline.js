@@ -1,0 +1,161 @@
+// The board's timeline: one row per technician with travel, service, breaks and overtime, each
+// visit's promised window shown on hover; visits can be dragged onto another technician's row.
+
+import { el, fmtDuration, fmtTime } from "./shell.js";
+
+const HOUR_MS = 3600 * 1000;
+
+function span(items) {
+  const times = items.filter(Boolean).map((t) => new Date(t).getTime());
+  const lo = Math.floor(Math.min(...times) / HOUR_MS) * HOUR_MS;
+  const hi = Math.ceil(Math.max(...times) / HOUR_MS) * HOUR_MS;
+  return [lo, Math.max(hi, lo + HOUR_MS)];
+}
+
+export class Timeline {
+  constructor(element, tooltip, { onDrop, onVisit }) {
+    this.element = element;
+    this.tooltip = tooltip;
+    this.onDrop = onDrop;
+    this.onVisit = onVisit;
+  }
+
+  // rows: [{technician, colour, route|null}], visits: Map id -> visit, zone: region time zone
+  draw({ rows, visits, zone, label }) {
+    const times = [];
+    for (const { route } of rows) if (route) times.push(route.start_at, route.end_at);
+    for (const v of visits.values()) times.push(v.window_start, v.window_end);
+    if (!times.filter(Boolean).length) {
+      this.element.replaceChildren(el("p", { class: "muted" }, "No technician works on this day."));
+      return;
+    }
+    const [t0, t1] = span(times);
+    const pct = (iso) => `${((new Date(iso).getTime() - t0) / (t1 - t0)) * 100}%`;
+    const width = (a, b) => `${((new Date(b) - new Date(a)) / (t1 - t0)) * 100}%`;
+    const hours = Math.round((t1 - t0) / HOUR_MS);
+    const axis = el("div", { class: "tl-axis" });
+    for (let h = 0; h <= hours; h += 1) {
+      const at = new Date(t0 + h * HOUR_MS).toISOString();
+      axis.append(el("span", { style: `left:${pct(at)}` }, fmtTime(at, zone)));
+    }
+    const head = el("div", { class: "tl-head" }, el("span", {}, "Technician"), axis, el("span", { class: "tl-total" }, "drive"));
+    const body = rows.map((row) => this._row(row, { visits, zone, pct, width, hours, label }));
+    this.element.replaceChildren(head, ...body);
+  }
+
+  _row({ technician, colour, route }, { visits, zone, pct, width, hours, label }) {
+    const track = el("div", { class: "tl-track", style: `--hours:${hours}` });
+    const seg = (cls, a, b, attrs = {}, ...kids) =>
+      el("div", { class: `seg ${cls}`, style: `left:${pct(a)};width:${width(a, b)}`, ...attrs }, ...kids);
+    let total = "off";
+    if (route) {
+      track.append(seg("shift", route.start_at, route.end_at, { title: `on the road ${fmtTime(route.start_at, zone)}–${fmtTime(route.end_at, zone)}` }));
+      for (const b of route.breaks) track.append(seg("break", b.start_at, b.end_at, { title: `break ${fmtTime(b.start_at, zone)}–${fmtTime(b.end_at, zone)}` }));
+      let ready = route.start_at;
+      for (const stop of route.stops) {
+        if (new Date(stop.arrival_at) > new Date(ready)) track.append(seg("travel", ready, stop.arrival_at));
+        const visit = visits.get(stop.visit_id);
+        track.append(this._visit(visit, stop, colour, { seg, zone, label }));
+        ready = stop.end_at;
+      }
+      if (new Date(route.end_at) > new Date(ready)) track.append(seg("travel", ready, route.end_at));
+      if (route.overtime_s > 0) {
+        const from = new Date(new Date(route.end_at).getTime() - route.overtime_s * 1000).toISOString();
+        track.append(seg("overtime", from, route.end_at, { title: `overtime ${fmtDuration(route.overtime_s)}` }));
+      }
+      total = `${route.stops.length} · ${fmtDuration(route.travel_s)}`;
+    }
+    const row = el(
+      "div",
+      { class: "tl-row", dataset: { technicianId: technician.id }, "aria-label": `Route of ${technician.name}` },
+      el("div", { class: "tl-name", title: technician.name }, el("span", { class: "tl-swatch", style: `background:${colour}` }), technician.name),
+      track,
+      el("div", { class: "tl-total" }, total),
+    );
+    row._track = track;
+    this._droppable(row, technician);
+    return row;
+  }
+
+  _visit(visit, stop, colour, { seg, zone, label }) {
+    const movable = ["booked", "planned", "requested"].includes(visit.status);
+    const classes = ["visit", visit.pinned_technician_id ? "pinned" : "", movable ? "" : "locked"].join(" ");
+    const block = seg(classes, stop.start_at, stop.end_at, {
+      draggable: movable ? "true" : "false",
+      tabindex: "0",
+      role: "button",
+      dataset: { visitId: visit.id },
+      "aria-label": `Visit ${visit.id}, ${label(visit)}, ${fmtTime(stop.start_at, zone)} to ${fmtTime(stop.end_at, zone)}`,
+    }, label(visit));
+    block.style.background = colour;
+    block.addEventListener("click", () => this.onVisit(visit.id));
+    block.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); this.onVisit(visit.id); } });
+    block.addEventListener("mouseenter", (e) => this._hover(e, visit, stop, zone, label));
+    block.addEventListener("mousemove", (e) => this._place(e));
+    block.addEventListener("mouseleave", () => this._unhover());
+    block.addEventListener("dragstart", (e) => {
+      e.dataTransfer.setData("text/plain", String(visit.id));
+      e.dataTransfer.effectAllowed = "move";
+      this._unhover();
+    });
+    block._window = visit.window_start ? seg("window", visit.window_start, visit.window_end) : null;
+    return block;
+  }
+
+  _hover(event, visit, stop, zone, label) {
+    const track = event.currentTarget.parentElement;
+    if (event.currentTarget._window) {
+      track.append(event.currentTarget._window);
+      track.classList.add("show-window");
+    }
+    this.tooltip.replaceChildren(
+      el("b", {}, `${label(visit)} · visit ${visit.id}`), el("br"),
+      `promised ${fmtTime(visit.window_start, zone)}–${fmtTime(visit.window_end, zone)}`, el("br"),
+      `planned ${fmtTime(stop.start_at, zone)}–${fmtTime(stop.end_at, zone)} (arrives ${fmtTime(stop.arrival_at, zone)})`, el("br"),
+      `${visit.address}`,
+      ...(visit.pinned_technician_id ? [el("br"), "pinned to this technician"] : []),
+    );
+    this.tooltip.hidden = false;
+    this._hovered = event.currentTarget;
+    this._place(event);
+  }
+
+  _place(event) {
+    const box = this.tooltip.getBoundingClientRect();
+    const x = Math.min(event.clientX + 14, window.innerWidth - box.width - 8);
+    const y = event.clientY - box.height - 12 > 0 ? event.clientY - box.height - 12 : event.clientY + 16;
+    this.tooltip.style.left = `${x}px`;
+    this.tooltip.style.top = `${y}px`;
+  }
+
+  _unhover() {
+    this.tooltip.hidden = true;
+    if (this._hovered?._window) {
+      this._hovered._window.remove();
+      this._hovered.parentElement?.classList.remove("show-window");
+    }
+    this._hovered = null;
+  }
+
+  _droppable(row, technician) {
+    row.addEventListener("dragover", (e) => {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = "move";
+      row.classList.add("drop-target");
+    });
+    row.addEventListener("dragleave", () => row.classList.remove("drop-target"));
+    row.addEventListener("drop", (e) => {
+      e.preventDefault();
+      row.classList.remove("drop-target");
+      const visitId = Number(e.dataTransfer.getData("text/plain"));
+      if (visitId) this.onDrop(visitId, technician, row);
+    });
+  }
+
+  flash(technicianId, ok) {
+    const row = this.element.querySelector(`.tl-row[data-technician-id="${technicianId}"]`);
+    if (!row) return;
+    row.classList.add(ok ? "drop-target" : "drop-refused");
+    setTimeout(() => row.classList.remove("drop-target", "drop-refused"), 2500);
+  }
+}

@@ -1,0 +1,169 @@
+"""The dispatcher board in a laptop's window: plan a day with live progress, see every visit
+on a route or in the unassigned list with its reason, publish; drag a visit to another
+technician and see it stay there after the re-plan; a drag that breaks a window is refused."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.web.conftest import Site, screenshot
+from tests.web.support import Api, next_working_days
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def dispatcher(site: Site) -> Api:
+    return Api(site, "dispatcher")
+
+
+@pytest.fixture(scope="module")
+def region(dispatcher: Api) -> str:
+    return str(dispatcher.get("/regions")["data"][0]["code"])
+
+
+@pytest.fixture(scope="module")
+def days(dispatcher: Api, region: str) -> list[date]:
+    return next_working_days(dispatcher, region, 2)
+
+
+def open_board(page: Any, site: Site, region: str, day: date) -> None:
+    """Sign in by address, then pick the day with the date picker."""
+    page.goto(f"{site.url}/board?token={site.tokens['dispatcher']}")
+    expect(page.locator("#region")).to_have_value(region)
+    page.locator("#day").fill(day.isoformat())
+    expect(page).to_have_url(f"{site.url}/board?region={region}&day={day}")
+    expect(page.locator("#figures")).to_contain_text("visits of the day")
+
+
+def plan_on_page(page: Any) -> None:
+    """Plan with the shortest search, watching the progress bar appear and finish."""
+    page.locator("#time-limit").select_option("3")
+    page.get_by_role("button", name="Plan day").click()
+    expect(page.locator("#planning")).to_be_visible()
+    expect(page.locator("#planning-what")).to_contain_text("Planning")
+    expect(page.locator("#planning")).to_be_hidden(timeout=30_000)
+    expect(page.get_by_role("alert")).to_contain_text("is ready")
+
+
+def shown_visits(page: Any) -> tuple[set[int], dict[int, str]]:
+    """The visit ids on the timeline, and the unassigned ones with their reason texts."""
+    routed = {
+        int(v)
+        for v in page.locator(".seg.visit").evaluate_all("els => els.map(e => e.dataset.visitId)")
+    }
+    items = page.locator("#unassigned li[data-visit-id]")
+    reasons = {
+        int(items.nth(i).get_attribute("data-visit-id")): items.nth(i)
+        .locator(".reason")
+        .inner_text()
+        for i in range(items.count())
+    }
+    return routed, reasons
+
+
+def test_dispatcher_plans_the_day_and_publishes(
+    site: Site, laptop: Any, dispatcher: Api, region: str, days: list[date]
+) -> None:
+    """Plan, watch the progress bar finish, every visit routed or unassigned with a reason,
+    publish: the API then has the plan published."""
+    day = days[0]
+    open_board(laptop, site, region, day)
+    plan_on_page(laptop)
+    expect(laptop.locator("#plan-badge")).to_contain_text("draft plan")
+    view = dispatcher.get(f"/regions/{region}/days/{day}")
+    open_ids = {v["id"] for v in view["visits"] if v["status"] in ("booked", "planned")}
+    routed, reasons = shown_visits(laptop)
+    assert open_ids and open_ids <= routed | reasons.keys()
+    assert not routed & reasons.keys()
+    assert all(text.strip() for text in reasons.values())
+    draft_id = int(laptop.locator("#plan-badge").inner_text().split("#")[1].split()[0])
+    laptop.get_by_role("button", name="Publish", exact=True).click()
+    expect(laptop.locator("#plan-badge")).to_contain_text(f"published plan #{draft_id}")
+    assert dispatcher.get(f"/plans/{draft_id}")["status"] == "published"
+    laptop.locator(".seg.visit").first.hover()
+    expect(laptop.locator("#tooltip")).to_contain_text("promised")
+    screenshot(laptop, "board")
+
+
+def _routes(dispatcher: Api, region: str, day: date) -> tuple[dict[int, int], dict[int, Any]]:
+    view = dispatcher.get(f"/regions/{region}/days/{day}")
+    where = {s["visit_id"]: r["technician_id"] for r in view["plan"]["routes"] for s in r["stops"]}
+    return where, {v["id"]: v for v in view["visits"]}
+
+
+def _publish_a_plan(dispatcher: Api, region: str, day: date) -> None:
+    """Set-up: plan and publish the day through the API, waiting for the job to end."""
+    job = dispatcher.post(f"/regions/{region}/days/{day}/plans", {"time_limit_s": 2}).json()
+    events = dispatcher.client.get(f"/solve-jobs/{job['id']}/events", timeout=60).text
+    assert "event: end" in events
+    plan_id = dispatcher.get(f"/solve-jobs/{job['id']}")["plan_id"]
+    assert dispatcher.post(f"/plans/{plan_id}/publish").status_code == 200
+
+
+def _technicians(dispatcher: Api, region: str) -> list[Any]:
+    return list(dispatcher.get("/technicians", region=region, active="true")["data"])
+
+
+def _a_pin_that_fits(dispatcher: Api, region: str, day: date) -> tuple[int, int]:
+    """A routed visit and another technician who can take it (found by pinning, then unpinning)."""
+    where, visits = _routes(dispatcher, region, day)
+    for visit_id, tech_id in where.items():
+        for tech in _technicians(dispatcher, region):
+            skilled = set(visits[visit_id]["required_skills"]) <= set(tech["skills"])
+            if tech["id"] == tech_id or not skilled or tech["id"] not in where.values():
+                continue
+            if dispatcher.post(f"/visits/{visit_id}/pin", {"technician_id": tech["id"]}).is_success:
+                assert dispatcher.delete(f"/visits/{visit_id}/pin").is_success
+                return visit_id, tech["id"]
+    raise AssertionError("no visit of the day can move to another technician")
+
+
+def _a_pin_that_breaks_a_window(dispatcher: Api, region: str, day: date) -> tuple[int, int]:
+    """Set-up: pin visits with one window to a technician until the next one no longer fits;
+    that visit and technician make a drag the board must refuse."""
+    where, visits = _routes(dispatcher, region, day)
+    for tech in _technicians(dispatcher, region):
+        for visit in sorted(visits.values(), key=lambda v: (v["window_start"], v["id"])):
+            if visit["id"] not in where or where[visit["id"]] == tech["id"]:
+                continue
+            if not set(visit["required_skills"]) <= set(tech["skills"]):
+                continue
+            answer = dispatcher.post(f"/visits/{visit['id']}/pin", {"technician_id": tech["id"]})
+            if answer.status_code == 409:
+                assert answer.json()["detail"][0]["type"] == "pin_breaks_promise"
+                return visit["id"], tech["id"]
+    raise AssertionError("every visit fits every technician: no refusal to show")
+
+
+def test_dragging_a_visit_pins_it_and_replans(
+    site: Site, laptop: Any, dispatcher: Api, region: str, days: list[date]
+) -> None:
+    """A visit dropped on another technician's row is pinned there and stays after the
+    re-plan; a drop that would break a window is refused with the reason and changes nothing."""
+    day = days[1]
+    _publish_a_plan(dispatcher, region, day)
+    visit_id, tech_id = _a_pin_that_fits(dispatcher, region, day)
+    open_board(laptop, site, region, day)
+    block = laptop.locator(f'.seg.visit[data-visit-id="{visit_id}"]')
+    block.drag_to(laptop.locator(f'.tl-row[data-technician-id="{tech_id}"] .tl-track'))
+    expect(laptop.get_by_role("alert")).to_contain_text(f"Visit {visit_id} is pinned to")
+    expect(laptop.get_by_role("alert")).to_contain_text("is ready", timeout=30_000)
+    moved = laptop.locator(
+        f'.tl-row[data-technician-id="{tech_id}"] .seg.visit[data-visit-id="{visit_id}"]'
+    )
+    expect(moved).to_be_visible()
+    expect(moved).to_have_class("seg visit pinned ")
+
+    refused_visit, refused_tech = _a_pin_that_breaks_a_window(dispatcher, region, day)
+    laptop.reload()
+    before = dispatcher.get(f"/visits/{refused_visit}")["pinned_technician_id"]
+    row = laptop.locator(f".seg.visit[data-visit-id='{refused_visit}']")
+    row.drag_to(laptop.locator(f'.tl-row[data-technician-id="{refused_tech}"] .tl-track'))
+    expect(laptop.get_by_role("alert")).to_contain_text(f"Visit {refused_visit} cannot go to")
+    expect(laptop.get_by_role("alert")).to_contain_text("window")
+    assert dispatcher.get(f"/visits/{refused_visit}")["pinned_technician_id"] == before
