@@ -5,7 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench bench-peers lint
+.PHONY: run test bench bench-peers lint chromium
+CHROMIUM ?= /usr/bin/chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +17,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/purna run
 
-test: $(STAMP)
+# The browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+chromium:
+	@test -x $(CHROMIUM) || ! command -v apt-get >/dev/null || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+test: $(STAMP) chromium
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 

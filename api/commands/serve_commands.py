@@ -105,8 +105,13 @@ def _publish_today(session: Session) -> None:
         make_console(stderr=True).print(f"Today's demo plan was not published: {exc}")
 
 
+# The page each demo role opens first; ?token= signs the browser in once.
+HOME_PAGE = {Role.ADMIN: "/board", Role.DISPATCHER: "/board", Role.TECHNICIAN: "/me"}
+
+
 def print_welcome(demo_users: list[DemoUser], base_url: str) -> None:
-    """The address, the docs, and a token per role with what it may see."""
+    """The address, the docs, a token per role with what it may see, and a link that opens
+    that role's page signed in."""
     console = make_console()
     table = Table(title="Demo tokens (new ones on every start)", title_justify="left")
     for name in ("role", "user", "may use", "token"):
@@ -115,6 +120,9 @@ def print_welcome(demo_users: list[DemoUser], base_url: str) -> None:
         table.add_row(d.role.value, d.name, d.about, d.token)
     console.print(f"Purna is starting on {base_url} (OpenAPI docs: {base_url}/docs)")
     console.print(table)
+    for d in demo_users:
+        page = HOME_PAGE.get(d.role, "/book")
+        console.print(f"{d.role.value:>10}: {base_url}{page}?token={d.token}", soft_wrap=True)
     if demo_users:
         console.print(
             f'Try: curl -H "Authorization: Bearer {demo_users[0].token}" {base_url}/v1/regions'

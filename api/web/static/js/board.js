@@ -5,7 +5,7 @@
 import { ApiError, api, events } from "./api.js";
 import { DayMap } from "./board_map.js";
 import { Timeline } from "./board_timeline.js";
-import { $, boot, el, fmtDuration, fmtKm, fmtTime, humanize, showMessage, todayIn } from "./shell.js";
+import { $, boot, el, fill, fmtDuration, fmtKm, fmtTime, humanize, showMessage, todayIn } from "./shell.js";
 
 const COLOURS = ["#1f5fa8", "#c0392b", "#1e8449", "#7d3c98", "#a04000", "#b8336a", "#0e7c86", "#6b5e00", "#34495e", "#d35400", "#2874a6", "#6c3483"];
 const OPEN = ["queued", "running"];
@@ -21,7 +21,7 @@ async function start() {
   }
   const params = new URL(window.location.href).searchParams;
   const wanted = regions.find((r) => r.code === params.get("region")) ?? regions[0];
-  $("#region").replaceChildren(...regions.map((r) => el("option", { value: r.code, selected: r.code === wanted.code }, `${r.name} (${r.code})`)));
+  $("#region").replaceChildren(...regions.map((r) => el("option", { value: r.code, selected: r.code === wanted.code, title: r.code }, r.name)));
   state.map = new DayMap($("#map"), { onVisit: openVisit });
   state.timeline = new Timeline($("#timeline"), $("#tooltip"), { onDrop: dropVisit, onVisit: openVisit });
   $("#region").addEventListener("change", () => selectRegion(regions.find((r) => r.code === $("#region").value)));
@@ -157,18 +157,26 @@ async function follow(job) {
   $("#planning").hidden = false;
   let improvements = 0;
   let last = job;
+  // Events come when the job changes; between them the bar moves on the browser's clock.
+  let seen = { at: performance.now(), elapsed: job.elapsed_s ?? 0 };
+  const ticker = setInterval(() => {
+    if (last.status !== "running") return;
+    show({ ...last, elapsed_s: seen.elapsed + (performance.now() - seen.at) / 1000 }, improvements);
+  }, 250);
   show(job, improvements);
   try {
     for await (const { event, data } of events(`/solve-jobs/${job.id}/events`, { signal: controller.signal })) {
       if (event === "timeout") break;
       if (data.best_objective !== null && data.best_objective !== last.best_objective) improvements += 1;
       last = data;
+      seen = { at: performance.now(), elapsed: data.elapsed_s ?? 0 };
       show(data, improvements);
       if (event === "end") break;
     }
   } catch (err) {
     if (err.name !== "AbortError") showMessage($("#board-message"), err.message);
   }
+  clearInterval(ticker);
   state.stream = null;
   $("#planning").hidden = true;
   $("#plan").disabled = false;
@@ -176,11 +184,12 @@ async function follow(job) {
 }
 
 function show(job, improvements) {
-  const share = job.status === "succeeded" ? 100 : Math.min(99, ((job.elapsed_s ?? 0) / job.time_limit_s) * 100);
+  const elapsed = Math.min(job.elapsed_s ?? 0, job.time_limit_s);
+  const share = job.status === "succeeded" ? 100 : Math.min(99, (elapsed / job.time_limit_s) * 100);
   $("#planning-bar").firstElementChild.style.width = `${share}%`;
   $("#planning-bar").setAttribute("aria-valuenow", String(Math.round(share)));
   const verb = job.kind === "replan" ? "Re-planning" : "Planning";
-  $("#planning-what").textContent = `${verb} · ${job.status} · ${(job.elapsed_s ?? 0).toFixed(1)} of ${job.time_limit_s} s`;
+  $("#planning-what").textContent = `${verb} · ${job.status} · ${elapsed.toFixed(1)} of ${job.time_limit_s} s`;
   $("#planning-best").textContent = job.assigned !== null
     ? `best so far: ${job.assigned} of ${job.visits} visits routed · ${improvements} improvement${improvements === 1 ? "" : "s"}`
     : "looking for a first plan…";
@@ -278,7 +287,7 @@ function openVisit(visitId) {
   const names = new Map(state.technicians.map((t) => [t.id, t.name]));
   const unassigned = state.view.unassigned.find((u) => u.visit_id === visitId);
   const select = el("select", { id: "pin-to" }, ...state.technicians.map((t) => el("option", { value: t.id, selected: t.id === (v.pinned_technician_id ?? v.planned_technician_id) }, t.name)));
-  panel.replaceChildren(
+  fill(panel,
     el("h2", { id: "visit-panel-title" }, `${v.customer_name} · visit ${v.id}`),
     el("p", {}, `${humanize(v.kind)} · ${v.product}`),
     el("p", { class: "small" }, `promised ${fmtTime(v.window_start, state.zone)}–${fmtTime(v.window_end, state.zone)} · ${fmtDuration(v.duration_s)} · priority ${v.priority}`),

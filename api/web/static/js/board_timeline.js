@@ -47,7 +47,7 @@ export class Timeline {
     const track = el("div", { class: "tl-track", style: `--hours:${hours}` });
     const seg = (cls, a, b, attrs = {}, ...kids) =>
       el("div", { class: `seg ${cls}`, style: `left:${pct(a)};width:${width(a, b)}`, ...attrs }, ...kids);
-    let total = "off";
+    let total = "no route";
     if (route) {
       track.append(seg("shift", route.start_at, route.end_at, { title: `on the road ${fmtTime(route.start_at, zone)}–${fmtTime(route.end_at, zone)}` }));
       for (const b of route.breaks) track.append(seg("break", b.start_at, b.end_at, { title: `break ${fmtTime(b.start_at, zone)}–${fmtTime(b.end_at, zone)}` }));

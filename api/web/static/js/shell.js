@@ -23,6 +23,12 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+// Replaces a node's children, skipping null/false (as el() does).
+export function fill(node, ...children) {
+  node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  return node;
+}
+
 // Signs in from ?token=, fills the top bar, and resolves to the account behind the token when
 // its role may use the page; otherwise shows why in `main` and resolves to null.
 export async function boot({ roles, main = $("#main"), what = "this page" }) {
