@@ -38,6 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Field-service scheduling and dispatch for after-sales service.",
         lifespan=lifespan,
+        docs_url=None,  # api/web serves /docs with a vendored Swagger UI, not one from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi import Path as PathParam
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -22,6 +23,21 @@ def install(app: FastAPI) -> None:
     """Serve the pages and their static files (stylesheet, scripts, vendored Leaflet)."""
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(router)
+
+
+SWAGGER = "/static/vendor/swagger-ui-5.35.0"
+
+
+@router.get("/docs")
+def read_api_docs() -> HTMLResponse:
+    """The OpenAPI document in Swagger UI, served from this site (no CDN)."""
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="Purna API",
+        swagger_js_url=f"{SWAGGER}/swagger-ui-bundle.js",
+        swagger_css_url=f"{SWAGGER}/swagger-ui.css",
+        swagger_favicon_url="/static/purna.svg",
+    )
 
 
 def _page(request: Request, settings: SettingsDep, name: str, **context: object) -> HTMLResponse:

@@ -72,6 +72,8 @@ def test_dispatcher_plans_the_day_and_publishes(
     """Plan, watch the progress bar finish, every visit routed or unassigned with a reason,
     publish: the API then has the plan published."""
     day = days[0]
+    asked: list[str] = []
+    laptop.on("request", lambda request: asked.append(request.url))
     open_board(laptop, site, region, day)
     plan_on_page(laptop)
     expect(laptop.locator("#plan-badge")).to_contain_text("draft plan")
@@ -88,6 +90,7 @@ def test_dispatcher_plans_the_day_and_publishes(
     laptop.locator(".seg.visit").first.hover()
     expect(laptop.locator("#tooltip")).to_contain_text("promised")
     screenshot(laptop, "board")
+    assert all(url.startswith(site.url) for url in asked), "the board loads nothing from elsewhere"
 
 
 def _routes(dispatcher: Api, region: str, day: date) -> tuple[dict[int, int], dict[int, Any]]:

@@ -57,3 +57,12 @@ def test_page_of_another_role_is_refused_plainly(site: Site, laptop: Any) -> Non
     laptop.goto(f"{site.url}/board?token={site.tokens['customer']}")
     expect(laptop.get_by_role("alert")).to_contain_text("for a dispatcher")
     expect(laptop.locator("#map")).to_have_count(0)
+
+
+def test_api_docs_load_without_a_cdn(site: Site, laptop: Any) -> None:
+    """/docs renders Swagger UI from this site: every request stays on the site's address."""
+    asked: list[str] = []
+    laptop.on("request", lambda request: asked.append(request.url))
+    laptop.goto(site.url + "/docs")
+    expect(laptop.get_by_text("/v1/regions", exact=True).first).to_be_visible()
+    assert asked and all(url.startswith(site.url) or url.startswith("data:") for url in asked)

@@ -9,6 +9,7 @@ import { $, boot, el, fill, fmtDuration, fmtKm, fmtTime, humanize, showMessage, 
 
 const COLOURS = ["#1f5fa8", "#c0392b", "#1e8449", "#7d3c98", "#a04000", "#b8336a", "#0e7c86", "#6b5e00", "#34495e", "#d35400", "#2874a6", "#6c3483"];
 const OPEN = ["queued", "running"];
+const REFRESH_MS = 60_000;
 
 const state = { region: null, zone: "Asia/Jakarta", day: null, technicians: [], colours: new Map(), view: null, planId: null, job: null, stream: null };
 
@@ -33,6 +34,11 @@ async function start() {
   $("#cancel-job").addEventListener("click", cancelJob);
   $("#board-message").addEventListener("click", () => showMessage($("#board-message"), ""));
   await selectRegion(wanted, params.get("day"));
+  // Technicians report as they go: today's board follows them without a reload.
+  setInterval(() => {
+    const quiet = !state.stream && $("#visit-panel").hidden && $("#compare-dialog").hidden;
+    if (quiet && state.day === todayIn(state.zone)) load();
+  }, REFRESH_MS);
 }
 
 async function selectRegion(region, day) {

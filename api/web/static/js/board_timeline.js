@@ -4,6 +4,8 @@
 import { el, fmtDuration, fmtTime } from "./shell.js";
 
 const HOUR_MS = 3600 * 1000;
+// Work under way or done shows at a glance on a live day.
+const STATUS_MARK = { en_route: "▸ ", on_site: "● ", completed: "✓ ", failed: "✕ " };
 
 function span(items) {
   const times = items.filter(Boolean).map((t) => new Date(t).getTime());
@@ -79,14 +81,14 @@ export class Timeline {
 
   _visit(visit, stop, colour, { seg, zone, label }) {
     const movable = ["booked", "planned", "requested"].includes(visit.status);
-    const classes = ["visit", visit.pinned_technician_id ? "pinned" : "", movable ? "" : "locked"].join(" ");
+    const classes = ["visit", visit.pinned_technician_id ? "pinned" : "", movable ? "" : `locked ${visit.status}`].join(" ");
     const block = seg(classes, stop.start_at, stop.end_at, {
       draggable: movable ? "true" : "false",
       tabindex: "0",
       role: "button",
       dataset: { visitId: visit.id },
-      "aria-label": `Visit ${visit.id}, ${label(visit)}, ${fmtTime(stop.start_at, zone)} to ${fmtTime(stop.end_at, zone)}`,
-    }, label(visit));
+      "aria-label": `Visit ${visit.id}, ${label(visit)}, ${fmtTime(stop.start_at, zone)} to ${fmtTime(stop.end_at, zone)}, ${visit.status.replace("_", " ")}`,
+    }, `${STATUS_MARK[visit.status] ?? ""}${label(visit)}`);
     block.style.background = colour;
     block.addEventListener("click", () => this.onVisit(visit.id));
     block.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); this.onVisit(visit.id); } });
@@ -112,6 +114,7 @@ export class Timeline {
       el("b", {}, `${label(visit)} · visit ${visit.id}`), el("br"),
       `promised ${fmtTime(visit.window_start, zone)}–${fmtTime(visit.window_end, zone)}`, el("br"),
       `planned ${fmtTime(stop.start_at, zone)}–${fmtTime(stop.end_at, zone)} (arrives ${fmtTime(stop.arrival_at, zone)})`, el("br"),
+      `status ${visit.status.replace("_", " ")}`, el("br"),
       `${visit.address}`,
       ...(visit.pinned_technician_id ? [el("br"), "pinned to this technician"] : []),
     );
