@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .check import check
+from .checker import check
 from .errors import InvalidProblem
 from .plan import Plan
 from .problem import Problem
@@ -27,7 +27,7 @@ from .route_timing import Item
 from .sequence_plan import sequences_to_plan
 
 # backend_pyvrp and backend_vroom are imported where first used: pyvrp takes 0.15 s to import and
-# vroom 0.34 s (it brings pandas), which every `import optimizer.solve` would pay otherwise.
+# vroom 0.34 s (it brings pandas), which every `import optimizer` would pay otherwise.
 
 AUTO = "auto"
 ORTOOLS = "ortools"

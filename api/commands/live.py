@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from api.commands.tables import TimeBarColumn
-from optimizer.solve import Progress as Improvement
+from optimizer import Progress as Improvement
 
 PLAIN_EVERY_S = 1.0  # in a log, a line a second is plenty: the search improves many times a second
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from optimizer.check import check
+from optimizer.checker import check
 from optimizer.plan import Plan
 from optimizer.problem import Break, Location, Matrix, Problem, Technician, TimeWindow, Visit
-from optimizer.solve import Progress, SolveParams, solve
+from optimizer.solver import Progress, SolveParams, solve
 
 H = 3600
 M = 60

@@ -13,7 +13,7 @@ from optimizer.backend_vroom import VROOM_PRIORITY
 from optimizer.errors import InvalidProblem
 from optimizer.plan import Plan
 from optimizer.problem import PRIORITY_WEIGHT, Problem
-from optimizer.solve import Progress, SolveParams, solve
+from optimizer.solver import Progress, SolveParams, solve
 from tests.optimizer.conftest import (
     QUICK,
     lunch,

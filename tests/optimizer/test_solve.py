@@ -10,7 +10,7 @@ from optimizer import model
 from optimizer.errors import InvalidProblem
 from optimizer.plan import Plan, PlanStatus, Reason
 from optimizer.problem import Matrix, Problem
-from optimizer.solve import Progress, SolveParams, solve
+from optimizer.solver import Progress, SolveParams, solve
 
 from .conftest import (
     H,
