@@ -45,6 +45,7 @@ from .insertion import without as without
 from .plan import BreakTime as BreakTime
 from .plan import Plan as Plan
 from .plan import PlanStatus as PlanStatus
+from .plan import Progress as Progress
 from .plan import Reason as Reason
 from .plan import Route as Route
 from .plan import SolverInfo as SolverInfo
@@ -67,7 +68,6 @@ from .solomon import dimacs_distance as dimacs_distance
 from .solomon import parse_solomon as parse_solomon
 from .solomon import read_bks as read_bks
 from .solomon import read_solomon as read_solomon
-from .solver import Progress as Progress
 from .solver import SolveParams as SolveParams
 from .solver import solve as solve
 from .travel import TravelTable as TravelTable

@@ -252,7 +252,7 @@ def solve_fieldservice(
     started = time.perf_counter()
     params = SolveParams(
         time_limit_s=time_limit_s,
-        on_improvement=watch,
+        on_progress=watch,
         engine=options.engine,
         threads=options.threads,
     )

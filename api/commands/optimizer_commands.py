@@ -118,7 +118,7 @@ def solve_command(
 
 def _solve(problem: Problem, time_limit_s: float, console: Console | None) -> Plan:
     with Watch(console, time_limit_s, len(problem.visits)) as watch, _bad_input():
-        return solve(problem, SolveParams(time_limit_s=time_limit_s, on_improvement=watch))
+        return solve(problem, SolveParams(time_limit_s=time_limit_s, on_progress=watch))
 
 
 def print_summary(

@@ -76,15 +76,6 @@ class DaySolution:
 
 
 @dataclass(frozen=True, slots=True)
-class Progress:
-    """Reported during a solve on each better plan found."""
-
-    elapsed_s: float
-    objective: int
-    assigned: int
-
-
-@dataclass(frozen=True, slots=True)
 class DayInput:
     """What build() needs from the database for one region and day."""
 
@@ -238,7 +229,7 @@ def _as_invalid_input(what: str = "") -> Iterator[None]:
 def solve(
     day_problem: DayProblem,
     options: PlanOptions,
-    on_progress: Callable[[Progress], None] | None = None,
+    on_progress: Callable[[opt.Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     threads: int = 1,
 ) -> DaySolution:
@@ -249,17 +240,10 @@ def solve(
         with _as_invalid_input():
             problem = _with_road_matrix(day_problem.problem, day_problem.osrm_url)
         day_problem = replace(day_problem, problem=problem, osrm_url=None)
-    report = None
-    if on_progress is not None:
-        callback = on_progress
-
-        def report(p: opt.Progress) -> None:
-            callback(Progress(p.elapsed_s, p.objective, p.assigned))
-
     params = opt.SolveParams(
         time_limit_s=options.time_limit_s,
         deterministic=options.deterministic,
-        on_improvement=report,
+        on_progress=on_progress,
         should_stop=should_stop,
         threads=threads,
     )
