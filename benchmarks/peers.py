@@ -16,15 +16,18 @@ from dataclasses import dataclass
 import pyvrp
 from pyvrp.stop import MaxRuntime
 
-from optimizer.backend_pyvrp import expresses, pyvrp_model
-from optimizer.backend_pyvrp import read_sequences as pyvrp_read
-from optimizer.backend_vroom import vroom_sequences
-from optimizer.check import check
-from optimizer.errors import InvalidProblem
-from optimizer.plan import Plan
-from optimizer.problem import Problem
-from optimizer.route_timing import Item
-from optimizer.sequence_plan import sequences_to_plan
+from optimizer import (
+    InvalidProblem,
+    Item,
+    Plan,
+    Problem,
+    check,
+    pyvrp_expresses,
+    pyvrp_model,
+    pyvrp_read_sequences,
+    sequences_to_plan,
+    vroom_sequences,
+)
 
 PYVRP = "PyVRP 0.14"
 VROOM = "VROOM 1.15"
@@ -50,7 +53,7 @@ class PeerRun:
 
 def run_pyvrp(problem: Problem, time_limit_s: float, seed: int = 0) -> PeerRun:
     """PyVRP with default parameters for time_limit_s; only for problems it expresses."""
-    if not expresses(problem):
+    if not pyvrp_expresses(problem):
         return PeerRun(PYVRP, None, 0, 0.0, "cannot express the problem (breaks, skills, ...)")
     model = pyvrp_model(problem, required=True)
     started = time.perf_counter()
@@ -58,7 +61,7 @@ def run_pyvrp(problem: Problem, time_limit_s: float, seed: int = 0) -> PeerRun:
     seconds = time.perf_counter() - started
     if not result.is_feasible():
         return PeerRun(PYVRP, None, 0, seconds, "no feasible solution")
-    return _judged(PYVRP, problem, pyvrp_read(problem, model, result.best), seconds)
+    return _judged(PYVRP, problem, pyvrp_read_sequences(problem, model, result.best), seconds)
 
 
 def run_vroom(

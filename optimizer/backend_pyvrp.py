@@ -2,7 +2,7 @@
 
 PyVRP (hybrid iterated local search) is the strongest search we have on capacitated routing with
 time windows, but its model has no breaks, one window per client, no soft end of shift and no
-per-technician visit costs. expresses() says when a Problem has none of those; solve.py then
+per-technician visit costs. expresses() says when a Problem has none of those; solver.py then
 uses PyVRP and checks its plan with the validator, and OR-Tools otherwise.
 """
 

@@ -4,7 +4,7 @@ VROOM expresses skills, pinned technicians (as a skill of their own), several wi
 breaks with windows, priorities, shifts with overtime and capacity. It cannot express the cost of
 overtime (overtime up to max_overtime_s is free to it), preferred or previous technicians, nor
 priorities beyond its 0-100 scale; the OR-Tools search that starts from its routes adds those
-(solve.py). VROOM takes a break where the technician is; ours may also fall on the way, so every
+(solver.py). VROOM takes a break where the technician is; ours may also fall on the way, so every
 VROOM route is a route of ours (sequence_plan times it and the validator checks it).
 """
 

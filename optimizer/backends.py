@@ -19,15 +19,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .check import check
+from .checker import check
 from .errors import InvalidProblem
-from .plan import Plan
+from .plan import Plan, Progress
 from .problem import Problem
 from .route_timing import Item
 from .sequence_plan import sequences_to_plan
 
 # backend_pyvrp and backend_vroom are imported where first used: pyvrp takes 0.15 s to import and
-# vroom 0.34 s (it brings pandas), which every `import optimizer.solve` would pay otherwise.
+# vroom 0.34 s (it brings pandas), which every `import optimizer` would pay otherwise.
 
 AUTO = "auto"
 ORTOOLS = "ortools"
@@ -87,7 +87,7 @@ class PyvrpWatch:
     """PyVRP's callbacks: reports each better plan, stops on a stall, a failed report or when
     the caller's stop says so."""
 
-    report: Callable[[float, int, int], None] | None  # (elapsed_s, objective, assigned)
+    on_progress: Callable[[Progress], None] | None  # SolveParams.on_progress
     started_s: float
     no_improvement_s: float | None
     stop: Callable[[], bool] | None = None  # SolveParams.should_stop
@@ -101,11 +101,11 @@ class PyvrpWatch:
         self._report(int(best.distance()), best.num_clients())
 
     def _report(self, objective: int, assigned: int) -> None:
-        if self.report is None or self.error is not None:
+        if self.on_progress is None or self.error is not None:
             return
         self.reported = True
         try:
-            self.report(time.perf_counter() - self.started_s, objective, assigned)
+            self.on_progress(Progress(time.perf_counter() - self.started_s, objective, assigned))
         except Exception as e:  # raised again by solve() once PyVRP has stopped
             self.error = e
 

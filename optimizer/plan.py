@@ -90,6 +90,15 @@ class SolverInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Progress:
+    """Reported by solve() on each better plan found (SolveParams.on_progress)."""
+
+    elapsed_s: float
+    objective: int
+    assigned: int
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """The routes (one per technician that works, empty routes omitted), unassigned and totals."""
 

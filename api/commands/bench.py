@@ -21,13 +21,19 @@ from rich.table import Table
 from api.commands.live import Watch
 from api.commands.tables import hours, minutes, reasons_text
 from benchmarks import peers
-from optimizer.backends import AUTO, rank
-from optimizer.check import check
-from optimizer.fieldservice import generate_day
-from optimizer.plan import Plan
-from optimizer.problem import Problem
-from optimizer.solomon import dimacs_distance, read_bks, read_solomon
-from optimizer.solve import SolveParams, solve
+from optimizer import (
+    AUTO,
+    Plan,
+    Problem,
+    SolveParams,
+    check,
+    dimacs_distance,
+    generate_day,
+    rank,
+    read_bks,
+    read_solomon,
+    solve,
+)
 
 OURS = "Purna"
 
@@ -246,7 +252,7 @@ def solve_fieldservice(
     started = time.perf_counter()
     params = SolveParams(
         time_limit_s=time_limit_s,
-        on_improvement=watch,
+        on_progress=watch,
         engine=options.engine,
         threads=options.threads,
     )

@@ -40,7 +40,7 @@ from dispatch.technician import service as technician_service
 from dispatch.technician.models import TechnicianCreate
 from dispatch.visit import service as visit_service
 from dispatch.visit.models import VisitCreate
-from optimizer.fieldservice import CENTRES
+from optimizer import CENTRES
 
 H = 3600
 SPREAD_DEG = 0.03  # about 3 km: customers scatter around the centres

@@ -5,10 +5,11 @@ from __future__ import annotations
 from types import TracebackType
 
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as ProgressBar
+from rich.progress import SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from api.commands.tables import TimeBarColumn
-from optimizer.solve import Progress as Improvement
+from optimizer import Progress
 
 PLAIN_EVERY_S = 1.0  # in a log, a line a second is plenty: the search improves many times a second
 
@@ -16,24 +17,24 @@ PLAIN_EVERY_S = 1.0  # in a log, a line a second is plenty: the search improves 
 class Watch:
     """The solver's improvements, recorded, and shown on `console` (None: recorded only).
 
-    Pass the Watch as SolveParams.on_improvement and use it as a context manager around solve().
+    Pass the Watch as SolveParams.on_progress and use it as a context manager around solve().
     """
 
     def __init__(
         self, console: Console | None, time_limit_s: float, visits: int, label: str = "solving"
     ) -> None:
-        self.events: list[Improvement] = []
+        self.events: list[Progress] = []
         self._console = console
         self._visits = visits
         self._label = label
         self._time_limit_s = time_limit_s
         self._last_line_s = -PLAIN_EVERY_S
-        self._bar: Progress | None = None
+        self._bar: ProgressBar | None = None
         self._task = TaskID(0)
 
     def __enter__(self) -> Watch:
         if self._console is not None and self._console.is_terminal:
-            self._bar = Progress(
+            self._bar = ProgressBar(
                 SpinnerColumn(),
                 TextColumn("{task.description}"),
                 TimeBarColumn(),
@@ -52,7 +53,7 @@ class Watch:
         if self._bar is not None:
             self._bar.stop()
 
-    def __call__(self, event: Improvement) -> None:
+    def __call__(self, event: Progress) -> None:
         """Record one improvement (called by the solver) and show it."""
         self.events.append(event)
         text = f"best {event.objective:,}  assigned {event.assigned}/{self._visits}"

@@ -27,12 +27,19 @@ from api.commands.tables import (
     route_view,
     unassigned_table,
 )
-from optimizer.check import Violation, check
-from optimizer.errors import InvalidProblem
-from optimizer.formats import plan_to_dict, read_plan, read_problem, write_json
-from optimizer.plan import Plan
-from optimizer.problem import Problem
-from optimizer.solve import SolveParams, solve
+from optimizer import (
+    InvalidProblem,
+    Plan,
+    Problem,
+    SolveParams,
+    Violation,
+    check,
+    plan_to_dict,
+    read_plan,
+    read_problem,
+    solve,
+    write_json,
+)
 
 T = TypeVar("T")
 BAD_INPUT = 2
@@ -111,7 +118,7 @@ def solve_command(
 
 def _solve(problem: Problem, time_limit_s: float, console: Console | None) -> Plan:
     with Watch(console, time_limit_s, len(problem.visits)) as watch, _bad_input():
-        return solve(problem, SolveParams(time_limit_s=time_limit_s, on_improvement=watch))
+        return solve(problem, SolveParams(time_limit_s=time_limit_s, on_progress=watch))
 
 
 def print_summary(

@@ -11,9 +11,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from optimizer.plan import Plan, Route, Unassigned
-from optimizer.problem import Problem, TimeWindow, Visit
-from optimizer.travel import build_table
+from optimizer import Plan, Problem, Route, TimeWindow, Unassigned, Visit, build_table
 
 PIPE_WIDTH = 120  # rich's default of 80 columns wraps wide tables in logs and pipes
 

@@ -7,7 +7,7 @@ hit of the in-process cache, even parses it. Travel is great-circle by the regio
 road factor also where the region has a routing server: a new customer's place is not in the
 road matrix, and the plan of the day is solved again with it anyway.
 
-This module and planning.convert are the two places dispatch meets the optimizer.
+The optimizer is used through its public API only (optimizer/__init__.py, import-linter).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select, update
 
+import optimizer as opt
 from dispatch import localtime
 from dispatch.booking import fingerprint
 from dispatch.booking.models import BookingLedger
@@ -32,12 +33,9 @@ from dispatch.planning.convert import DayInput
 from dispatch.planning.models import PlanStop
 from dispatch.region.models import Region
 from dispatch.visit.models import Visit
-from optimizer import problem as opt
-from optimizer.errors import InvalidProblem
-from optimizer.formats import problem_from_dict, problem_to_dict
-from optimizer.insertion import DayRoutes as DayRoutes  # re-exported: the booking service's
-from optimizer.insertion import Insertion as Insertion  # view of a day, without the optimizer
-from optimizer.insertion import Item, place, without
+from optimizer import DayRoutes as DayRoutes  # re-exported: the booking service's view of a day,
+from optimizer import Insertion as Insertion  # without importing the optimizer itself
+from optimizer import Item, place, without
 
 Sequences = Mapping[str, Sequence[Item]]  # per technician id: visit ids and break indices
 CACHE_SIZE = 128  # days of routes kept parsed in this process (a region's two months)
@@ -211,7 +209,7 @@ def store(*, session: Session, region: Region, state: DayState) -> DayState:
         "stamp": stamp,
         "plan_id": state.plan_id,
         "visits_key": state.visits_key,
-        "problem": problem_to_dict(state.routes.problem),
+        "problem": opt.problem_to_dict(state.routes.problem),
         "sequences": {t: list(items) for t, items in state.routes.sequences.items()},
         "unplaced": list(state.unplaced),
         "updated_at": localtime.utc_now(),
@@ -252,8 +250,8 @@ def _load(session: Session, row_id: int, stamp: str) -> tuple[DayRoutes, tuple[s
         return None
     sequences = {t: tuple(items) for t, items in row.sequences.items()}
     try:
-        routes = DayRoutes(problem_from_dict(row.problem), sequences)
-    except InvalidProblem:  # written by an older version: rebuilt from the database instead
+        routes = DayRoutes(opt.problem_from_dict(row.problem), sequences)
+    except opt.InvalidProblem:  # written by an older version: rebuilt from the database instead
         return None
     _cache.put(stamp, routes, tuple(row.unplaced))
     return routes, tuple(row.unplaced)

@@ -19,9 +19,10 @@ from dispatch.jobs import service as job_service
 from dispatch.jobs.models import JobKind, SolveJob
 from dispatch.localtime import utc_now
 from dispatch.planning import service as planning_service
-from dispatch.planning.convert import DayProblem, DaySolution, Progress
+from dispatch.planning.convert import DayProblem, DaySolution
 from dispatch.planning.models import PlanOptions
 from dispatch.region import service as region_service
+from optimizer import Progress
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ def _store(engine: Engine, job: SolveJob, solution: DaySolution, elapsed_s: floa
 
 
 class _Reporter:
-    """SolveParams.on_improvement for a job: writes progress now and then, and stops the search
+    """SolveParams.on_progress for a job: writes progress now and then, and stops the search
     (by raising, which the solver passes on after the search) once the job is cancelled."""
 
     def __init__(self, engine: Engine, job_id: int, should_stop: Callable[[], bool]) -> None:

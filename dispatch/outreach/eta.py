@@ -4,7 +4,7 @@ With a published plan the drive is the plan's own leg to this stop (its arrival 
 technician was free to leave, minus breaks in between), so the ETA uses the plan's travel model,
 OSRM or great circle, like the technician's route view. Without one it is estimated like the
 optimizer's default model: great-circle distance times the region's road factor at its speed
-(the optimizer itself is only called from dispatch.planning.convert).
+(the optimizer itself is called from planning and the booking ledger).
 """
 
 from datetime import datetime, timedelta

@@ -1,4 +1,4 @@
-"""Database rows <-> the optimizer's Problem and Plan: the only dispatch module importing optimizer.
+"""Database rows <-> the optimizer's Problem and Plan (dispatch uses `from optimizer import ...`).
 
 The optimizer counts seconds from local midnight of the planning day in the region's time zone
 (dispatch.localtime); technician and visit ids are the database ids written as strings. A
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+import optimizer as opt
 from dispatch import localtime, routing_server
 from dispatch.errors import InvalidInput
 from dispatch.planning.models import Plan, PlannedBreak, PlanOptions, PlanRoute, PlanStop
@@ -21,14 +22,8 @@ from dispatch.region.models import Region
 from dispatch.shift.models import BreakRule, WorkingDay
 from dispatch.technician.models import Technician
 from dispatch.visit.models import Visit
-from optimizer import check as optimizer_check
-from optimizer import plan as opt_plan
-from optimizer import problem as opt
-from optimizer import solve as optimizer_solve
-from optimizer.errors import InvalidProblem
-from optimizer.formats import plan_from_dict, plan_to_dict, problem_from_dict, problem_to_dict
 
-PINNED_UNAVAILABLE = str(opt_plan.Reason.PINNED_TECHNICIAN_UNAVAILABLE)
+PINNED_UNAVAILABLE = str(opt.Reason.PINNED_TECHNICIAN_UNAVAILABLE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,16 +72,7 @@ class DaySolution:
     """A day's problem with the optimizer's plan for it."""
 
     day_problem: DayProblem
-    plan: opt_plan.Plan
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """Reported during a solve on each better plan found."""
-
-    elapsed_s: float
-    objective: int
-    assigned: int
+    plan: opt.Plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +217,7 @@ def _as_invalid_input(what: str = "") -> Iterator[None]:
     """Turn the optimizer's InvalidProblem into InvalidInput at the conversion boundary."""
     try:
         yield
-    except InvalidProblem as exc:
+    except opt.InvalidProblem as exc:
         where = f"{what}: " if what else ""
         loc = tuple(exc.field.split(".")) if exc.field else ()
         raise InvalidInput(f"{where}{exc}", loc=loc) from exc
@@ -243,7 +229,7 @@ def _as_invalid_input(what: str = "") -> Iterator[None]:
 def solve(
     day_problem: DayProblem,
     options: PlanOptions,
-    on_progress: Callable[[Progress], None] | None = None,
+    on_progress: Callable[[opt.Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     threads: int = 1,
 ) -> DaySolution:
@@ -254,28 +240,21 @@ def solve(
         with _as_invalid_input():
             problem = _with_road_matrix(day_problem.problem, day_problem.osrm_url)
         day_problem = replace(day_problem, problem=problem, osrm_url=None)
-    report = None
-    if on_progress is not None:
-        callback = on_progress
-
-        def report(p: optimizer_solve.Progress) -> None:
-            callback(Progress(p.elapsed_s, p.objective, p.assigned))
-
-    params = optimizer_solve.SolveParams(
+    params = opt.SolveParams(
         time_limit_s=options.time_limit_s,
         deterministic=options.deterministic,
-        on_improvement=report,
+        on_progress=on_progress,
         should_stop=should_stop,
         threads=threads,
     )
     with _as_invalid_input():
-        plan = optimizer_solve.solve(day_problem.problem, params)
+        plan = opt.solve(day_problem.problem, params)
     return DaySolution(day_problem, plan)
 
 
 def violations(solution: DaySolution) -> list[str]:
     """The rules the plan breaks according to the independent validator (empty: valid)."""
-    found = optimizer_check.check(solution.day_problem.problem, solution.plan)
+    found = opt.check(solution.day_problem.problem, solution.plan)
     return [f"{v.code}: {v.message}" for v in found]
 
 
@@ -298,7 +277,7 @@ def plan_row(solution: DaySolution) -> Plan:
         overtime_s=plan.totals.overtime_s,
         assigned=plan.totals.assigned,
         unassigned=len(plan.unassigned) + len(dp.excluded),
-        plan_json={"problem": problem_to_dict(dp.problem), "plan": plan_to_dict(plan)},
+        plan_json={"problem": opt.problem_to_dict(dp.problem), "plan": opt.plan_to_dict(plan)},
     )
 
 
@@ -324,7 +303,7 @@ def route_rows(solution: DaySolution, *, plan_id: int) -> list[PlanRoute]:
     return [_route_row(r, dp.day, tz, plan_id) for r in solution.plan.routes]
 
 
-def _route_row(route: opt_plan.Route, day: date, tz: Any, plan_id: int) -> PlanRoute:
+def _route_row(route: opt.Route, day: date, tz: Any, plan_id: int) -> PlanRoute:
     technician_id = int(route.technician)
 
     def utc(t_s: int) -> datetime:
@@ -355,13 +334,13 @@ def _route_row(route: opt_plan.Route, day: date, tz: Any, plan_id: int) -> PlanR
     )
 
 
-def from_rows(plan: Plan) -> tuple[opt.Problem, opt_plan.Plan]:
+def from_rows(plan: Plan) -> tuple[opt.Problem, opt.Plan]:
     """The problem and optimizer plan a stored plan was made from (for checks and insertion)."""
-    problem = problem_from_dict(plan.plan_json["problem"])
-    return problem, plan_from_dict(plan.plan_json["plan"], problem)
+    problem = opt.problem_from_dict(plan.plan_json["problem"])
+    return problem, opt.plan_from_dict(plan.plan_json["plan"], problem)
 
 
 def check_stored(plan: Plan) -> list[str]:
     """The rules a stored plan breaks, checked again from its stored problem (empty: valid)."""
     problem, solved = from_rows(plan)
-    return [f"{v.code}: {v.message}" for v in optimizer_check.check(problem, solved)]
+    return [f"{v.code}: {v.message}" for v in opt.check(problem, solved)]

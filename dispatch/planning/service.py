@@ -19,7 +19,7 @@ from dispatch.config import get_settings
 from dispatch.db import commit_or_conflict
 from dispatch.errors import Conflict, NotFound
 from dispatch.planning import convert
-from dispatch.planning.convert import Crew, DayInput, DayProblem, DaySolution, Progress, Start
+from dispatch.planning.convert import Crew, DayInput, DayProblem, DaySolution, Start
 from dispatch.planning.models import Plan, PlanFigures, PlanOptions, PlanState
 from dispatch.planning.starts import STARTED, starts_at
 from dispatch.region import service as region_service
@@ -29,6 +29,7 @@ from dispatch.technician import service as technician_service
 from dispatch.visit import lifecycle
 from dispatch.visit import service as visit_service
 from dispatch.visit.models import Visit, VisitStatus
+from optimizer import Progress
 
 DEFAULT_OPTIONS = PlanOptions()
 # Moving a planned visit to another technician must save half an hour of driving to be worth it.

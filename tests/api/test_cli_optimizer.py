@@ -14,10 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from optimizer.check import check
-from optimizer.fieldservice import generate_day
-from optimizer.formats import problem_to_dict, read_plan, read_problem
-from optimizer.solomon import parse_solomon
+from optimizer import check, generate_day, parse_solomon, problem_to_dict, read_plan, read_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "fixtures" / "demo_day.json"

@@ -20,8 +20,7 @@ from dispatch.product.models import ProductModel, VisitKind
 from dispatch.region.models import Region
 from dispatch.technician.models import Technician
 from dispatch.visit.models import Visit
-from optimizer.check import check
-from optimizer.sequence_plan import sequences_to_plan
+from optimizer import check, sequences_to_plan
 from tests.factories import (
     DAY,
     JAKARTA,

@@ -18,9 +18,8 @@ from dispatch.shift import service as shift_service
 from dispatch.shift.models import ExceptionKind, ShiftExceptionCreate
 from dispatch.visit import service as visit_service
 from dispatch.visit.models import VisitStatus
-from optimizer import backends
-from optimizer.plan import Plan as OptimizerPlan
-from optimizer.problem import Problem
+from optimizer import Plan as OptimizerPlan
+from optimizer import Problem, backends  # backends, white-box: the test records VROOM's call
 from tests.dispatch.conftest import Database
 from tests.dispatch.planning_day import FAST, KEMANG, TEBET, add_visit, small_day
 from tests.factories import DAY, local

@@ -26,8 +26,7 @@ from dispatch.account.models import Role, UserCreate
 from dispatch.config import Settings
 from dispatch.outreach.models import OutboxMessage
 from dispatch.planning.models import Plan
-from optimizer.check import check
-from optimizer.formats import plan_from_dict, problem_from_dict
+from optimizer import check, plan_from_dict, problem_from_dict
 
 REGION = "jkt-south"
 BLOK_M = (-6.2443, 106.8004)  # the service centre the technician starts from

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from optimizer.check import check
-from optimizer.plan import Plan
+from optimizer.checker import check
+from optimizer.plan import Plan, Progress
 from optimizer.problem import Break, Location, Matrix, Problem, Technician, TimeWindow, Visit
-from optimizer.solve import Progress, SolveParams, solve
+from optimizer.solver import SolveParams, solve
 
 H = 3600
 M = 60
@@ -148,7 +148,7 @@ class CancelAtFirstPlan:
         self.cancelled = threading.Event()
         self.seen: list[Progress] = []
 
-    def on_improvement(self, progress: Progress) -> None:
+    def on_progress(self, progress: Progress) -> None:
         self.seen.append(progress)
         self.cancelled.set()
 
@@ -156,7 +156,7 @@ class CancelAtFirstPlan:
         """SolveParams for LONG_S that report to this caller and stop once it has cancelled."""
         fields: dict[str, Any] = {
             "time_limit_s": LONG_S,
-            "on_improvement": self.on_improvement,
+            "on_progress": self.on_progress,
             "should_stop": self.cancelled.is_set,
         }
         return SolveParams(**(fields | overrides))

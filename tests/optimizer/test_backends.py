@@ -11,9 +11,9 @@ import pytest
 from optimizer import backend_pyvrp, backend_vroom, backends
 from optimizer.backend_vroom import VROOM_PRIORITY
 from optimizer.errors import InvalidProblem
-from optimizer.plan import Plan
+from optimizer.plan import Plan, Progress
 from optimizer.problem import PRIORITY_WEIGHT, Problem
-from optimizer.solve import Progress, SolveParams, solve
+from optimizer.solver import SolveParams, solve
 from tests.optimizer.conftest import (
     QUICK,
     lunch,
@@ -210,5 +210,5 @@ def test_vroom_start_is_reported_and_a_failing_report_ends_the_solve() -> None:
         raise RuntimeError("cancelled")
 
     with pytest.raises(RuntimeError, match="cancelled"):
-        solve(problem, SolveParams(time_limit_s=1.0, on_improvement=cancel))
+        solve(problem, SolveParams(time_limit_s=1.0, on_progress=cancel))
     assert len(seen) == 1 and seen[0].assigned == 1

@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from optimizer.check import RULES, Violation, check, is_valid
+from optimizer.checker import RULES, Violation, check, is_valid
 from optimizer.plan import (
     BreakTime,
     Plan,

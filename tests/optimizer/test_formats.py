@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from optimizer.check import check
+from optimizer.checker import check
 from optimizer.errors import InvalidProblem
 from optimizer.formats import (
     plan_from_dict,

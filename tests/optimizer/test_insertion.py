@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from optimizer.check import check
+from optimizer.checker import check
 from optimizer.errors import InvalidProblem
 from optimizer.fieldservice import SLOTS, generate_day
 from optimizer.insertion import DayRoutes, Insertion, place, technician_of, without

@@ -16,7 +16,7 @@ from optimizer.fieldservice import generate_day
 from optimizer.plan import Plan, PlanStatus
 from optimizer.problem import Problem
 from optimizer.solomon import read_solomon
-from optimizer.solve import SolveParams, solve
+from optimizer.solver import SolveParams, solve
 
 from .conftest import LONG_S, CancelAtFirstPlan, make_problem, make_technician, make_visit
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from optimizer.check import check
+from optimizer.checker import check
 from optimizer.errors import InvalidProblem
 from optimizer.plan import Plan, PlanStatus, Route, SolverInfo, Stop, totals_of
 from optimizer.problem import Matrix, Problem
 from optimizer.solomon import dimacs_distance, dimacs_matrix, parse_solomon, read_bks, read_solomon
-from optimizer.solve import SolveParams, solve
+from optimizer.solver import SolveParams, solve
 
 SOLOMON = Path(__file__).resolve().parents[2] / "fixtures" / "solomon"
 

@@ -8,9 +8,9 @@ import pytest
 
 from optimizer import model
 from optimizer.errors import InvalidProblem
-from optimizer.plan import Plan, PlanStatus, Reason
+from optimizer.plan import Plan, PlanStatus, Progress, Reason
 from optimizer.problem import Matrix, Problem
-from optimizer.solve import Progress, SolveParams, solve
+from optimizer.solver import SolveParams, solve
 
 from .conftest import (
     H,
@@ -129,11 +129,11 @@ def test_solve_no_improvement_stops_early(solve_valid: Solver) -> None:
 
 
 def test_solve_reports_each_improvement() -> None:
-    """on_improvement sees decreasing objectives ending at the plan's, with assigned counts."""
+    """on_progress sees decreasing objectives ending at the plan's, with assigned counts."""
     seen: list[Progress] = []
     problem = make_random_problem(seed=5)
     plan = solve(
-        problem, SolveParams(deterministic=True, work_limit=300, on_improvement=seen.append)
+        problem, SolveParams(deterministic=True, work_limit=300, on_progress=seen.append)
     )
     objectives = [p.objective for p in seen]
     assert objectives and objectives == sorted(objectives, reverse=True)
@@ -144,14 +144,14 @@ def test_solve_reports_each_improvement() -> None:
 
 
 def test_solve_raises_the_progress_callback_error() -> None:
-    """An exception from on_improvement ends the search and reaches the caller."""
+    """An exception from on_progress ends the search and reaches the caller."""
 
     def fail(progress: Progress) -> None:
         raise RuntimeError("stop here")
 
     problem = make_problem([make_technician()], [make_visit()])
     with pytest.raises(RuntimeError, match="stop here"):
-        solve(problem, SolveParams(time_limit_s=1.0, on_improvement=fail))
+        solve(problem, SolveParams(time_limit_s=1.0, on_progress=fail))
 
 
 @pytest.mark.parametrize(

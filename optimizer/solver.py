@@ -10,7 +10,7 @@ from itertools import pairwise
 from . import backends, model, warm_start
 from .errors import InvalidProblem
 from .model import RoutingContext, SolvedRoute
-from .plan import BreakTime, Plan, PlanStatus, Route, SolverInfo, Stop, totals_of
+from .plan import BreakTime, Plan, PlanStatus, Progress, Route, SolverInfo, Stop, totals_of
 from .problem import Problem
 from .reasons import explain
 from .timing import Span, drive, earliest_in, latest_departure
@@ -29,15 +29,6 @@ _STATUS_WITH_PLAN = {
     "ROUTING_SUCCESS": PlanStatus.FEASIBLE,
     "ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED": PlanStatus.FEASIBLE,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """Reported on each improving solution."""
-
-    elapsed_s: float
-    objective: int
-    assigned: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +60,7 @@ class SolveParams:
     no_improvement_s: float | None = None
     deterministic: bool = False
     work_limit: int = 2000
-    on_improvement: Callable[[Progress], None] | None = None
+    on_progress: Callable[[Progress], None] | None = None
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     log_search: bool = False
@@ -145,12 +136,12 @@ def _solve_ortools(
     """The OR-Tools search, from `first` when given, for the time left of the time limit."""
     ctx = model.build_model(problem)
     watch = _Watch(ctx, params, started_s)
-    if first is not None and params.on_improvement is not None:  # may raise: a job cancelled
+    if first is not None and params.on_progress is not None:  # may raise: a job cancelled
         weight, cost = backends.rank(problem, first)
         unserved = sum(v.weight for v in problem.visits) + weight
         objective = cost + ctx.penalty_unit * unserved  # as OR-Tools counts it
         elapsed_s = time.perf_counter() - started_s
-        params.on_improvement(Progress(elapsed_s, objective, first.totals.assigned))
+        params.on_progress(Progress(elapsed_s, objective, first.totals.assigned))
     deterministic = params.deterministic
     time_left_s = params.time_limit_s - (time.perf_counter() - started_s)
     assignment = model.search(
@@ -182,14 +173,9 @@ def _solve_ortools(
 
 def _solve_pyvrp(problem: Problem, params: SolveParams, started_s: float) -> Plan | None:
     """PyVRP's plan, checked by the validator; None when it has none or the validator objects."""
-    report = None
-    if params.on_improvement is not None:
-        on_improvement = params.on_improvement
-
-        def report(elapsed_s: float, objective: int, assigned: int) -> None:
-            on_improvement(Progress(elapsed_s, objective, assigned))
-
-    watch = backends.PyvrpWatch(report, started_s, params.no_improvement_s, params.should_stop)
+    watch = backends.PyvrpWatch(
+        params.on_progress, started_s, params.no_improvement_s, params.should_stop
+    )
     plan = backends.pyvrp_plan(problem, params.time_limit_s, watch)
     return None if plan is None else _stamped(plan, started_s, backends.PYVRP)
 
@@ -227,10 +213,10 @@ class _Watch:
         now_s = time.perf_counter()
         self.best = objective
         self.stall_at_s = now_s + (self.no_improvement_s or float("inf"))
-        if self.params.on_improvement is not None:
+        if self.params.on_progress is not None:
             progress = Progress(now_s - self.started_s, objective, model.count_assigned(self.ctx))
             try:
-                self.params.on_improvement(progress)
+                self.params.on_progress(progress)
             except Exception as e:  # raised again after the search: it cannot cross C++
                 self.error = e
         return self.error is not None

@@ -1,6 +1,6 @@
 """The independent plan validator: check(problem, plan) lists every rule the plan breaks.
 
-It shares no code with the solver (model.py, solve.py), so a solver bug cannot hide itself here;
+It shares no code with the solver (model.py, solver.py), so a solver bug cannot hide itself here;
 the one thing both use is travel.build_table, which defines what travel between two places costs.
 Rules about who serves what live here, rules about time in check_time.py. The plan semantics and
 every violation code are documented in docs/formats.md.
