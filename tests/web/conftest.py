@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from playwright.sync_api import expect
 
 from api.commands.serve_commands import prepare
 from api.main import create_app
@@ -25,6 +26,8 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 LAPTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 360, "height": 740}
 # The flags the machine's closed network needs: no background calls to Google's hosts.
+# Conditions are waited for, never slept on; on a busy 2-core machine they may take a while.
+expect.set_options(timeout=15_000)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
