@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -33,9 +34,11 @@ class Api:
 
 
 def next_working_days(api: Api, region: str, count: int) -> list[date]:
-    """The next days after today with visits in the region (the demo rests on Sundays)."""
-    days, day = [], date.today()
-    while len(days) < count and day < date.today() + timedelta(days=14):
+    """The next days after today (the region's) with visits (the demo rests on Sundays)."""
+    today = datetime.now(ZoneInfo(api.get(f"/regions/{region}")["timezone"])).date()
+    days: list[date] = []
+    day = today
+    while len(days) < count and day < today + timedelta(days=14):
         day += timedelta(days=1)
         if api.get(f"/regions/{region}/days/{day}")["visits"]:
             days.append(day)
