@@ -16,7 +16,7 @@ from sqlmodel import Field, SQLModel
 from dispatch.columns import UTCDateTime, json_type
 from dispatch.localtime import utc_now
 from dispatch.product.models import VisitKind
-from dispatch.request.models import Coverage, RequestStatus
+from dispatch.request.models import Coverage, CoverageQuote, RequestStatus
 from dispatch.visit.models import VisitStatus
 
 H = 3600
@@ -114,6 +114,9 @@ class SlotsPublic(SQLModel):
     unavailable: list[DayUnavailable] = Field(description="days without a window, and why")
     reason: SlotReason | None = Field(default=None, description="set when no window is offered")
     message: str | None = None
+    coverage: CoverageQuote | None = Field(
+        default=None, description="who would pay for a booking made now (nothing is used yet)"
+    )
 
 
 # --- bookings -------------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from dispatch.outreach.eta import eta as eta_from_position
 from dispatch.region import service as region_service
 from dispatch.region.models import Region
 from dispatch.request import service as request_service
-from dispatch.request.models import RequestStatus, ServiceRequest, ServiceRequestCreate
+from dispatch.request.models import ServiceRequest, ServiceRequestCreate
 from dispatch.technician.models import Technician
 from dispatch.visit import lifecycle
 from dispatch.visit import service as visit_service
@@ -291,15 +291,7 @@ def _open_request(
     """The asset's open request of this kind to book (the one named, else the latest); raises
     Conflict when one is booked already: an asset has one booking of a kind at a time."""
     kind = booking_in.kind
-    requests = session.exec(
-        select(ServiceRequest)
-        .where(
-            ServiceRequest.asset_id == asset.id,
-            ServiceRequest.kind == kind,
-            ServiceRequest.status == RequestStatus.OPEN,
-        )
-        .order_by(col(ServiceRequest.created_at).desc(), col(ServiceRequest.id).desc())
-    ).all()
+    requests = request_service.list_open(session=session, asset_id=asset.id or 0, kind=kind)
     for request in requests:
         visits = visit_service.list_for_request(session=session, request_id=request.id or 0)
         booked = next((v for v in visits if v.status in BOOKED), None)

@@ -73,6 +73,23 @@ def test_slots_rank_the_days_windows_by_added_travel(booking_world: BookingWorld
     assert datetime.fromisoformat(first_window["window_end"]) == end
 
 
+def test_slots_tell_the_coverage_before_booking(booking_world: BookingWorld) -> None:
+    """The slots answer says the free installation would cover the visit without using it;
+    once it is booked, the next installation's slots say paid, with the price."""
+    body = _slots(booking_world, "cust0").json()
+    assert body["coverage"] == {
+        "coverage": "entitlement",
+        "coverage_reason": body["coverage"]["coverage_reason"],
+        "price": 0,
+    }
+    assert body["coverage"]["coverage_reason"].startswith("free_installation 1 of 1")
+    assert _used(booking_world, "cust0") == 0
+    booked = _book(booking_world, "cust0", 10, key="k-1").json()
+    assert booked["coverage_reason"] == body["coverage"]["coverage_reason"]
+    booking_world.post("cust0", f"/v1/bookings/{booked['id']}/cancel")
+    assert _slots(booking_world, "cust0").json()["coverage"]["coverage"] == "entitlement"
+
+
 def test_slots_full_day_answers_why(booking_world: BookingWorld) -> None:
     """A day whose routes are full: no window, reason days_full, per day too."""
     _fill(booking_world, HOURS)
