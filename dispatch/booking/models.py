@@ -107,6 +107,7 @@ class SlotsPublic(SQLModel):
     asset_id: int
     kind: VisitKind
     region: str
+    timezone: str = Field(description="the region's time zone, in which local_window is given")
     duration_s: int
     skill: str
     data: list[SlotPublic]
@@ -164,6 +165,7 @@ class BookingPublic(SQLModel):
     status: VisitStatus
     window_start: datetime | None
     window_end: datetime | None
+    timezone: str = Field(description="the region's time zone, to show the times in")
     coverage: Coverage
     coverage_reason: str
     price: int

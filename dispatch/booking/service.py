@@ -158,9 +158,9 @@ def public(*, session: Session, visit: Visit) -> BookingPublic:
         if visit.planned_technician_id
         else None
     )
+    region = region_service.get_or_raise(session=session, region_id=visit.region_id)
     eta = None
     if visit.status is S.EN_ROUTE and technician is not None:
-        region = region_service.get_or_raise(session=session, region_id=visit.region_id)
         eta = eta_from_position(session=session, visit=visit, technician=technician, region=region)
     return BookingPublic(
         id=visit.id or 0,
@@ -170,6 +170,7 @@ def public(*, session: Session, visit: Visit) -> BookingPublic:
         status=visit.status,
         window_start=visit.window_start,
         window_end=visit.window_end,
+        timezone=region.timezone,
         coverage=request.coverage,
         coverage_reason=request.coverage_reason,
         price=request.price,

@@ -259,6 +259,7 @@ def _empty(asset: Asset, kind: VisitKind, region: Region, want: ledger.Candidate
         asset_id=asset.id or 0,
         kind=kind,
         region=region.code,
+        timezone=region.timezone,
         duration_s=want.duration_s,
         skill=", ".join(sorted(want.skills)),
         data=[],

@@ -74,8 +74,8 @@ def test_slots_rank_the_days_windows_by_added_travel(booking_world: BookingWorld
 
 
 def test_slots_tell_the_coverage_before_booking(booking_world: BookingWorld) -> None:
-    """The slots answer says the free installation would cover the visit without using it;
-    once it is booked, the next installation's slots say paid, with the price."""
+    """The slots answer says, in the region's time zone, that the free installation would cover
+    the visit without using it; the booking then decides the same, and a cancel gives it back."""
     body = _slots(booking_world, "cust0").json()
     assert body["coverage"] == {
         "coverage": "entitlement",
@@ -86,6 +86,7 @@ def test_slots_tell_the_coverage_before_booking(booking_world: BookingWorld) -> 
     assert _used(booking_world, "cust0") == 0
     booked = _book(booking_world, "cust0", 10, key="k-1").json()
     assert booked["coverage_reason"] == body["coverage"]["coverage_reason"]
+    assert body["timezone"] == booked["timezone"] == "Asia/Jakarta"
     booking_world.post("cust0", f"/v1/bookings/{booked['id']}/cancel")
     assert _slots(booking_world, "cust0").json()["coverage"]["coverage"] == "entitlement"
 
