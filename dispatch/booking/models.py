@@ -155,6 +155,11 @@ class BookingReschedule(SQLModel):
     window_end: AwareDatetime
 
 
+class BookingAction(StrEnum):
+    RESCHEDULE = "reschedule"
+    CANCEL = "cancel"
+
+
 class BookingPublic(SQLModel):
     """A booked visit as its customer sees it."""
 
@@ -173,6 +178,7 @@ class BookingPublic(SQLModel):
     technician_first_name: str | None = Field(description="once a plan gives it a technician")
     planned_start: datetime | None
     eta: datetime | None = Field(description="expected arrival, once the technician is en route")
+    actions: list[BookingAction] = Field(description="what the customer may still do with it")
 
 
 class BookingsPublic(SQLModel):

@@ -27,7 +27,12 @@ from dispatch import localtime
 from dispatch.asset import service as asset_service
 from dispatch.asset.models import Asset
 from dispatch.booking import ledger, slots
-from dispatch.booking.models import BookingCreate, BookingIdempotency, BookingPublic
+from dispatch.booking.models import (
+    BookingAction,
+    BookingCreate,
+    BookingIdempotency,
+    BookingPublic,
+)
 from dispatch.errors import Conflict, IdempotencyKeyReused, NotFound, SlotUnavailable
 from dispatch.outreach import service as outreach_service
 from dispatch.outreach.eta import eta as eta_from_position
@@ -178,7 +183,17 @@ def public(*, session: Session, visit: Visit) -> BookingPublic:
         technician_first_name=technician.name.split()[0] if technician else None,
         planned_start=visit.planned_start,
         eta=eta,
+        actions=actions(visit.status),
     )
+
+
+def actions(status: VisitStatus) -> list[BookingAction]:
+    """What a customer may still do with a booking in this status (the lifecycle's table)."""
+    allowed = {
+        BookingAction.RESCHEDULE: status in lifecycle.PLANNABLE,
+        BookingAction.CANCEL: lifecycle.can_transition(status, S.CANCELLED),
+    }
+    return [action for action, ok in allowed.items() if ok]
 
 
 def list_for_customer(

@@ -144,6 +144,7 @@ def test_booking_created_and_read_back(booking_world: BookingWorld) -> None:
         0,
     )
     assert body["technician_first_name"] is None and body["eta"] is None
+    assert body["actions"] == ["reschedule", "cancel"]
     assert "Idempotent-Replayed" not in response.headers
     assert _used(booking_world, "cust0") == 1
     again = booking_world.get("cust0", f"/v1/bookings/{body['id']}")
@@ -251,6 +252,7 @@ def test_reschedule_then_cancel_gives_the_entitlement_back(booking_world: Bookin
     cancelled = booking_world.post("cust0", f"{url}/cancel")
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     assert cancelled.json()["request_status"] == "cancelled"
+    assert cancelled.json()["actions"] == []
     assert _used(booking_world, "cust0") == 0
     _error(booking_world.post("cust0", f"{url}/cancel"), 409, "invalid_transition")
 
