@@ -16,7 +16,7 @@ from sqlmodel import Field, SQLModel
 from dispatch.columns import UTCDateTime, json_type
 from dispatch.localtime import utc_now
 from dispatch.product.models import VisitKind
-from dispatch.request.models import Coverage, RequestStatus
+from dispatch.request.models import Coverage, CoverageQuote, RequestStatus
 from dispatch.visit.models import VisitStatus
 
 H = 3600
@@ -107,6 +107,7 @@ class SlotsPublic(SQLModel):
     asset_id: int
     kind: VisitKind
     region: str
+    timezone: str = Field(description="the region's time zone, in which local_window is given")
     duration_s: int
     skill: str
     data: list[SlotPublic]
@@ -114,6 +115,9 @@ class SlotsPublic(SQLModel):
     unavailable: list[DayUnavailable] = Field(description="days without a window, and why")
     reason: SlotReason | None = Field(default=None, description="set when no window is offered")
     message: str | None = None
+    coverage: CoverageQuote | None = Field(
+        default=None, description="who would pay for a booking made now (nothing is used yet)"
+    )
 
 
 # --- bookings -------------------------------------------------------------------------------------
@@ -151,6 +155,11 @@ class BookingReschedule(SQLModel):
     window_end: AwareDatetime
 
 
+class BookingAction(StrEnum):
+    RESCHEDULE = "reschedule"
+    CANCEL = "cancel"
+
+
 class BookingPublic(SQLModel):
     """A booked visit as its customer sees it."""
 
@@ -161,6 +170,7 @@ class BookingPublic(SQLModel):
     status: VisitStatus
     window_start: datetime | None
     window_end: datetime | None
+    timezone: str = Field(description="the region's time zone, to show the times in")
     coverage: Coverage
     coverage_reason: str
     price: int
@@ -168,6 +178,7 @@ class BookingPublic(SQLModel):
     technician_first_name: str | None = Field(description="once a plan gives it a technician")
     planned_start: datetime | None
     eta: datetime | None = Field(description="expected arrival, once the technician is en route")
+    actions: list[BookingAction] = Field(description="what the customer may still do with it")
 
 
 class BookingsPublic(SQLModel):

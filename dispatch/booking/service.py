@@ -27,14 +27,19 @@ from dispatch import localtime
 from dispatch.asset import service as asset_service
 from dispatch.asset.models import Asset
 from dispatch.booking import ledger, slots
-from dispatch.booking.models import BookingCreate, BookingIdempotency, BookingPublic
+from dispatch.booking.models import (
+    BookingAction,
+    BookingCreate,
+    BookingIdempotency,
+    BookingPublic,
+)
 from dispatch.errors import Conflict, IdempotencyKeyReused, NotFound, SlotUnavailable
 from dispatch.outreach import service as outreach_service
 from dispatch.outreach.eta import eta as eta_from_position
 from dispatch.region import service as region_service
 from dispatch.region.models import Region
 from dispatch.request import service as request_service
-from dispatch.request.models import RequestStatus, ServiceRequest, ServiceRequestCreate
+from dispatch.request.models import ServiceRequest, ServiceRequestCreate
 from dispatch.technician.models import Technician
 from dispatch.visit import lifecycle
 from dispatch.visit import service as visit_service
@@ -158,9 +163,9 @@ def public(*, session: Session, visit: Visit) -> BookingPublic:
         if visit.planned_technician_id
         else None
     )
+    region = region_service.get_or_raise(session=session, region_id=visit.region_id)
     eta = None
     if visit.status is S.EN_ROUTE and technician is not None:
-        region = region_service.get_or_raise(session=session, region_id=visit.region_id)
         eta = eta_from_position(session=session, visit=visit, technician=technician, region=region)
     return BookingPublic(
         id=visit.id or 0,
@@ -170,6 +175,7 @@ def public(*, session: Session, visit: Visit) -> BookingPublic:
         status=visit.status,
         window_start=visit.window_start,
         window_end=visit.window_end,
+        timezone=region.timezone,
         coverage=request.coverage,
         coverage_reason=request.coverage_reason,
         price=request.price,
@@ -177,7 +183,17 @@ def public(*, session: Session, visit: Visit) -> BookingPublic:
         technician_first_name=technician.name.split()[0] if technician else None,
         planned_start=visit.planned_start,
         eta=eta,
+        actions=actions(visit.status),
     )
+
+
+def actions(status: VisitStatus) -> list[BookingAction]:
+    """What a customer may still do with a booking in this status (the lifecycle's table)."""
+    allowed = {
+        BookingAction.RESCHEDULE: status in lifecycle.PLANNABLE,
+        BookingAction.CANCEL: lifecycle.can_transition(status, S.CANCELLED),
+    }
+    return [action for action, ok in allowed.items() if ok]
 
 
 def list_for_customer(
@@ -291,15 +307,7 @@ def _open_request(
     """The asset's open request of this kind to book (the one named, else the latest); raises
     Conflict when one is booked already: an asset has one booking of a kind at a time."""
     kind = booking_in.kind
-    requests = session.exec(
-        select(ServiceRequest)
-        .where(
-            ServiceRequest.asset_id == asset.id,
-            ServiceRequest.kind == kind,
-            ServiceRequest.status == RequestStatus.OPEN,
-        )
-        .order_by(col(ServiceRequest.created_at).desc(), col(ServiceRequest.id).desc())
-    ).all()
+    requests = request_service.list_open(session=session, asset_id=asset.id or 0, kind=kind)
     for request in requests:
         visits = visit_service.list_for_request(session=session, request_id=request.id or 0)
         booked = next((v for v in visits if v.status in BOOKED), None)

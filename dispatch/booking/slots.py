@@ -31,6 +31,7 @@ from dispatch.product.models import VisitKind
 from dispatch.region import service as region_service
 from dispatch.region.models import Region
 from dispatch.request import service as request_service
+from dispatch.request.models import CoverageQuote
 from dispatch.request.service import DEFAULT_PRIORITY
 from dispatch.technician.models import Technician, TechnicianSkill
 
@@ -151,6 +152,7 @@ def offer_slots(
     days = _days(first or open_from, last)
     bookable = [d for d in days if open_from <= d <= open_to]
     result = _empty(asset, kind, region, want)
+    result.coverage = quote(session=session, asset=asset, kind=kind, region=region, now=now)
     result.unavailable = [
         _no(d, R.OUTSIDE_BOOKING_HORIZON, region, want) for d in days if d not in bookable
     ]
@@ -165,6 +167,18 @@ def offer_slots(
             ledger.store(session=session, region=region, state=state)
         session.commit()
     return _ranked(result, region, want)
+
+
+def quote(
+    *, session: Session, asset: Asset, kind: VisitKind, region: Region, now: datetime
+) -> CoverageQuote:
+    """Who would pay for a booking of this kind made now: the decision of the asset's open
+    request of the kind when one waits (a booking books that one, see booking.service), else
+    the request rule's quote (nothing is used)."""
+    waiting = request_service.list_open(session=session, asset_id=asset.id or 0, kind=kind)
+    if waiting:
+        return CoverageQuote.model_validate(waiting[0], from_attributes=True)
+    return request_service.quote(session=session, asset=asset, kind=kind, region=region, now=now)
 
 
 def _days(first: date, last: date | None) -> list[date]:
@@ -245,6 +259,7 @@ def _empty(asset: Asset, kind: VisitKind, region: Region, want: ledger.Candidate
         asset_id=asset.id or 0,
         kind=kind,
         region=region.code,
+        timezone=region.timezone,
         duration_s=want.duration_s,
         skill=", ".join(sorted(want.skills)),
         data=[],

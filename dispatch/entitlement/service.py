@@ -84,6 +84,14 @@ def consume(*, session: Session, entitlement_id: int, on: date) -> Entitlement:
     return entitlement
 
 
+def check_usable(*, entitlement: Entitlement, on: date) -> None:
+    """Raises NotCovered unless one is left and still valid on that day: what consume's guarded
+    UPDATE checks, without using one (a quote before booking)."""
+    expired = entitlement.valid_until is not None and entitlement.valid_until < on
+    if expired or entitlement.used >= entitlement.total:
+        raise NotCovered(_why_not_usable(entitlement, on), loc=("entitlement_id",))
+
+
 def restore(*, session: Session, entitlement_id: int) -> Entitlement:
     """Step: give one back (a booking was cancelled); raises Conflict when none is used.
 

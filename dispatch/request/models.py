@@ -72,6 +72,14 @@ class ServiceRequestPublic(ServiceRequestBase):
     cancelled_at: datetime | None
 
 
+class CoverageQuote(SQLModel):
+    """Who would pay for a visit booked now, by the rule a booking applies (nothing is used)."""
+
+    coverage: Coverage
+    coverage_reason: str
+    price: int = Field(ge=0, description="rupiah the customer would pay; 0 when covered")
+
+
 class ServiceRequestsPublic(SQLModel):
     data: list[ServiceRequestPublic]
     count: int

@@ -3,6 +3,8 @@
 Coverage is decided once, when the request is opened: an installation, periodic service or oil
 change uses the asset's entitlement when one is left and valid; a repair or inspection is free
 under warranty; anything else is paid at the price of the product's policy for that kind.
+quote() gives the same decision before booking, by the same rule (_cover), without using the
+entitlement.
 """
 
 from dataclasses import dataclass
@@ -20,8 +22,10 @@ from dispatch.errors import NotCovered, NotFound
 from dispatch.product import service as product_service
 from dispatch.product.models import VisitKind
 from dispatch.region import service as region_service
+from dispatch.region.models import Region
 from dispatch.request.models import (
     Coverage,
+    CoverageQuote,
     RequestStatus,
     ServiceRequest,
     ServiceRequestCreate,
@@ -75,6 +79,20 @@ def list_for_customer(
     return list(session.exec(query).all()), count
 
 
+def list_open(*, session: Session, asset_id: int, kind: VisitKind) -> list[ServiceRequest]:
+    """The asset's open requests of this kind, latest first."""
+    query = (
+        select(ServiceRequest)
+        .where(
+            ServiceRequest.asset_id == asset_id,
+            ServiceRequest.kind == kind,
+            ServiceRequest.status == RequestStatus.OPEN,
+        )
+        .order_by(col(ServiceRequest.created_at).desc(), col(ServiceRequest.id).desc())
+    )
+    return list(session.exec(query).all())
+
+
 def latest_region_id(*, session: Session, asset_id: int) -> int | None:
     """The region of the asset's latest request (assets carry no region of their own), or
     None when it has had none; the later id wins between requests made at the same moment."""
@@ -108,7 +126,7 @@ def add(
     policy = product_service.policy_for(product_model=asset.product_model, kind=request_in.kind)
     created_at = localtime.require_aware(request_in.created_at or localtime.utc_now())
     on = localtime.local_day(created_at, region.zone)
-    cover = _cover(session, asset, request_in.kind, on, policy.price)
+    cover = _cover(session, asset, request_in.kind, on, policy.price, use=True)
     if cover.coverage is Coverage.PAID and not allow_paid:
         raise NotCovered(f"not covered: {cover.reason}.", loc=("kind",))
     request = ServiceRequest.model_validate(
@@ -126,6 +144,18 @@ def add(
     session.add(request)
     session.flush()
     return request
+
+
+def quote(
+    *, session: Session, asset: Asset, kind: VisitKind, region: Region, now: datetime | None = None
+) -> CoverageQuote:
+    """Who would pay for a request of this kind on this asset opened now (in the region's day):
+    the decision open() would take, with no entitlement used. Raises InvalidInput when the
+    product has no policy for the kind."""
+    policy = product_service.policy_for(product_model=asset.product_model, kind=kind)
+    on = localtime.local_day(localtime.require_aware(now or localtime.utc_now()), region.zone)
+    cover = _cover(session, asset, kind, on, policy.price, use=False)
+    return CoverageQuote(coverage=cover.coverage, coverage_reason=cover.reason, price=cover.price)
 
 
 def respond(*, session: Session, request: ServiceRequest, at: datetime) -> ServiceRequest:
@@ -172,11 +202,14 @@ def release(*, session: Session, request: ServiceRequest, at: datetime) -> bool:
     return True
 
 
-def _cover(session: Session, asset: Asset, kind: VisitKind, on: date, price: int) -> _Cover:
-    """Who pays for a request of this kind on this asset, made on day `on`."""
+def _cover(
+    session: Session, asset: Asset, kind: VisitKind, on: date, price: int, *, use: bool
+) -> _Cover:
+    """Who pays for a request of this kind on this asset, made on day `on`; with use, the
+    entitlement that covers it is consumed, without, only checked (a quote)."""
     entitlement_kind = ENTITLEMENT_FOR_KIND.get(kind)
     if entitlement_kind is not None:
-        return _cover_by_entitlement(session, asset, entitlement_kind, on, price)
+        return _cover_by_entitlement(session, asset, entitlement_kind, on, price, use=use)
     decision = warranty_service.decide(asset=asset, on=on)
     if decision.covered:
         return _Cover(Coverage.WARRANTY, decision.reason, price=0)
@@ -184,18 +217,22 @@ def _cover(session: Session, asset: Asset, kind: VisitKind, on: date, price: int
 
 
 def _cover_by_entitlement(
-    session: Session, asset: Asset, kind: EntitlementKind, on: date, price: int
+    session: Session, asset: Asset, kind: EntitlementKind, on: date, price: int, *, use: bool
 ) -> _Cover:
     entitlement = entitlement_service.find(session=session, asset_id=asset.id or 0, kind=kind)
     if entitlement is None:
         product = asset.product_model
         return _Cover(Coverage.PAID, f"{product.brand} {product.name} has no {kind}", price)
     try:
-        used = entitlement_service.consume(
-            session=session, entitlement_id=entitlement.id or 0, on=on
-        )
+        if use:
+            entitlement = entitlement_service.consume(
+                session=session, entitlement_id=entitlement.id or 0, on=on
+            )
+        else:
+            entitlement_service.check_usable(entitlement=entitlement, on=on)
     except NotCovered as exc:
         return _Cover(Coverage.PAID, exc.msg.rstrip("."), price)
-    until = f", valid until {used.valid_until}" if used.valid_until else ""
-    reason = f"{kind} {used.used} of {used.total}{until}"
-    return _Cover(Coverage.ENTITLEMENT, reason, price=0, entitlement_id=used.id)
+    nth = entitlement.used if use else entitlement.used + 1  # the one this request takes
+    until = f", valid until {entitlement.valid_until}" if entitlement.valid_until else ""
+    reason = f"{kind} {nth} of {entitlement.total}{until}"
+    return _Cover(Coverage.ENTITLEMENT, reason, price=0, entitlement_id=entitlement.id)

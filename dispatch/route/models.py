@@ -65,6 +65,7 @@ class RouteStopPublic(SQLModel):
     product_category: ProductCategory
     serial_number: str
     kind: VisitKind
+    description: str = Field(description="what the customer asked for, in their words")
     coverage: Coverage
     required_skills: list[str]
     duration_s: int
@@ -80,6 +81,7 @@ class RouteStopPublic(SQLModel):
     ended_at: datetime | None
     failure_reason: FailureReason | None
     note: str | None
+    next_events: list[VisitEvent] = Field(description="the events the visit's status allows now")
 
 
 class RoutePublic(SQLModel):

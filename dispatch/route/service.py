@@ -21,11 +21,13 @@ from dispatch.route.models import (
     STATUS_OF_EVENT,
     RoutePublic,
     RouteStopPublic,
+    VisitEvent,
     VisitEventCreate,
 )
 from dispatch.technician.models import Technician
+from dispatch.visit import lifecycle
 from dispatch.visit import service as visit_service
-from dispatch.visit.models import Visit
+from dispatch.visit.models import Visit, VisitStatus
 
 NAVIGATION_URL = "https://www.google.com/maps/dir/"
 # A phone's clock may run a little fast; an event further ahead than this has not happened yet.
@@ -36,6 +38,11 @@ def navigation_url(lat: float, lon: float) -> str:
     """A link that opens turn-by-turn directions to the point (Google Maps URLs, no key)."""
     query = urlencode({"api": 1, "destination": f"{lat:.6f},{lon:.6f}"}, safe=",")
     return f"{NAVIGATION_URL}?{query}"
+
+
+def next_events(status: VisitStatus) -> list[VisitEvent]:
+    """The events a technician may report for a visit in this status (the lifecycle's table)."""
+    return [e for e, to in STATUS_OF_EVENT.items() if lifecycle.can_transition(status, to)]
 
 
 def today_for(*, session: Session, technician: Technician) -> date:
@@ -197,6 +204,7 @@ def _stop(
         product_category=product.category,
         serial_number=asset.serial_number,
         kind=request.kind,
+        description=request.description,
         coverage=request.coverage,
         required_skills=list(visit.required_skills),
         duration_s=visit.duration_s,
@@ -212,4 +220,5 @@ def _stop(
         ended_at=visit.ended_at,
         failure_reason=visit.failure_reason,
         note=visit.note,
+        next_events=next_events(visit.status),
     )

@@ -73,6 +73,24 @@ def test_slots_rank_the_days_windows_by_added_travel(booking_world: BookingWorld
     assert datetime.fromisoformat(first_window["window_end"]) == end
 
 
+def test_slots_tell_the_coverage_before_booking(booking_world: BookingWorld) -> None:
+    """The slots answer says, in the region's time zone, that the free installation would cover
+    the visit without using it; the booking then decides the same, and a cancel gives it back."""
+    body = _slots(booking_world, "cust0").json()
+    assert body["coverage"] == {
+        "coverage": "entitlement",
+        "coverage_reason": body["coverage"]["coverage_reason"],
+        "price": 0,
+    }
+    assert body["coverage"]["coverage_reason"].startswith("free_installation 1 of 1")
+    assert _used(booking_world, "cust0") == 0
+    booked = _book(booking_world, "cust0", 10, key="k-1").json()
+    assert booked["coverage_reason"] == body["coverage"]["coverage_reason"]
+    assert body["timezone"] == booked["timezone"] == "Asia/Jakarta"
+    booking_world.post("cust0", f"/v1/bookings/{booked['id']}/cancel")
+    assert _slots(booking_world, "cust0").json()["coverage"]["coverage"] == "entitlement"
+
+
 def test_slots_full_day_answers_why(booking_world: BookingWorld) -> None:
     """A day whose routes are full: no window, reason days_full, per day too."""
     _fill(booking_world, HOURS)
@@ -126,6 +144,7 @@ def test_booking_created_and_read_back(booking_world: BookingWorld) -> None:
         0,
     )
     assert body["technician_first_name"] is None and body["eta"] is None
+    assert body["actions"] == ["reschedule", "cancel"]
     assert "Idempotent-Replayed" not in response.headers
     assert _used(booking_world, "cust0") == 1
     again = booking_world.get("cust0", f"/v1/bookings/{body['id']}")
@@ -233,6 +252,7 @@ def test_reschedule_then_cancel_gives_the_entitlement_back(booking_world: Bookin
     cancelled = booking_world.post("cust0", f"{url}/cancel")
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     assert cancelled.json()["request_status"] == "cancelled"
+    assert cancelled.json()["actions"] == []
     assert _used(booking_world, "cust0") == 0
     _error(booking_world.post("cust0", f"{url}/cancel"), 409, "invalid_transition")
 

@@ -64,6 +64,7 @@ def test_my_route_lists_ordered_stops_with_what_the_technician_needs(world: Worl
     assert first["navigation_url"] == (
         f"https://www.google.com/maps/dir/?api=1&destination={first['lat']:.6f},{first['lon']:.6f}"
     )
+    assert first["next_events"] == ["en_route", "arrived"]
     for stop in stops:
         assert _iso(stop["window_start"]) <= _iso(stop["planned_start"]) <= _iso(stop["window_end"])
         assert (stop["eta_arrival"], stop["eta_start"]) == (
@@ -82,6 +83,7 @@ def test_visit_events_move_the_lifecycle_and_the_etas_of_the_rest(world: World) 
     assert moved.status_code == 200
     assert moved.json()["visit"]["status"] == "en_route"
     assert _iso(moved.json()["visit"]["en_route_at"]) == set_off
+    assert moved.json()["route"]["stops"][0]["next_events"] == ["arrived", "failed"]
     with world.session() as session:
         queued = outbox.keys_for_visits(
             session=session, visit_ids=[first["visit_id"]], kinds=[MessageKind.ON_THE_WAY]

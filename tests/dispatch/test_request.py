@@ -119,6 +119,51 @@ def test_open_kind_not_offered_is_invalid(session: Session) -> None:
         make_request(session, kind=VisitKind.OIL_CHANGE)
 
 
+def test_quote_tells_the_entitlement_a_booking_would_use_without_using_it(
+    session: Session,
+) -> None:
+    """A quote names the free installation the request would take; it stays unused, and the
+    request opened afterwards decides the same."""
+    asset = make_asset(session, purchase_date=date(2026, 3, 2))
+    region = make_region(session)
+    now = datetime(2026, 3, 3, 3, 0, tzinfo=UTC)
+    quote = request_service.quote(
+        session=session, asset=asset, kind=VisitKind.INSTALLATION, region=region, now=now
+    )
+    assert (quote.coverage, quote.price) == (Coverage.ENTITLEMENT, 0)
+    assert quote.coverage_reason == "free_installation 1 of 1, valid until 2026-05-31"
+    installation = entitlement_service.find(
+        session=session, asset_id=asset.id or 0, kind=EntitlementKind.FREE_INSTALLATION
+    )
+    assert installation is not None and installation.used == 0
+    request = make_request(session, asset=asset, region=region, created_at=now)
+    assert (request.coverage, request.coverage_reason, request.price) == (
+        quote.coverage,
+        quote.coverage_reason,
+        quote.price,
+    )
+
+
+def test_quote_when_used_up_or_out_of_warranty_is_paid_with_the_price(session: Session) -> None:
+    """After the one free installation is used the quote is paid at the policy's price; a
+    repair after the warranty too, with the warranty's reason."""
+    asset = make_asset(session, purchase_date=date(2026, 3, 2))
+    region = make_region(session)
+    make_request(session, asset=asset, region=region)
+    now = datetime(2026, 3, 3, 3, 0, tzinfo=UTC)
+    installation = request_service.quote(
+        session=session, asset=asset, kind=VisitKind.INSTALLATION, region=region, now=now
+    )
+    assert (installation.coverage, installation.price) == (Coverage.PAID, 350_000)
+    assert installation.coverage_reason == "free_installation is used up (1 of 1)"
+    old = make_asset(session, purchase_date=date(2024, 1, 31))
+    repair = request_service.quote(
+        session=session, asset=old, kind=VisitKind.REPAIR, region=region, now=now
+    )
+    assert (repair.coverage, repair.price) == (Coverage.PAID, 250_000)
+    assert repair.coverage_reason.endswith("expired after 2025-01-31")
+
+
 @pytest.mark.parametrize(
     ("kind", "priority"),
     [(VisitKind.REPAIR, 3), (VisitKind.INSTALLATION, 2), (VisitKind.PERIODIC_SERVICE, 1)],
