@@ -29,6 +29,9 @@ export function fill(node, ...children) {
   return node;
 }
 
+// The pages each role works in; the top bar shows only those once signed in.
+const PAGES_OF = { admin: ["board", "me", "book"], dispatcher: ["board"], technician: ["me"], customer: ["book"] };
+
 // Signs in from ?token=, fills the top bar, and resolves to the account behind the token when
 // its role may use the page; otherwise shows why in `main` and resolves to null.
 export async function boot({ roles, main = $("#main"), what = "this page" }) {
@@ -57,6 +60,7 @@ export async function boot({ roles, main = $("#main"), what = "this page" }) {
   $("#who-name").hidden = false;
   $("#who-name").textContent = `${user.name} (${user.role})`;
   $("#signout").hidden = false;
+  for (const link of $$("[data-nav]")) link.hidden = !(PAGES_OF[user.role] ?? []).includes(link.dataset.nav);
   if (roles && user.role !== "admin" && !roles.includes(user.role)) {
     const allowed = roles.join(" or ");
     refuse(main, "Not for this account", `${what} is for a ${allowed}; you are signed in as a ${user.role}.`);
