@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from api import embedded, errors
+from api import access_log, embedded, errors
 from api.routes import ROUTERS
 from api.web import pages
 from dispatch.config import Settings, get_settings
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.on_start.append(embedded.start_embedded)
         app.state.on_stop.append(embedded.stop_embedded)
     errors.install(app)
+    access_log.install()
     api = APIRouter(prefix=API_PREFIX, responses=errors.ERROR_RESPONSES)
     for router in ROUTERS:
         api.include_router(router)
