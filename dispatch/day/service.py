@@ -15,6 +15,7 @@ from dispatch.jobs.models import SolveJobPublic
 from dispatch.planning import service as planning_service
 from dispatch.planning.models import Plan, PlanPublic
 from dispatch.region.models import Region
+from dispatch.request.models import ServiceRequest
 from dispatch.visit import service as visit_service
 from dispatch.visit.lifecycle import PLANNABLE
 from dispatch.visit.models import Visit
@@ -52,8 +53,15 @@ def _plan_of_day(session: Session, region: Region, day: date, plan_id: int | Non
 
 
 def labelled(session: Session, visits: list[Visit]) -> list[DayVisit]:
-    """The visits with kind, product and customer name (two queries, not two per visit)."""
-    asset_ids = {v.request.asset_id for v in visits}
+    """The visits with kind, product and customer name (three queries, not three per visit)."""
+    request_ids = {v.request_id for v in visits}
+    requests = {
+        r.id: r
+        for r in session.exec(
+            select(ServiceRequest).where(col(ServiceRequest.id).in_(request_ids))
+        ).all()
+    }
+    asset_ids = {r.asset_id for r in requests.values()}
     assets = {
         a.id: a for a in session.exec(select(Asset).where(col(Asset.id).in_(asset_ids))).all()
     }
@@ -65,14 +73,15 @@ def labelled(session: Session, visits: list[Visit]) -> list[DayVisit]:
     )
     rows = []
     for v in visits:
-        asset = assets[v.request.asset_id]
+        request = requests[v.request_id]
+        asset = assets[request.asset_id]
         product = asset.product_model
         rows.append(
             DayVisit.model_validate(
                 v,
                 from_attributes=True,
                 update={
-                    "kind": v.request.kind,
+                    "kind": request.kind,
                     "product": f"{product.brand} {product.name}",
                     "customer_name": names.get(asset.customer_id, ""),
                 },
