@@ -2,7 +2,7 @@
 
 A plan is stored as rows (for queries: a technician's route, where a visit is planned) and as
 the optimizer's full JSON (for audit). Reason and solver status codes are the optimizer's
-values kept as plain strings, so that only planning/convert.py needs to know the optimizer.
+values kept as plain strings, so that only planning/convert.py and solving.py know the optimizer.
 """
 
 from datetime import date, datetime

@@ -18,7 +18,7 @@ from dispatch import localtime
 from dispatch.config import get_settings
 from dispatch.db import commit_or_conflict
 from dispatch.errors import Conflict, NotFound
-from dispatch.planning import convert
+from dispatch.planning import convert, solving
 from dispatch.planning.convert import Crew, DayInput, DayProblem, DaySolution, Start
 from dispatch.planning.models import Plan, PlanFigures, PlanOptions, PlanState
 from dispatch.planning.starts import STARTED, starts_at
@@ -157,7 +157,7 @@ def solve_problem(
     should_stop, asked all along the search, ends it early with the best plan found so far;
     VROOM's first plan gets the SOLVER_THREADS setting's threads."""
     threads = get_settings().solver_threads
-    return convert.solve(day_problem, options, on_progress, should_stop, threads)
+    return solving.solve(day_problem, options, on_progress, should_stop, threads)
 
 
 def store_plan(*, session: Session, solution: DaySolution) -> Plan:
@@ -174,7 +174,7 @@ def store_plan(*, session: Session, solution: DaySolution) -> Plan:
 
 def add_plan(*, session: Session, solution: DaySolution) -> Plan:
     """Step: store_plan without committing (a solve job commits it with the job's success)."""
-    broken = convert.violations(solution)
+    broken = solving.violations(solution)
     if broken:
         shown = "; ".join(broken[:SHOWN_VIOLATIONS])
         raise PlanRejected(f"the plan breaks {len(broken)} rule(s) and is not stored: {shown}")

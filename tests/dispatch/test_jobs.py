@@ -17,8 +17,8 @@ from dispatch.jobs import work
 from dispatch.jobs.models import JobKind, JobStatus, SolveJob
 from dispatch.jobs.runner import INTERRUPTED, ThreadRunner
 from dispatch.localtime import utc_now
-from dispatch.planning import convert
 from dispatch.planning import service as planning_service
+from dispatch.planning import solving
 from dispatch.planning.models import PlanState
 from dispatch.region.models import Region
 from tests.dispatch.planning_day import FAST, small_day
@@ -131,7 +131,7 @@ def test_thread_runner_runs_a_job_to_a_valid_stored_draft(engine: Engine) -> Non
     with Session(engine) as session:
         plan = planning_service.get_or_raise(session=session, plan_id=done.plan_id or 0)
         assert (plan.status, plan.assigned) == (PlanState.DRAFT, 4)
-        assert convert.check_stored(plan) == []
+        assert solving.check_stored(plan) == []
 
 
 def test_thread_runner_failing_build_fails_the_job_keeping_the_published_plan(
