@@ -18,11 +18,10 @@ def solve(
     options: PlanOptions,
     on_progress: Callable[[opt.Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
-    threads: int = 1,
 ) -> DaySolution:
     """Solve the day on road travel from the region's routing server when it has one (no
     database needed: safe to run in a background job); raises RoutingUnavailable when the
-    server fails. should_stop ends the search early, threads are VROOM's (SolveParams)."""
+    server fails. should_stop ends the search early."""
     if day_problem.osrm_url:
         with as_invalid_input():
             problem = _with_road_matrix(day_problem.problem, day_problem.osrm_url)
@@ -32,7 +31,7 @@ def solve(
         deterministic=options.deterministic,
         on_progress=on_progress,
         should_stop=should_stop,
-        threads=threads,
+        threads=options.threads,
     )
     with as_invalid_input():
         plan = opt.solve(day_problem.problem, params)

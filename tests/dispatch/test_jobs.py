@@ -11,11 +11,12 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from dispatch.config import Settings
 from dispatch.errors import Conflict, InvalidInput
 from dispatch.jobs import service as job_service
 from dispatch.jobs import work
 from dispatch.jobs.models import JobKind, JobStatus, SolveJob
-from dispatch.jobs.runner import INTERRUPTED, ThreadRunner
+from dispatch.jobs.runner import INTERRUPTED, ThreadRunner, build_runner
 from dispatch.localtime import utc_now
 from dispatch.planning import service as planning_service
 from dispatch.planning import solving
@@ -99,6 +100,23 @@ def test_thread_runner_start_fails_jobs_left_open_by_a_previous_process(engine: 
     done = _finished(engine, job.id or 0)
     assert done is not None
     assert (done.status, done.error) == (JobStatus.FAILED, INTERRUPTED)
+
+
+def test_build_runner_gives_each_job_the_solver_threads_setting(engine: Engine) -> None:
+    """SOLVER_THREADS=2 reaches a solve job: the runner the settings build passes two threads
+    to the job body, with the job's own id."""
+    seen: list[tuple[int, int]] = []
+
+    def body(_: Engine, job_id: int, *, should_stop: Callable[[], bool], threads: int) -> None:
+        seen.append((job_id, threads))
+
+    runner = build_runner(Settings(solver_threads=2), engine)
+    assert isinstance(runner, ThreadRunner)
+    runner._body = body  # the real body solves a day; this one only records what it is given
+    runner.submit(7)
+    _wait(lambda: seen)
+    runner.stop()
+    assert seen == [(7, 2)]
 
 
 def test_fail_interrupted_marks_every_open_job_failed(session: Session) -> None:

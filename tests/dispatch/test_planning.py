@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from dispatch.config import get_settings
+from dispatch.config import Settings
 from dispatch.errors import Conflict
 from dispatch.planning import service as planning_service
 from dispatch.planning import solving
-from dispatch.planning.models import Plan, PlanOptions, PlanState
+from dispatch.planning.models import Plan, PlanState
 from dispatch.shift import service as shift_service
 from dispatch.shift.models import ExceptionKind, ShiftExceptionCreate
 from dispatch.visit import service as visit_service
@@ -300,12 +300,8 @@ def test_solver_threads_setting_reaches_vroom_first_plan(
         return real(problem, time_limit_s, threads)
 
     monkeypatch.setattr(backends, "vroom_plan", recording)
-    monkeypatch.setenv("SOLVER_THREADS", "2")
-    get_settings.cache_clear()
-    try:
-        solution = planning_service.solve_problem(problem, options=PlanOptions(time_limit_s=1.0))
-    finally:
-        get_settings.cache_clear()
+    options = planning_service.options_from(Settings(solver_threads=2), time_limit_s=1.0)
+    solution = planning_service.solve_problem(problem, options=options)
     assert asked == [2]
     assert solution.plan.solver.engine in {"vroom+ortools", "vroom"}
     assert solution.plan.totals.assigned == len(day.visits)
