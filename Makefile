@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/purna run
 
-test: $(STAMP)
+test: lint
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
@@ -28,6 +28,7 @@ bench-peers: $(STAMP)
 	$(BIN)/purna bench solomon --peers --time-limit 5 --jobs 2
 	$(BIN)/purna bench fieldservice --peers
 
+# Style and types, checked by `make test` too: ruff everywhere, mypy strict on the packages.
 lint: $(STAMP)
-	$(BIN)/ruff check optimizer dispatch api tests
-	$(BIN)/mypy optimizer
+	$(BIN)/ruff check optimizer dispatch api benchmarks tests
+	$(BIN)/mypy optimizer dispatch api benchmarks

@@ -74,10 +74,12 @@ from .travel import TravelTable as TravelTable
 from .travel import build_table as build_table
 
 if TYPE_CHECKING:
-    from .backend_pyvrp import expresses as pyvrp_expresses  # noqa: F401 (re-exported)
+    from .backend_pyvrp import expresses, read_sequences
     from .backend_pyvrp import pyvrp_model as pyvrp_model
-    from .backend_pyvrp import read_sequences as pyvrp_read_sequences  # noqa: F401 (re-exported)
     from .backend_vroom import vroom_sequences as vroom_sequences
+
+    pyvrp_expresses = expresses
+    pyvrp_read_sequences = read_sequences
 
 # The peers' own models, for benchmarks that run PyVRP and VROOM as a user would. Loaded on first
 # use (PEP 562): pyvrp and vroom take half a second to import (see backends.py).
