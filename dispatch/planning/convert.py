@@ -109,7 +109,7 @@ def build(data: DayInput) -> DayProblem:
         problem = opt.Problem(
             technicians=tuple(techs),
             visits=tuple(visits),
-            travel=opt.GreatCircle(data.region.speed_kmh, data.region.road_factor),
+            travel=road_estimate(data.region),
             name=f"{data.region.code} {data.day.isoformat()}",
             stability_cost=data.stability_cost_s,
         )
@@ -122,6 +122,18 @@ def build(data: DayInput) -> DayProblem:
         replanned_from=data.replanned_from,
         osrm_url=data.region.osrm_url or None,
     )
+
+
+def road_estimate(region: Region) -> opt.GreatCircle:
+    """The region's travel without a routing server: great-circle distance times its road
+    factor at its average speed (plans, slot offers and ETAs all use this one estimate)."""
+    return opt.GreatCircle(region.speed_kmh, region.road_factor)
+
+
+def drive_s(region: Region, origin: tuple[float, float], destination: tuple[float, float]) -> int:
+    """Seconds to drive from origin to destination (lat, lon) by the region's road estimate."""
+    places = [opt.Location(*origin), opt.Location(*destination)]
+    return int(opt.build_table(road_estimate(region), places).durations_s[0, 1])
 
 
 def _id(db_id: int | None) -> str | None:
