@@ -21,6 +21,7 @@ from .checker import check as check
 from .checker import is_valid as is_valid
 from .errors import InvalidProblem as InvalidProblem
 from .fieldservice import CENTRES as CENTRES
+from .fieldservice import SERVICE_CENTRES as SERVICE_CENTRES
 from .fieldservice import SLOTS as SLOTS
 from .fieldservice import generate_day as generate_day
 from .format_plan import PLAN_FORMAT as PLAN_FORMAT
