@@ -22,7 +22,7 @@ chromium:
 	@test -x $(CHROMIUM) || ! command -v apt-get >/dev/null || [ "$$(id -u)" != 0 ] || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-test: $(STAMP) chromium
+test: lint chromium
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
@@ -34,6 +34,7 @@ bench-peers: $(STAMP)
 	$(BIN)/purna bench solomon --peers --time-limit 5 --jobs 2
 	$(BIN)/purna bench fieldservice --peers
 
+# Style and types, checked by `make test` too: ruff everywhere, mypy strict on the packages.
 lint: $(STAMP)
-	$(BIN)/ruff check optimizer dispatch api tests
-	$(BIN)/mypy optimizer
+	$(BIN)/ruff check optimizer dispatch api benchmarks tests
+	$(BIN)/mypy optimizer dispatch api benchmarks

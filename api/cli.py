@@ -1,33 +1,111 @@
-"""The `purna` command line: one typer app; each command group lives in a module of api/commands."""
+"""The `purna` command line: one typer app; each command group lives in a module of api/commands.
+
+A command's module is imported only when that command runs: the modules pull in the API, the
+database layer, the solvers and the benchmarks, which made `purna --help` take 3 s. The help
+lists the commands from COMMANDS instead (tests/api/test_cli_lazy.py keeps it true).
+"""
 
 from __future__ import annotations
 
-import typer
+import importlib
+from typing import Any
 
-from api.commands import (
-    bench_api,
-    db_commands,
-    dispatch_commands,
-    optimizer_commands,
-    outreach_commands,
-    serve_commands,
-)
+import typer
+from typer.core import TyperCommand, TyperGroup
+
+# Per top-level command: the api.commands modules that register it (`bench` spans two), and the
+# first paragraph of its help, as `purna --help` shows it.
+COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "solve": (
+        ("optimizer_commands",),
+        "Solve a problem and write the plan; exit 1 when the validator finds the plan broken.",
+    ),
+    "check": (
+        ("optimizer_commands",),
+        "Check a plan against its problem: list the violations (exit 1), or print `valid`.",
+    ),
+    "demo-day": (
+        ("optimizer_commands",),
+        "Plan the demo day (fixtures/demo_day.json) and print every technician's route.",
+    ),
+    "plan": (
+        ("dispatch_commands",),
+        "Plan a region's day: print each route and the visits left unassigned with their reason.",
+    ),
+    "run": (
+        ("serve_commands",),
+        "Migrate, load the demo data into an empty database, print a token per role, and serve\n"
+        "on http://HOST:PORT (OpenAPI docs at /docs) in the embedded shape.",
+    ),
+    "serve": (
+        ("serve_commands",),
+        "Serve the API with the settings of the environment (DATABASE_URL, JOB_RUNNER, ...).",
+    ),
+    "scheduler": (
+        ("outreach_commands",),
+        "Run the scheduler in this process until stopped (the production shape: one per\n"
+        "deployment; give the API workers EMBEDDED_SCHEDULER=false).",
+    ),
+    "kpis": (
+        ("outreach_commands",),
+        "Print the after-sales KPIs of a period (definitions: docs/kpis.md).",
+    ),
+    "bench": (("optimizer_commands", "bench_api"), "Benchmarks that print tables."),
+    "db": (("db_commands",), "The database: schema migrations."),
+    "demo": (("dispatch_commands",), "The demo business: Greater Jakarta after-sales."),
+    "users": (("serve_commands",), "Accounts and their bearer tokens."),
+    "outbox": (("outreach_commands",), "The message outbox: deliver now, or count by state."),
+}
+
+_loaded = typer.Typer()  # the commands of the modules imported so far
+_registered: set[str] = set()
+
+
+def load_command(name: str) -> Any:
+    """The real command: its modules imported and registered (once each), or None if unknown."""
+    if name not in COMMANDS:
+        return None
+    for module in COMMANDS[name][0]:
+        if module not in _registered:
+            importlib.import_module(f"api.commands.{module}").register(_loaded)
+            _registered.add(module)
+    group = typer.main.get_command(_loaded)
+    assert isinstance(group, TyperGroup)  # several commands: typer makes a group
+    return group.get_command(typer.Context(group), name)
+
+
+class LazyGroup(TyperGroup):
+    """The top-level group: commands listed from COMMANDS, loaded when one is run."""
+
+    _help_only = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if self._help_only and cmd_name in COMMANDS:  # only its name and help are shown
+            return TyperCommand(cmd_name, help=COMMANDS[cmd_name][1])
+        return load_command(cmd_name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._help_only = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._help_only = False
+
 
 app = typer.Typer(
     name="purna",
     help="Purna: field-service scheduling and dispatch for after-sales service.",
+    cls=LazyGroup,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 
-# Each module adds its commands to the app; keep this tuple the one place they are listed.
-for _module in (
-    optimizer_commands,
-    db_commands,
-    dispatch_commands,
-    serve_commands,
-    outreach_commands,
-    bench_api,
-):
-    _module.register(app)
+
+@app.callback()
+def _purna() -> None:
+    # Without a callback or commands typer would not make `purna` a group (see LazyGroup).
+    pass

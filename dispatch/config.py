@@ -8,6 +8,10 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# A dispatcher waits seconds, not hours: the one cap on a day's solve, wherever it is started
+# (HTTP request, nightly run, command line; dispatch.planning.models.PlanOptions).
+MAX_TIME_LIMIT_S = 300.0
+
 
 class Settings(BaseSettings):
     """Deployment settings; with none set, Purna runs embedded on a SQLite file."""
@@ -27,7 +31,7 @@ class Settings(BaseSettings):
     scheduler_timezone: str | None = None  # None: default_timezone; cron hours are read in it
     job_misfire_grace_s: int = Field(default=3600, gt=0)  # a job late by more is skipped
     plan_hour: int = Field(default=18, ge=0, le=23)  # plan tomorrow for every region
-    plan_time_limit_s: float = Field(default=10.0, gt=0)
+    plan_time_limit_s: float = Field(default=10.0, gt=0, le=MAX_TIME_LIMIT_S)
     reminder_hour: int = Field(default=17, ge=0, le=23)  # day-before reminders
     service_due_hour: int = Field(default=9, ge=0, le=23)  # service-due reminders
     outreach_sweep_s: int = Field(default=300, gt=0)  # surveys, follow-ups, missed notices
@@ -61,7 +65,7 @@ class Settings(BaseSettings):
     # Solve jobs (dispatch/jobs): threads in the API process; Celery workers in a later issue.
     job_runner: Literal["thread", "celery"] = "thread"
     job_workers: int = Field(default=1, ge=1, le=16)  # solves at once; each keeps a core busy
-    solve_time_limit_s: float = Field(default=10.0, gt=0, le=300)  # when a request gives none
+    solve_time_limit_s: float = Field(default=10.0, gt=0, le=MAX_TIME_LIMIT_S)  # request gave none
     # VROOM's threads for a day's first plan; a second core serves more on big days (README).
     solver_threads: int = Field(default=1, ge=1, le=64)
 

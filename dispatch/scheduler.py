@@ -29,7 +29,7 @@ from dispatch.outreach import service as outreach_service
 from dispatch.outreach.channels import Channel, build_channel
 from dispatch.outreach.delivery import DeliveryReport
 from dispatch.planning import service as planning_service
-from dispatch.planning.models import PlanOptions, PlanState
+from dispatch.planning.models import PlanState
 from dispatch.region.models import Region
 
 log = logging.getLogger("purna.scheduler")
@@ -125,7 +125,7 @@ def _plan_region(session: Session, region: Region, now: datetime, settings: Sett
     if any(p.created_at >= since for p in plans):
         return "already planned"
     published = any(p.status is PlanState.PUBLISHED for p in plans)
-    options = PlanOptions(time_limit_s=settings.plan_time_limit_s)
+    options = planning_service.options_from(settings, time_limit_s=settings.plan_time_limit_s)
     plan = planning_service.plan_day(session=session, region=region, day=tomorrow, options=options)
     if region.auto_publish and not published:  # never replace a dispatcher's published plan
         planning_service.publish(session=session, plan=plan, at=now)

@@ -21,6 +21,7 @@ from .checker import check as check
 from .checker import is_valid as is_valid
 from .errors import InvalidProblem as InvalidProblem
 from .fieldservice import CENTRES as CENTRES
+from .fieldservice import SERVICE_CENTRES as SERVICE_CENTRES
 from .fieldservice import SLOTS as SLOTS
 from .fieldservice import generate_day as generate_day
 from .format_plan import PLAN_FORMAT as PLAN_FORMAT
@@ -74,10 +75,12 @@ from .travel import TravelTable as TravelTable
 from .travel import build_table as build_table
 
 if TYPE_CHECKING:
-    from .backend_pyvrp import expresses as pyvrp_expresses  # noqa: F401 (re-exported)
+    from .backend_pyvrp import expresses, read_sequences
     from .backend_pyvrp import pyvrp_model as pyvrp_model
-    from .backend_pyvrp import read_sequences as pyvrp_read_sequences  # noqa: F401 (re-exported)
     from .backend_vroom import vroom_sequences as vroom_sequences
+
+    pyvrp_expresses = expresses
+    pyvrp_read_sequences = read_sequences
 
 # The peers' own models, for benchmarks that run PyVRP and VROOM as a user would. Loaded on first
 # use (PEP 562): pyvrp and vroom take half a second to import (see backends.py).

@@ -20,6 +20,7 @@ from pyvrp import IteratedLocalSearchCallbacks, IteratedLocalSearchParams
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxRuntime, MultipleCriteria
 
+from . import budget
 from .problem import Location, Problem, Technician
 from .route_timing import Item
 from .timing import merged
@@ -27,8 +28,6 @@ from .travel import build_table
 
 Sequences = dict[str, list[Item]]
 
-# The share of the time PyVRP gets to serve every visit before visits become optional.
-REQUIRED_PROBE = 0.2
 # PyVRP's CostEvaluator.cost() of an infeasible solution: the largest 64-bit cost.
 _INFEASIBLE_COST = 2.0**62
 
@@ -124,11 +123,11 @@ def pyvrp_sequences(
 
     Every visit is a required client first: PyVRP searches that model best (on Solomon RC1 at
     5 s, 1.1% above the best known against 3.4% with prizes; twice the iterations). When no plan
-    serves them all within REQUIRED_PROBE of the time, visits become optional clients with
+    serves them all within budget.REQUIRED_PROBE of the time, visits become optional clients with
     prizes for the time left.
     """
     started_s = time.perf_counter()
-    probe_s = REQUIRED_PROBE * time_limit_s
+    probe_s = budget.required_probe_s(time_limit_s)
 
     def give_up(best_cost: float) -> bool:
         infeasible = best_cost >= _INFEASIBLE_COST
@@ -141,7 +140,7 @@ def pyvrp_sequences(
     if result.is_feasible():
         return read_sequences(problem, everyone, result.best)
     optional = pyvrp_model(problem)
-    time_left_s = max(0.0, time_limit_s - (time.perf_counter() - started_s))
+    time_left_s = budget.time_left_s(time_limit_s, time.perf_counter() - started_s)
     result = _search(optional, time_left_s, seed, on_best, [stop])
     return read_sequences(problem, optional, result.best) if result.is_feasible() else {}
 

@@ -36,11 +36,9 @@ VROOM_ORTOOLS = "vroom+ortools"
 ENGINES = frozenset({AUTO, ORTOOLS, PYVRP, VROOM_ORTOOLS})
 VROOM = "vroom"  # not an engine to ask for: a plan of VROOM's that OR-Tools did not improve
 
-# VROOM's share of the time limit when it gives OR-Tools its first plan, and its exploration
-# level (1-5). Measured on the generated Jakarta days (README, Benchmarks): VROOM's plan decides
-# how many visits are served, and OR-Tools mostly trades travel against overtime; level 5 with
-# 70% of the time served the most, lower levels or shares served fewer on 20x100 and 100x500.
-VROOM_SHARE = 0.7
+# VROOM's exploration level (1-5), with its share of the time in budget.py. Measured on the
+# generated Jakarta days (README, Benchmarks): level 5 with 70% of the time served the most,
+# lower levels or shares served fewer on 20x100 and 100x500.
 VROOM_EXPLORATION = 5
 
 

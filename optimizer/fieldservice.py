@@ -25,20 +25,24 @@ FRIDAY_BREAK = Break(windows=(TimeWindow(11 * H + 15 * M, 11 * H + 45 * M),), du
 SLOTS = tuple(TimeWindow(s * H, (s + 2) * H) for s in (8, 10, 13, 15))
 DAY_END_S = 17 * H
 
-# (name, lat, lon): service centres, one per area of Greater Jakarta.
-CENTRES = (
-    ("Gambir", -6.1754, 106.8272),
-    ("Kebayoran Baru", -6.2440, 106.7996),
-    ("Kebon Jeruk", -6.1920, 106.7690),
-    ("Kelapa Gading", -6.1580, 106.9080),
-    ("Jatinegara", -6.2250, 106.8700),
-    ("Bekasi", -6.2383, 106.9756),
-    ("Tangerang", -6.1783, 106.6319),
-    ("BSD Serpong", -6.3020, 106.6520),
-    ("Depok", -6.4025, 106.7942),
-    ("Bogor", -6.5950, 106.8166),
-)
+# name -> (lat, lon): the service centres of Greater Jakarta, where technicians start; the one
+# list, also for the demo business's regions (dispatch.demo.catalogue).
+SERVICE_CENTRES: dict[str, tuple[float, float]] = {
+    "Gambir": (-6.1754, 106.8272),
+    "Kebayoran Baru": (-6.2440, 106.7996),
+    "Kebon Jeruk": (-6.1920, 106.7690),
+    "Kelapa Gading": (-6.1580, 106.9080),
+    "Jatinegara": (-6.2250, 106.8700),
+    "Bekasi": (-6.2383, 106.9756),
+    "Tangerang": (-6.1783, 106.6319),
+    "BSD Serpong": (-6.3020, 106.6520),
+    "Depok": (-6.4025, 106.7942),
+    "Bogor": (-6.5950, 106.8166),
+    "Cibubur": (-6.3650, 106.8800),  # the demo's second East Jakarta centre, not generated
+}
 CENTRE_WEIGHTS = (0.14, 0.14, 0.12, 0.11, 0.11, 0.11, 0.08, 0.07, 0.07, 0.05)
+# (name, lat, lon): the centres generated days draw technicians from, one per area, weighted.
+CENTRES = tuple((name, *place) for name, place in SERVICE_CENTRES.items())[: len(CENTRE_WEIGHTS)]
 
 # (name, lat, lon): residential neighbourhoods where customers live.
 NEIGHBOURHOODS = (

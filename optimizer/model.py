@@ -20,6 +20,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_ils_pb2
 from ortools.util import optional_boolean_pb2
 
+from . import budget
 from .errors import InvalidProblem
 from .problem import Problem
 from .reasons import may_serve
@@ -39,11 +40,6 @@ METAHEURISTICS |= {ITERATED_LOCAL_SEARCH}
 
 # The objective is an int64 sum; keep a margin for the solver's own penalties (GLS) on top.
 _MAX_OBJECTIVE = 2**60
-# The time OR-Tools may spend finalising one solution (_fit_lns_time_limit): 10 ms per
-# technician with breaks, between OR-Tools' default of 0.1 s and 1 s.
-LNS_S_PER_BREAK_ROUTE = 0.01
-LNS_TIME_LIMIT_MIN_S = 0.1
-LNS_TIME_LIMIT_MAX_S = 1.0
 _SLOW_LNS_OPERATORS = (
     "use_global_cheapest_insertion_path_lns",
     "use_local_cheapest_insertion_path_lns",
@@ -344,8 +340,8 @@ def _fit_lns_time_limit(ctx: RoutingContext, params: Any) -> None:
     their sub-searches may take that long); without them, by 0.2 s.
     """
     with_breaks = sum(1 for t in ctx.problem.technicians if t.breaks)
-    lns_s = min(LNS_TIME_LIMIT_MAX_S, LNS_S_PER_BREAK_ROUTE * with_breaks)
-    if lns_s <= LNS_TIME_LIMIT_MIN_S:
+    lns_s = budget.lns_s(with_breaks)
+    if lns_s is None:
         return
     params.lns_time_limit.FromMilliseconds(round(lns_s * 1000))
     operators = params.local_search_operators

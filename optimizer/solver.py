@@ -7,18 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
-from . import backends, model, warm_start
+from . import backends, budget, model, warm_start
 from .errors import InvalidProblem
 from .model import RoutingContext, SolvedRoute
 from .plan import BreakTime, Plan, PlanStatus, Progress, Route, SolverInfo, Stop, totals_of
 from .problem import Problem
 from .reasons import explain
 from .timing import Span, drive, earliest_in, latest_departure
-
-# In deterministic mode the work limit ends the search; this time limit is only a safety net.
-DETERMINISTIC_TIME_LIMIT_S = 3600.0
-# OR-Tools gets at least this share of the time limit, even when VROOM or PyVRP used it all.
-MIN_SHARE = 0.1
 
 # OR-Tools' RoutingSearchStatus, by name, for a search that returned a plan. Without a plan the
 # status is NO_SOLUTION (ROUTING_FAIL, ROUTING_FAIL_TIMEOUT: a time limit before the first plan;
@@ -118,7 +113,7 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
         engine = backends.ORTOOLS  # rejected by the validator: OR-Tools, with the time left
     first = None
     if engine == backends.VROOM_ORTOOLS and params.metaheuristic != model.ITERATED_LOCAL_SEARCH:
-        share_s = params.time_limit_s * backends.VROOM_SHARE
+        share_s = budget.vroom_s(params.time_limit_s)
         first = backends.vroom_plan(problem, share_s, params.threads)
         if _stop_asked(params):  # VROOM cannot be interrupted: skip OR-Tools instead
             if first is None:
@@ -143,16 +138,12 @@ def _solve_ortools(
         elapsed_s = time.perf_counter() - started_s
         params.on_progress(Progress(elapsed_s, objective, first.totals.assigned))
     deterministic = params.deterministic
-    time_left_s = params.time_limit_s - (time.perf_counter() - started_s)
+    elapsed_s = time.perf_counter() - started_s
     assignment = model.search(
         ctx,
         first_solution=params.first_solution,
         metaheuristic=params.metaheuristic,
-        time_limit_s=(
-            DETERMINISTIC_TIME_LIMIT_S
-            if deterministic
-            else max(time_left_s, MIN_SHARE * params.time_limit_s)
-        ),
+        time_limit_s=budget.ortools_s(params.time_limit_s, elapsed_s, deterministic),
         branch_limit=params.work_limit if deterministic else None,
         log_search=params.log_search,
         on_solution=watch.at_solution,

@@ -19,13 +19,13 @@ from sqlmodel import Session
 
 from api.commands.tables import hhmm, hours, make_console, minutes
 from dispatch import db, localtime
-from dispatch.config import Settings, get_settings
+from dispatch.config import MAX_TIME_LIMIT_S, Settings, get_settings
 from dispatch.customer import service as customer_service
 from dispatch.demo.loader import load_demo
 from dispatch.demo.specs import DemoSize
 from dispatch.errors import DomainError
 from dispatch.planning import service as planning_service
-from dispatch.planning.models import Plan, PlanOptions, PlanRoute
+from dispatch.planning.models import Plan, PlanRoute
 from dispatch.region import service as region_service
 from dispatch.region.models import Region
 from dispatch.technician import service as technician_service
@@ -132,18 +132,21 @@ def load_command(
 def plan_command(
     region: Annotated[str, typer.Option("--region", help="Region code, e.g. jkt-south.")],
     day_text: Annotated[str, typer.Option("--date", help="The day to plan, YYYY-MM-DD.")],
-    time_limit: Annotated[float, typer.Option(min=0.1, max=600, help="Seconds to search.")] = 10.0,
+    time_limit: Annotated[
+        float, typer.Option(min=0.1, max=MAX_TIME_LIMIT_S, help="Seconds to search.")
+    ] = 10.0,
     publish: Annotated[bool, typer.Option("--publish", help="Publish the plan too.")] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Plan a region's day: print each route and the visits left unassigned with their reason."""
     day = _day(day_text, "--date")
-    with _session(_settings(database_url)) as session:
+    settings = _settings(database_url)
+    with _session(settings) as session:
         found = region_service.get_by_code(session=session, code=region)
         if found is None:
             known = ", ".join(r.code for r in region_service.list_all(session=session)[0])
             _fail(f"--region: unknown region {region!r} (known: {known or 'none'}).")
-        options = PlanOptions(time_limit_s=time_limit)
+        options = planning_service.options_from(settings, time_limit_s=time_limit)
         try:
             plan = planning_service.plan_day(
                 session=session, region=found, day=day, options=options

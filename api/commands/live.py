@@ -9,12 +9,13 @@ from rich.progress import Progress as ProgressBar
 from rich.progress import SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from api.commands.tables import TimeBarColumn
+from benchmarks.routing import ProgressLog
 from optimizer import Progress
 
 PLAIN_EVERY_S = 1.0  # in a log, a line a second is plenty: the search improves many times a second
 
 
-class Watch:
+class Watch(ProgressLog):
     """The solver's improvements, recorded, and shown on `console` (None: recorded only).
 
     Pass the Watch as SolveParams.on_progress and use it as a context manager around solve().
@@ -23,7 +24,7 @@ class Watch:
     def __init__(
         self, console: Console | None, time_limit_s: float, visits: int, label: str = "solving"
     ) -> None:
-        self.events: list[Progress] = []
+        super().__init__()
         self._console = console
         self._visits = visits
         self._label = label
@@ -54,24 +55,11 @@ class Watch:
             self._bar.stop()
 
     def __call__(self, event: Progress) -> None:
-        """Record one improvement (called by the solver) and show it."""
-        self.events.append(event)
+        """Record one report (called by the solver) and show it."""
+        super().__call__(event)
         text = f"best {event.objective:,}  assigned {event.assigned}/{self._visits}"
         if self._bar is not None:
             self._bar.update(self._task, best=text)
         elif self._console is not None and event.elapsed_s - self._last_line_s >= PLAIN_EVERY_S:
             self._last_line_s = event.elapsed_s
             self._console.print(f"{self._label}: {event.elapsed_s:6.1f} s  {text}")
-
-    @property
-    def first_s(self) -> float | None:
-        """When the search found its first plan, or None when it reported none."""
-        return self.events[0].elapsed_s if self.events else None
-
-    def within_s(self, fraction: float) -> float | None:
-        """When the search first came within `fraction` of its last reported objective."""
-        if not self.events:
-            return None
-        final = self.events[-1].objective
-        limit = final + abs(final) * fraction
-        return next(e.elapsed_s for e in self.events if e.objective <= limit)

@@ -17,7 +17,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.commands import bench, bench_peers
 from api.commands.live import Watch
 from api.commands.tables import (
     hours,
@@ -27,6 +26,8 @@ from api.commands.tables import (
     route_view,
     unassigned_table,
 )
+from benchmarks import peer_tables
+from benchmarks import routing as bench
 from optimizer import (
     InvalidProblem,
     Plan,
@@ -222,8 +223,8 @@ def bench_solomon(
         SolveParams(engine=engine)  # an unknown engine: one line and exit 2, before any work
         rows = bench.run_solomon(paths, time_limit, jobs, done, with_peers=peers, engine=engine)
     if peers:
-        console.print(bench_peers.peer_table(rows, time_limit))
-        console.print(bench_peers.summary_table(rows))
+        console.print(peer_tables.peer_table(rows, time_limit))
+        console.print(peer_tables.summary_table(rows))
     else:
         console.print(bench.solomon_table(rows, time_limit))
         console.print(bench.solomon_summary(rows))
@@ -288,7 +289,8 @@ def bench_fieldservice(
         if peers:
             rows.append(bench.vroom_fieldservice(t, v, options))
             limit_s = rows[-1].seconds
-        rows.append(bench.solve_fieldservice(t, v, options, limit_s, status))
+        with Watch(status, limit_s, v, label=f"{t}x{v}") as watch:
+            rows.append(bench.solve_fieldservice(t, v, options, limit_s, watch))
     how = "VROOM's time each" if peers else f"{time_limit:g} s each"
     if overtime_cost is not None:
         how += f", overtime cost {overtime_cost}"

@@ -25,7 +25,6 @@ from dispatch.customer import service as customer_service
 from dispatch.errors import DomainError
 from dispatch.localtime import local_day, utc_now
 from dispatch.planning import service as planning_service
-from dispatch.planning.models import PlanOptions
 from dispatch.region import service as region_service
 from dispatch.technician import service as technician_service
 
@@ -86,19 +85,22 @@ def prepare(settings: Settings) -> list[DemoUser]:
             if regions == 0:
                 make_console(stderr=True).print("Loading the demo data (once)...")
                 load_demo(session)
-                _publish_today(session)
+                _publish_today(session, settings)
             return ensure_demo_users(session=session)
     finally:
         engine.dispose()
 
 
-def _publish_today(session: Session) -> None:
+def _publish_today(session: Session, settings: Settings) -> None:
     """Plan and publish today in the first region, so the demo technician has a route."""
     region = region_service.list_by_codes(session=session, codes=None)[0]
     today = local_day(utc_now(), region.zone)
     try:
         plan = planning_service.plan_day(
-            session=session, region=region, day=today, options=PlanOptions(time_limit_s=3.0)
+            session=session,
+            region=region,
+            day=today,
+            options=planning_service.options_from(settings, time_limit_s=3.0),
         )
         planning_service.publish(session=session, plan=plan)
     except DomainError as exc:  # a day without work (Sunday) is no reason not to start

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from rich.console import Console, Group
 from rich.progress import ProgressColumn, Task
@@ -11,7 +10,10 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from optimizer import Plan, Problem, Route, TimeWindow, Unassigned, Visit, build_table
+from benchmarks.figures import hours as hours  # re-exported: the commands' number formats
+from benchmarks.figures import minutes as minutes
+from benchmarks.figures import reasons_text as reasons_text
+from optimizer import Plan, Problem, Route, TimeWindow, Visit, build_table
 
 PIPE_WIDTH = 120  # rich's default of 80 columns wraps wide tables in logs and pipes
 
@@ -30,25 +32,9 @@ def hhmm(t_s: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def hours(t_s: int) -> str:
-    """A duration in hours, one decimal."""
-    return f"{t_s / 3600:.1f} h"
-
-
-def minutes(t_s: int) -> str:
-    """A duration in whole minutes."""
-    return f"{round(t_s / 60)} min"
-
-
 def windows_text(windows: Iterable[TimeWindow]) -> str:
     """Windows as `08:00-10:00, 13:00-15:00`."""
     return ", ".join(f"{hhmm(w.start_s)}-{hhmm(w.end_s)}" for w in windows)
-
-
-def reasons_text(unassigned: Sequence[Unassigned]) -> str:
-    """Unassigned visits counted by reason: `no_window_reachable 3, no_capacity 1`, or `-`."""
-    counts = Counter(str(u.reason) for u in unassigned)
-    return ", ".join(f"{reason} {n}" for reason, n in counts.most_common()) or "-"
 
 
 class TimeBarColumn(ProgressColumn):

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from api.deps import AssetDep, BookingUser, DispatcherUser, SessionDep, SettingsDep, customer_scope
+from dispatch.asset import onboarding
 from dispatch.asset import service as asset_service
 from dispatch.asset.models import AssetCreate, AssetDetail, AssetsPublic
-from dispatch.customer import onboarding
 from dispatch.errors import InvalidInput
 
 router = APIRouter(prefix="/assets", tags=["assets"])

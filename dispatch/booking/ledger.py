@@ -29,7 +29,6 @@ from dispatch.booking import fingerprint
 from dispatch.booking.models import BookingLedger
 from dispatch.planning import convert as planning_convert
 from dispatch.planning import service as planning_service
-from dispatch.planning.convert import DayInput
 from dispatch.planning.models import PlanStop
 from dispatch.region.models import Region
 from dispatch.visit.models import Visit
@@ -155,13 +154,11 @@ def with_visit(
     """Step: the locked, up-to-date day with a visit just booked (or moved) into it where the
     sequences put it; rebuilt from the database instead if the routes no longer hold."""
     day = state.day
-    # The visit converted as build_problem converts it; a pinned one is left to the full
-    # rebuild (with no technician at work here, convert would set it aside).
-    added = planning_convert.build(
-        DayInput(region=region, day=day, crews=[], visits=[visit])
-    ).problem.visits
-    if not added:
+    # A pinned visit is left to the full rebuild, which knows whether its technician works.
+    if visit.pinned_technician_id is not None:
         return rebuild(session=session, region=region, day=day, state=state, sequences=sequences)
+    # No working technicians given: a single visit added here has no preferred or previous one.
+    added = (planning_convert.visit_of(visit, day=day, tz=region.zone),)
     kept = tuple(v for v in state.routes.problem.visits if v.id != str(visit.id))
     problem = replace(state.routes.problem, visits=kept + added)
     routes = DayRoutes(problem, sequences)
@@ -349,14 +346,14 @@ def fits(
     routes: DayRoutes, candidate: Candidate, windows_s: Sequence[tuple[int, int]]
 ) -> list[Insertion | None]:
     """For each window (seconds of the day), the cheapest insertion of the candidate, or None."""
-    visit = opt.Visit(
+    visit = planning_convert.visit(
         id="candidate",
-        location=opt.Location(candidate.lat, candidate.lon),
+        lat=candidate.lat,
+        lon=candidate.lon,
         duration_s=candidate.duration_s,
-        windows=tuple(opt.TimeWindow(a, b) for a, b in windows_s),
+        windows_s=windows_s,
         skills=candidate.skills,
         priority=candidate.priority,
-        demand=1,  # as planning.convert: a technician's capacity counts visits
     )
     return routes.best_insertions(visit, visit.windows)
 

@@ -23,7 +23,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from dispatch import localtime
+from dispatch import events, localtime
 from dispatch.asset import service as asset_service
 from dispatch.asset.models import Asset
 from dispatch.booking import ledger, slots
@@ -34,12 +34,11 @@ from dispatch.booking.models import (
     BookingPublic,
 )
 from dispatch.errors import Conflict, IdempotencyKeyReused, NotFound, SlotUnavailable
-from dispatch.outreach import service as outreach_service
-from dispatch.outreach.eta import eta as eta_from_position
 from dispatch.region import service as region_service
 from dispatch.region.models import Region
 from dispatch.request import service as request_service
 from dispatch.request.models import ServiceRequest, ServiceRequestCreate
+from dispatch.route.arrival import eta as eta_from_position
 from dispatch.technician.models import Technician
 from dispatch.visit import lifecycle
 from dispatch.visit import service as visit_service
@@ -96,7 +95,7 @@ def book(
     session.flush()
     sequences = ledger.sequences_with(state.routes, found, visit.id or 0)
     _keep_in_ledger(session, region, state, sequences, visit)
-    outreach_service.on_booking_event(session=session, visit=visit, event="confirmed", now=now)
+    events.publish(events.VisitChanged(session, visit, "booking", "confirmed", now))
     claim.visit_id = visit.id
     session.add(claim)
     session.commit()
@@ -134,7 +133,7 @@ def reschedule(
         _take_out(session, region, states[old_day], visit)
     sequences = ledger.sequences_with(routes, found, visit.id or 0)
     _keep_in_ledger(session, region, states[window.day], sequences, visit)
-    outreach_service.on_booking_event(session=session, visit=visit, event="rescheduled", now=now)
+    events.publish(events.VisitChanged(session, visit, "booking", "rescheduled", now))
     session.commit()
     session.refresh(visit)
     return visit
@@ -149,7 +148,7 @@ def cancel(*, session: Session, visit: Visit, now: datetime | None = None) -> Vi
     visit_service.apply_transition(session=session, visit=visit, to=S.CANCELLED, at=now)
     session.flush()
     _take_out(session, region, state, visit)
-    outreach_service.on_booking_event(session=session, visit=visit, event="cancelled", now=now)
+    events.publish(events.VisitChanged(session, visit, "booking", "cancelled", now))
     session.commit()
     session.refresh(visit)
     return visit

@@ -15,6 +15,7 @@ from dispatch.product.models import (
     VisitKindPolicyCreate,
 )
 from dispatch.shift.models import BreakRule, BreakWindow, WeeklyShiftCreate
+from optimizer import SERVICE_CENTRES
 
 H = 3600
 M = 60
@@ -60,41 +61,42 @@ class RegionFacts:
     centres: tuple[Centre, ...]
 
 
-def _c(name: str, lat: float, lon: float, *hoods: tuple[str, float, float]) -> Centre:
-    return Centre(Place(name, lat, lon), tuple(Place(*h) for h in hoods))
+def _c(name: str, *hoods: tuple[str, float, float]) -> Centre:
+    """The centre at its place in the one list (optimizer.SERVICE_CENTRES), with its hoods."""
+    return Centre(Place(name, *SERVICE_CENTRES[name]), tuple(Place(*h) for h in hoods))
 
 
 REGIONS = (
     RegionFacts("jkt-south", "Jakarta Selatan", "Jakarta Selatan", (
-        _c("Kebayoran Baru", -6.2440, 106.7996,
+        _c("Kebayoran Baru",
            ("Kemang", -6.2607, 106.8138), ("Pondok Indah", -6.2659, 106.7830),
            ("Cilandak", -6.2900, 106.8000), ("Senopati", -6.2330, 106.8090),
            ("Gandaria", -6.2440, 106.7830), ("Mampang", -6.2420, 106.8250),
            ("Tebet", -6.2260, 106.8530), ("Pasar Minggu", -6.2840, 106.8440)),
     )),
     RegionFacts("jkt-east", "Jakarta Timur", "Jakarta Timur", (
-        _c("Jatinegara", -6.2250, 106.8700,
+        _c("Jatinegara",
            ("Rawamangun", -6.1950, 106.8900), ("Duren Sawit", -6.2340, 106.9180),
            ("Kramat Jati", -6.2700, 106.8700), ("Pulo Gadung", -6.1900, 106.9000),
            ("Cipinang", -6.2150, 106.8850)),
-        _c("Cibubur", -6.3650, 106.8800,
+        _c("Cibubur",
            ("Cibubur", -6.3700, 106.8870), ("Ciracas", -6.3250, 106.8700),
            ("Cijantung", -6.3150, 106.8600)),
     )),
     RegionFacts("tangerang", "Tangerang", "Tangerang", (
-        _c("Tangerang", -6.1783, 106.6319,
+        _c("Tangerang",
            ("Tangerang Kota", -6.1780, 106.6300), ("Karawaci", -6.2260, 106.6070),
            ("Cikokol", -6.2000, 106.6400), ("Alam Sutera", -6.2240, 106.6530)),
-        _c("BSD Serpong", -6.3020, 106.6520,
+        _c("BSD Serpong",
            ("BSD", -6.3000, 106.6660), ("Serpong", -6.3170, 106.6650),
            ("Gading Serpong", -6.2410, 106.6300), ("Rawa Buntu", -6.3150, 106.6780)),
     )),
     RegionFacts("bekasi-depok", "Bekasi & Depok", "Bekasi", (
-        _c("Bekasi", -6.2383, 106.9756,
+        _c("Bekasi",
            ("Bekasi Barat", -6.2480, 106.9890), ("Bekasi Timur", -6.2480, 107.0160),
            ("Harapan Indah", -6.1830, 106.9700), ("Jatiasih", -6.3000, 106.9600),
            ("Galaxy", -6.2600, 106.9700)),
-        _c("Depok", -6.4025, 106.7942,
+        _c("Depok",
            ("Margonda", -6.3800, 106.8320), ("Beji", -6.3750, 106.8150),
            ("Sawangan", -6.4040, 106.7580), ("Depok Lama", -6.4000, 106.8170)),
     )),

@@ -13,10 +13,9 @@ from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from dispatch.columns import UTCDateTime, enum_type
+from dispatch.config import MAX_TIME_LIMIT_S
 from dispatch.localtime import utc_now
 from dispatch.planning.models import PlanPublic
-
-MAX_TIME_LIMIT_S = 300.0  # a dispatcher waits seconds, not hours; the nightly run uses the same cap
 
 
 class JobKind(StrEnum):

@@ -54,8 +54,11 @@ class ThreadRunner:
     job of the database.
     """
 
-    def __init__(self, engine: Engine, *, workers: int = 1, body: Work = work.run) -> None:
+    def __init__(
+        self, engine: Engine, *, workers: int = 1, threads: int = 1, body: Work = work.run
+    ) -> None:
         self._engine = engine
+        self._threads_per_solve = threads  # SOLVER_THREADS: VROOM's, for a day's first plan
         self._workers = workers
         self._body = body
         self._queue: queue.SimpleQueue[int] = queue.SimpleQueue()
@@ -122,7 +125,8 @@ class ThreadRunner:
         with self._lock:
             stop = self._stops.get(job_id) or threading.Event()
         try:
-            self._body(self._engine, job_id, should_stop=stop.is_set)
+            threads = self._threads_per_solve
+            self._body(self._engine, job_id, should_stop=stop.is_set, threads=threads)
         except Exception:  # the body records failures itself; this is the last resort
             log.exception("solve job %d crashed outside its body", job_id)
         finally:
@@ -133,7 +137,7 @@ class ThreadRunner:
 def build_runner(settings: Settings, engine: Engine) -> JobRunner:
     """The runner the settings ask for (JOB_RUNNER)."""
     if settings.job_runner == "thread":
-        return ThreadRunner(engine, workers=settings.job_workers)
+        return ThreadRunner(engine, workers=settings.job_workers, threads=settings.solver_threads)
     raise ValueError(
         f"JOB_RUNNER={settings.job_runner!r} is not available yet; use JOB_RUNNER=thread."
     )

@@ -37,16 +37,21 @@ def _never() -> bool:
     return False
 
 
-def run(engine: Engine, job_id: int, *, should_stop: Callable[[], bool] = _never) -> None:
+def run(
+    engine: Engine, job_id: int, *, should_stop: Callable[[], bool] = _never, threads: int = 1
+) -> None:
     """Run one queued job to its end: succeeded with a draft plan, failed with a reason, or
-    cancelled; a job cancelled before it starts is left as it is."""
+    cancelled; a job cancelled before it starts is left as it is. The job's options are its
+    time limit (set by the route from the request or SOLVE_TIME_LIMIT_S) and the runner's
+    solver threads."""
     with session_scope(engine) as session:
         job = job_service.claim(session=session, job_id=job_id, at=utc_now())
         if job is None:
             return
         session.expunge(job)  # plain values from here on: no session stays open while solving
     try:
-        _run_claimed(engine, job, should_stop)
+        options = PlanOptions(time_limit_s=job.time_limit_s, threads=threads)
+        _run_claimed(engine, job, options, should_stop)
     except JobStopped:
         log.info("solve job %d stopped before it finished", job_id)
     except Exception as exc:  # a job must end failed with its reason, whatever went wrong
@@ -56,7 +61,9 @@ def run(engine: Engine, job_id: int, *, should_stop: Callable[[], bool] = _never
             job_service.fail(session=session, job_id=job_id, reason=_reason(exc), at=utc_now())
 
 
-def _run_claimed(engine: Engine, job: SolveJob, should_stop: Callable[[], bool]) -> None:
+def _run_claimed(
+    engine: Engine, job: SolveJob, options: PlanOptions, should_stop: Callable[[], bool]
+) -> None:
     started_s = time.perf_counter()
     day_problem = _build(engine, job)
     with session_scope(engine) as session:
@@ -65,7 +72,7 @@ def _run_claimed(engine: Engine, job: SolveJob, should_stop: Callable[[], bool])
     reporter = _Reporter(engine, job.id or 0, should_stop)
     solution = planning_service.solve_problem(
         day_problem,
-        options=PlanOptions(time_limit_s=job.time_limit_s),
+        options=options,
         on_progress=reporter,
         should_stop=should_stop,  # a cancel ends the search at once, not at its next report
     )

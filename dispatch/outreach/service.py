@@ -15,14 +15,14 @@ from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
-from dispatch import localtime
+from dispatch import events, localtime
 from dispatch.config import Settings, get_settings
 from dispatch.feedback import service as feedback_service
 from dispatch.outreach import compose, outbox, texts
 from dispatch.outreach.compose import VisitFacts, visit_key, window_stamp
-from dispatch.outreach.eta import eta
 from dispatch.outreach.models import MessageKind
 from dispatch.region.models import Region
+from dispatch.route.arrival import eta
 from dispatch.visit import service as visit_service
 from dispatch.visit.lifecycle import PLANNABLE
 from dispatch.visit.models import FailureReason, Visit, VisitStatus
@@ -61,6 +61,24 @@ def on_booking_event(
     """Step: queue the confirmation, reschedule or cancel notice of a booked visit."""
     at = now or localtime.utc_now()
     return _guarded(session, visit, lambda: _booking_event(session, visit, event, at))
+
+
+def _on_visit_changed(change: events.VisitChanged) -> None:
+    """Queue what a booking change or a field event calls for (subscribed to dispatch.events)."""
+    if change.source == "booking":
+        session, visit = change.session, change.visit
+        on_booking_event(session=session, visit=visit, event=change.name, now=change.at)
+        return
+    on_visit_event(
+        session=change.session,
+        visit=change.visit,
+        event=change.name,
+        settings=change.settings,
+        now=change.at,
+    )
+
+
+events.subscribe(_on_visit_changed)
 
 
 def _guarded(

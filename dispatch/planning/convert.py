@@ -7,16 +7,17 @@ visit's promised window is when service may start (the technician arrives within
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import optimizer as opt
-from dispatch import localtime, routing_server
+from dispatch import localtime
 from dispatch.errors import InvalidInput
-from dispatch.planning.models import Plan, PlannedBreak, PlanOptions, PlanRoute, PlanStop
+from dispatch.planning.models import Plan, PlannedBreak, PlanRoute, PlanStop
 from dispatch.planning.models import PlanUnassigned as UnassignedRow
 from dispatch.region.models import Region
 from dispatch.shift.models import BreakRule, WorkingDay
@@ -103,12 +104,12 @@ def build(data: DayInput) -> DayProblem:
             excluded.append(Excluded(v.id or 0, PINNED_UNAVAILABLE, msg))
             continue
         previous = _id(data.previous.get(v.id or 0))
-        visits.append(_visit(v, data.day, tz, working, previous))
-    with _as_invalid_input():
+        visits.append(visit_of(v, day=data.day, tz=tz, working=working, previous=previous))
+    with as_invalid_input():
         problem = opt.Problem(
             technicians=tuple(techs),
             visits=tuple(visits),
-            travel=opt.GreatCircle(data.region.speed_kmh, data.region.road_factor),
+            travel=road_estimate(data.region),
             name=f"{data.region.code} {data.day.isoformat()}",
             stability_cost=data.stability_cost_s,
         )
@@ -121,6 +122,18 @@ def build(data: DayInput) -> DayProblem:
         replanned_from=data.replanned_from,
         osrm_url=data.region.osrm_url or None,
     )
+
+
+def road_estimate(region: Region) -> opt.GreatCircle:
+    """The region's travel without a routing server: great-circle distance times its road
+    factor at its average speed (plans, slot offers and ETAs all use this one estimate)."""
+    return opt.GreatCircle(region.speed_kmh, region.road_factor)
+
+
+def drive_s(region: Region, origin: tuple[float, float], destination: tuple[float, float]) -> int:
+    """Seconds to drive from origin to destination (lat, lon) by the region's road estimate."""
+    places = [opt.Location(*origin), opt.Location(*destination)]
+    return int(opt.build_table(road_estimate(region), places).durations_s[0, 1])
 
 
 def _id(db_id: int | None) -> str | None:
@@ -140,7 +153,7 @@ def _technician(crew: Crew) -> opt.Technician:
     if start is not None and capacity is not None:
         capacity = max(0, capacity - start.served)
     over = from_s >= hours.end_s
-    with _as_invalid_input(f"technician {t.id}"):
+    with as_invalid_input(f"technician {t.id}"):
         return opt.Technician(
             id=str(t.id),
             start=base if start is None else opt.Location(start.lat, start.lon),
@@ -167,53 +180,67 @@ def _breaks(rules: Sequence[BreakRule], from_s: int) -> list[opt.Break]:
     return breaks
 
 
-def _visit(v: Visit, day: date, tz: Any, working: set[str], previous: str | None) -> opt.Visit:
-    """The visit: its promised window in seconds of the day, clipped to the day's start."""
+def visit_of(
+    v: Visit,
+    *,
+    day: date,
+    tz: ZoneInfo,
+    working: Collection[str] = frozenset(),
+    previous: str | None = None,
+) -> opt.Visit:
+    """A stored visit: its promised window in seconds of the day, clipped to the day's start;
+    its preferred and previous technicians only when working (raises InvalidInput)."""
     if v.window_start is None or v.window_end is None:
         raise InvalidInput(f"visit {v.id} has no promised window.", loc=("visit_id",))
     start_s = max(0, localtime.seconds_from_midnight(v.window_start, day, tz))
     end_s = min(opt.MAX_TIME_S, localtime.seconds_from_midnight(v.window_end, day, tz))
     preferred = _id(v.preferred_technician_id)
-    with _as_invalid_input(f"visit {v.id}"):
-        return opt.Visit(
+    with as_invalid_input(f"visit {v.id}"):
+        return visit(
             id=str(v.id),
-            location=opt.Location(v.lat, v.lon),
+            lat=v.lat,
+            lon=v.lon,
             duration_s=v.duration_s,
-            windows=(opt.TimeWindow(start_s, max(start_s, end_s)),),
-            skills=frozenset(v.required_skills),
+            windows_s=[(start_s, max(start_s, end_s))],
+            skills=v.required_skills,
             priority=v.priority,
-            pinned_technician=_id(v.pinned_technician_id),
-            preferred_technician=preferred if preferred in working else None,
-            previous_technician=previous if previous in working else None,
-            demand=1,  # a technician's capacity counts visits
+            pinned=_id(v.pinned_technician_id),
+            preferred=preferred if preferred in working else None,
+            previous=previous if previous in working else None,
         )
 
 
-def _with_road_matrix(problem: opt.Problem, osrm_url: str) -> opt.Problem:
-    """The problem with travel from the region's routing server. Matrix rows: each technician's
-    start and end (2k, 2k + 1), then the visits (2n + j)."""
-    techs, n = problem.technicians, len(problem.technicians)
-    places = [p for t in techs for p in (t.start, t.end_location)]
-    places += [v.location for v in problem.visits]
-    table = routing_server.road_table(osrm_url, [(p.lat, p.lon) for p in places])
-    return replace(
-        problem,
-        technicians=tuple(
-            replace(
-                t, start=replace(t.start, index=2 * k), end=replace(t.end_location, index=2 * k + 1)
-            )
-            for k, t in enumerate(techs)
-        ),
-        visits=tuple(
-            replace(v, location=replace(v.location, index=2 * n + j))
-            for j, v in enumerate(problem.visits)
-        ),
-        travel=opt.Matrix(table.durations_s, table.distances_m),
+def visit(
+    *,
+    id: str,
+    lat: float,
+    lon: float,
+    duration_s: int,
+    windows_s: Sequence[tuple[int, int]],
+    skills: Iterable[str],
+    priority: int,
+    pinned: str | None = None,
+    preferred: str | None = None,
+    previous: str | None = None,
+) -> opt.Visit:
+    """One visit as the optimizer sees it, planned or about to be booked (the slot offers'
+    candidate); windows in seconds of the day. Raises InvalidProblem."""
+    return opt.Visit(
+        id=id,
+        location=opt.Location(lat, lon),
+        duration_s=duration_s,
+        windows=tuple(opt.TimeWindow(a, b) for a, b in windows_s),
+        skills=frozenset(skills),
+        priority=priority,
+        pinned_technician=pinned,
+        preferred_technician=preferred,
+        previous_technician=previous,
+        demand=1,  # a technician's capacity counts visits
     )
 
 
 @contextmanager
-def _as_invalid_input(what: str = "") -> Iterator[None]:
+def as_invalid_input(what: str = "") -> Iterator[None]:
     """Turn the optimizer's InvalidProblem into InvalidInput at the conversion boundary."""
     try:
         yield
@@ -221,41 +248,6 @@ def _as_invalid_input(what: str = "") -> Iterator[None]:
         where = f"{what}: " if what else ""
         loc = tuple(exc.field.split(".")) if exc.field else ()
         raise InvalidInput(f"{where}{exc}", loc=loc) from exc
-
-
-# --- solving -----------------------------------------------------------------------------------
-
-
-def solve(
-    day_problem: DayProblem,
-    options: PlanOptions,
-    on_progress: Callable[[opt.Progress], None] | None = None,
-    should_stop: Callable[[], bool] | None = None,
-    threads: int = 1,
-) -> DaySolution:
-    """Solve the day on road travel from the region's routing server when it has one (no
-    database needed: safe to run in a background job); raises RoutingUnavailable when the
-    server fails. should_stop ends the search early, threads are VROOM's (SolveParams)."""
-    if day_problem.osrm_url:
-        with _as_invalid_input():
-            problem = _with_road_matrix(day_problem.problem, day_problem.osrm_url)
-        day_problem = replace(day_problem, problem=problem, osrm_url=None)
-    params = opt.SolveParams(
-        time_limit_s=options.time_limit_s,
-        deterministic=options.deterministic,
-        on_progress=on_progress,
-        should_stop=should_stop,
-        threads=threads,
-    )
-    with _as_invalid_input():
-        plan = opt.solve(day_problem.problem, params)
-    return DaySolution(day_problem, plan)
-
-
-def violations(solution: DaySolution) -> list[str]:
-    """The rules the plan breaks according to the independent validator (empty: valid)."""
-    found = opt.check(solution.day_problem.problem, solution.plan)
-    return [f"{v.code}: {v.message}" for v in found]
 
 
 # --- rows --------------------------------------------------------------------------------------
@@ -338,9 +330,3 @@ def from_rows(plan: Plan) -> tuple[opt.Problem, opt.Plan]:
     """The problem and optimizer plan a stored plan was made from (for checks and insertion)."""
     problem = opt.problem_from_dict(plan.plan_json["problem"])
     return problem, opt.plan_from_dict(plan.plan_json["plan"], problem)
-
-
-def check_stored(plan: Plan) -> list[str]:
-    """The rules a stored plan breaks, checked again from its stored problem (empty: valid)."""
-    problem, solved = from_rows(plan)
-    return [f"{v.code}: {v.message}" for v in opt.check(problem, solved)]

@@ -2,7 +2,7 @@
 
 A plan is stored as rows (for queries: a technician's route, where a visit is planned) and as
 the optimizer's full JSON (for audit). Reason and solver status codes are the optimizer's
-values kept as plain strings, so that only planning/convert.py needs to know the optimizer.
+values kept as plain strings, so that only planning/convert.py and solving.py know the optimizer.
 """
 
 from datetime import date, datetime
@@ -16,6 +16,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 from dispatch.columns import PydanticJSON, UTCDateTime, enum_type, json_type
+from dispatch.config import MAX_TIME_LIMIT_S
 from dispatch.localtime import utc_now
 
 
@@ -176,12 +177,15 @@ class PlansPublic(SQLModel):
 
 
 class PlanOptions(BaseModel):
-    """How long to search for a plan; deterministic gives the same plan for the same day."""
+    """How to search for a day's plan, built once where a solve starts (API route and its job,
+    scheduler, CLI) from the settings and carried unchanged to the optimizer's SolveParams.
+    deterministic gives the same plan for the same day; threads are VROOM's, for a first plan."""
 
     model_config = ConfigDict(frozen=True)
 
-    time_limit_s: float = PydanticField(default=10.0, gt=0, le=600)
+    time_limit_s: float = PydanticField(default=10.0, gt=0, le=MAX_TIME_LIMIT_S)
     deterministic: bool = False
+    threads: int = PydanticField(default=1, ge=1, le=64)
 
 
 class PlanFigures(BaseModel):

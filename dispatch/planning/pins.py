@@ -15,7 +15,6 @@ from sqlmodel import Session
 
 from dispatch import localtime
 from dispatch.errors import Conflict
-from dispatch.planning import convert
 from dispatch.planning import service as planning_service
 from dispatch.planning.convert import DayProblem
 from dispatch.planning.models import PlanOptions
@@ -68,7 +67,9 @@ def _check_promises(session: Session, visit: Visit, technician: Technician, now:
     if not any(v.id == visit_id for v in fixed):
         return  # not open for planning (started, done): the lifecycle check speaks for it
     alone = replace(problem, technicians=(crew,), visits=fixed, stability_cost=0)
-    solution = convert.solve(replace(day_problem, problem=alone), CHECK_OPTIONS)
+    solution = planning_service.solve_problem(
+        replace(day_problem, problem=alone), options=CHECK_OPTIONS
+    )
     dropped = {u.visit for u in solution.plan.unassigned}
     if dropped:
         pinned = sorted(v.id for v in fixed if v.id != visit_id)

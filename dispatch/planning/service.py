@@ -15,10 +15,10 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from dispatch import localtime
-from dispatch.config import get_settings
+from dispatch.config import Settings
 from dispatch.db import commit_or_conflict
 from dispatch.errors import Conflict, NotFound
-from dispatch.planning import convert
+from dispatch.planning import convert, solving
 from dispatch.planning.convert import Crew, DayInput, DayProblem, DaySolution, Start
 from dispatch.planning.models import Plan, PlanFigures, PlanOptions, PlanState
 from dispatch.planning.starts import STARTED, starts_at
@@ -35,6 +35,16 @@ DEFAULT_OPTIONS = PlanOptions()
 # Moving a planned visit to another technician must save half an hour of driving to be worth it.
 STABILITY_COST_S = 1800
 SHOWN_VIOLATIONS = 5
+
+
+def options_from(
+    settings: Settings, *, time_limit_s: float, deterministic: bool = False
+) -> PlanOptions:
+    """The options of a solve started here (route, scheduler, CLI): the time it asks for, the
+    deployment's solver threads (SOLVER_THREADS)."""
+    return PlanOptions(
+        time_limit_s=time_limit_s, deterministic=deterministic, threads=settings.solver_threads
+    )
 
 
 class PlanRejected(Exception):
@@ -163,10 +173,8 @@ def solve_problem(
 ) -> DaySolution:
     """Solve a day's problem on the region's road matrix when it has a routing server; needs
     no database, so a background job can run it (and no caller should hold a transaction).
-    should_stop, asked all along the search, ends it early with the best plan found so far;
-    VROOM's first plan gets the SOLVER_THREADS setting's threads."""
-    threads = get_settings().solver_threads
-    return convert.solve(day_problem, options, on_progress, should_stop, threads)
+    should_stop, asked all along the search, ends it early with the best plan found so far."""
+    return solving.solve(day_problem, options, on_progress, should_stop)
 
 
 def store_plan(*, session: Session, solution: DaySolution) -> Plan:
@@ -183,7 +191,7 @@ def store_plan(*, session: Session, solution: DaySolution) -> Plan:
 
 def add_plan(*, session: Session, solution: DaySolution) -> Plan:
     """Step: store_plan without committing (a solve job commits it with the job's success)."""
-    broken = convert.violations(solution)
+    broken = solving.violations(solution)
     if broken:
         shown = "; ".join(broken[:SHOWN_VIOLATIONS])
         raise PlanRejected(f"the plan breaks {len(broken)} rule(s) and is not stored: {shown}")

@@ -7,12 +7,12 @@ from urllib.parse import urlencode
 
 from sqlmodel import Session, col, select
 
+from dispatch import events
 from dispatch.asset import service as asset_service
 from dispatch.config import Settings
 from dispatch.customer import service as customer_service
 from dispatch.errors import InvalidInput
 from dispatch.localtime import local_day, require_aware, utc_now
-from dispatch.outreach import service as outreach_service
 from dispatch.planning.models import Plan, PlanRoute, PlanState
 from dispatch.region import service as region_service
 from dispatch.region.models import Region
@@ -130,9 +130,8 @@ def record_event(
         failure_reason=event_in.failure_reason,
         note=event_in.note,
     )
-    outreach_service.on_visit_event(
-        session=session, visit=visit, event=event_in.event.value, settings=settings, now=at
-    )
+    change = events.VisitChanged(session, visit, "field", event_in.event.value, at, settings)
+    events.publish(change)
     session.commit()
     session.refresh(visit)
     return visit

@@ -6,10 +6,21 @@ last day: bought 2026-03-02 with 12 months, valid until 2027-03-02. Month ends c
 """
 
 from datetime import date
+from typing import Protocol
 
 from dispatch import localtime
-from dispatch.asset.models import Asset
+from dispatch.product.models import ProductModel
 from dispatch.warranty.models import CoverageDecision
+
+
+class Sold(Protocol):
+    """What a decision reads of a sold unit (an asset): warranty rules sit below assets."""
+
+    @property
+    def purchase_date(self) -> date: ...
+
+    @property
+    def product_model(self) -> ProductModel: ...
 
 
 def valid_until(purchase_date: date, warranty_months: int) -> date:
@@ -17,7 +28,7 @@ def valid_until(purchase_date: date, warranty_months: int) -> date:
     return localtime.add_months(purchase_date, warranty_months)
 
 
-def decide(*, asset: Asset, on: date) -> CoverageDecision:
+def decide(*, asset: Sold, on: date) -> CoverageDecision:
     """Whether the asset's warranty covers a request made on that (local) day, and why."""
     purchased = asset.purchase_date
     months = asset.product_model.warranty_months

@@ -20,8 +20,8 @@ from dispatch.demo.surveys import COMMENTS
 from dispatch.entitlement.models import Entitlement
 from dispatch.feedback.models import Survey
 from dispatch.kpis import service as kpi_service
-from dispatch.planning import convert
 from dispatch.planning import service as planning_service
+from dispatch.planning import solving
 from dispatch.planning.models import PlanOptions
 from dispatch.product.models import ProductCategory, ProductModel
 from dispatch.region import service as region_service
@@ -157,7 +157,7 @@ def test_demo_days_ahead_are_feasible(demo: Session, ahead: int) -> None:
         plan = planning_service.plan_day(session=demo, region=region, day=day, options=options)
         assert plan.assigned >= 5
         assert [u.reason for u in plan.unassigned_visits] == []
-        assert convert.check_stored(plan) == []
+        assert solving.check_stored(plan) == []
 
 
 def test_generate_answers_surveys_worse_after_a_failed_visit() -> None:

@@ -11,14 +11,15 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from dispatch.config import Settings
 from dispatch.errors import Conflict, InvalidInput
 from dispatch.jobs import service as job_service
 from dispatch.jobs import work
 from dispatch.jobs.models import JobKind, JobStatus, SolveJob
-from dispatch.jobs.runner import INTERRUPTED, ThreadRunner
+from dispatch.jobs.runner import INTERRUPTED, ThreadRunner, build_runner
 from dispatch.localtime import utc_now
-from dispatch.planning import convert
 from dispatch.planning import service as planning_service
+from dispatch.planning import solving
 from dispatch.planning.models import PlanState
 from dispatch.region.models import Region
 from tests.dispatch.planning_day import FAST, small_day
@@ -101,6 +102,23 @@ def test_thread_runner_start_fails_jobs_left_open_by_a_previous_process(engine: 
     assert (done.status, done.error) == (JobStatus.FAILED, INTERRUPTED)
 
 
+def test_build_runner_gives_each_job_the_solver_threads_setting(engine: Engine) -> None:
+    """SOLVER_THREADS=2 reaches a solve job: the runner the settings build passes two threads
+    to the job body, with the job's own id."""
+    seen: list[tuple[int, int]] = []
+
+    def body(_: Engine, job_id: int, *, should_stop: Callable[[], bool], threads: int) -> None:
+        seen.append((job_id, threads))
+
+    runner = build_runner(Settings(solver_threads=2), engine)
+    assert isinstance(runner, ThreadRunner)
+    runner._body = body  # the real body solves a day; this one only records what it is given
+    runner.submit(7)
+    _wait(lambda: seen)
+    runner.stop()
+    assert seen == [(7, 2)]
+
+
 def test_fail_interrupted_marks_every_open_job_failed(session: Session) -> None:
     """Open jobs of a dead process are failed with the reason; finished ones are left alone."""
     open_job = _job(session, make_region(session))
@@ -131,7 +149,7 @@ def test_thread_runner_runs_a_job_to_a_valid_stored_draft(engine: Engine) -> Non
     with Session(engine) as session:
         plan = planning_service.get_or_raise(session=session, plan_id=done.plan_id or 0)
         assert (plan.status, plan.assigned) == (PlanState.DRAFT, 4)
-        assert convert.check_stored(plan) == []
+        assert solving.check_stored(plan) == []
 
 
 def test_thread_runner_failing_build_fails_the_job_keeping_the_published_plan(

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from dispatch.config import get_settings
+from dispatch.config import Settings
 from dispatch.errors import Conflict
-from dispatch.planning import convert
 from dispatch.planning import service as planning_service
-from dispatch.planning.models import Plan, PlanOptions, PlanState
+from dispatch.planning import solving
+from dispatch.planning.models import Plan, PlanState
 from dispatch.shift import service as shift_service
 from dispatch.shift.models import ExceptionKind, ShiftExceptionCreate
 from dispatch.visit import service as visit_service
@@ -32,7 +32,7 @@ def test_plan_day_assigns_what_fits_and_stores_a_valid_draft(session: Session) -
     plan = planning_service.plan_day(session=session, region=day.region, day=DAY, options=FAST)
     assert plan.status is PlanState.DRAFT
     assert (plan.assigned, plan.unassigned) == (4, 1)
-    assert convert.check_stored(plan) == []
+    assert solving.check_stored(plan) == []
     assert [(u.visit_id, u.reason) for u in plan.unassigned_visits] == [
         (late.id, "no_window_reachable")
     ]
@@ -74,7 +74,7 @@ def test_plan_day_pinned_technician_off_that_day_is_unassigned(session: Session)
     reasons = {u.visit_id: u.reason for u in plan.unassigned_visits}
     assert reasons[pinned.id or 0] == "pinned_technician_unavailable"
     assert {r.technician_id for r in plan.routes} == {day.technicians[1].id}
-    assert convert.check_stored(plan) == []
+    assert solving.check_stored(plan) == []
 
 
 def test_plan_day_pinned_visit_goes_to_its_technician(session: Session) -> None:
@@ -271,7 +271,7 @@ def test_plan_day_without_visits_stores_an_empty_plan(session: Session) -> None:
         visit_service.cancel(session=session, visit=v, at=local(DAY, 6))
     plan = planning_service.plan_day(session=session, region=day.region, day=DAY, options=FAST)
     assert (plan.assigned, plan.unassigned, plan.routes, plan.solver_status) == (0, 0, [], "empty")
-    assert convert.check_stored(plan) == []
+    assert solving.check_stored(plan) == []
 
 
 def test_build_problem_uses_local_seconds_and_database_ids(session: Session) -> None:
@@ -300,13 +300,9 @@ def test_solver_threads_setting_reaches_vroom_first_plan(
         return real(problem, time_limit_s, threads)
 
     monkeypatch.setattr(backends, "vroom_plan", recording)
-    monkeypatch.setenv("SOLVER_THREADS", "2")
-    get_settings.cache_clear()
-    try:
-        solution = planning_service.solve_problem(problem, options=PlanOptions(time_limit_s=1.0))
-    finally:
-        get_settings.cache_clear()
+    options = planning_service.options_from(Settings(solver_threads=2), time_limit_s=1.0)
+    solution = planning_service.solve_problem(problem, options=options)
     assert asked == [2]
     assert solution.plan.solver.engine in {"vroom+ortools", "vroom"}
     assert solution.plan.totals.assigned == len(day.visits)
-    assert convert.violations(solution) == []
+    assert solving.violations(solution) == []

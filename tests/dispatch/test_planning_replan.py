@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from dispatch.planning import convert
+from dispatch.planning import convert, solving
 from dispatch.planning import service as planning_service
 from dispatch.planning.models import Plan
 from dispatch.region.models import Region
@@ -55,7 +55,7 @@ def test_replan_keeps_started_visits_and_moves_the_rest_from_now(session: Sessio
         session=session, region=day.region, day=DAY, now=now, options=FAST
     )
     assert plan.replanned_from == now
-    assert convert.check_stored(plan) == []
+    assert solving.check_stored(plan) == []
     assert set(_holder(plan)) == {day.visits[1].id, day.visits[3].id}
     assert all(s.start_at >= now for r in plan.routes for s in r.stops)
     problem, _ = convert.from_rows(plan)
@@ -122,4 +122,4 @@ def test_replan_stability_keeps_a_visit_with_its_technician_for_a_small_gain(
         stability_cost_s=0,
     )
     assert _holder(loose)[visit.id or 0] == next_door
-    assert convert.check_stored(stable) == [] and convert.check_stored(loose) == []
+    assert solving.check_stored(stable) == [] and solving.check_stored(loose) == []

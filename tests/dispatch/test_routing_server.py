@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import Session
 
 from dispatch.errors import RoutingUnavailable
-from dispatch.planning import convert
+from dispatch.planning import convert, solving
 from dispatch.planning import service as planning_service
 from dispatch.region import service as region_service
 from dispatch.region.models import RegionUpdate
@@ -148,5 +148,5 @@ def test_plan_day_uses_the_region_routing_server(session: Session, osrm: FakeOsr
     assert plan.plan_json["problem"]["travel"]["model"] == "matrix"
     assert problem.travel.size == 2 * 2 + 4  # type: ignore[union-attr]
     assert solved.totals.assigned == 4
-    assert convert.check_stored(plan) == []
+    assert solving.check_stored(plan) == []
     assert osrm.requests

@@ -8,8 +8,8 @@ from statistics import mean
 
 from rich.table import Table
 
-from api.commands.bench import OURS, SolomonRow
 from benchmarks.peers import PYVRP, VROOM
+from benchmarks.routing import OURS, SolomonRow
 
 SOLVERS = (OURS, PYVRP, VROOM)
 AT_BKS_PCT = 0.005  # a gap below this is the best known value (distances have one decimal)

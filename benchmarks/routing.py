@@ -15,16 +15,15 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from rich.console import Console
 from rich.table import Table
 
-from api.commands.live import Watch
-from api.commands.tables import hours, minutes, reasons_text
 from benchmarks import peers
+from benchmarks.figures import hours, minutes, reasons_text
 from optimizer import (
     AUTO,
     Plan,
     Problem,
+    Progress,
     SolveParams,
     check,
     dimacs_distance,
@@ -239,27 +238,49 @@ class DayOptions:
         return replace(problem, technicians=techs)
 
 
+class ProgressLog:
+    """The solver's progress reports, recorded (pass it as SolveParams.on_progress)."""
+
+    def __init__(self) -> None:
+        self.events: list[Progress] = []
+
+    def __call__(self, event: Progress) -> None:
+        """Record one report (called by the solver)."""
+        self.events.append(event)
+
+    @property
+    def first_s(self) -> float | None:
+        """When the search found its first plan, or None when it reported none."""
+        return self.events[0].elapsed_s if self.events else None
+
+    def within_s(self, fraction: float) -> float | None:
+        """When the search first came within `fraction` of its last reported objective."""
+        if not self.events:
+            return None
+        final = self.events[-1].objective
+        limit = final + abs(final) * fraction
+        return next(e.elapsed_s for e in self.events if e.objective <= limit)
+
+
 def solve_fieldservice(
     technicians: int,
     visits: int,
     options: DayOptions,
     time_limit_s: float,
-    console: Console | None,
+    log: ProgressLog,
 ) -> FieldRow:
-    """Generate a day, solve it while recording improvements, and check the plan."""
+    """Generate a day, solve it while `log` records its progress, and check the plan."""
     problem = options.day(technicians, visits)
-    watch = Watch(console, time_limit_s, visits, label=f"{technicians}x{visits}")
     started = time.perf_counter()
     params = SolveParams(
         time_limit_s=time_limit_s,
-        on_progress=watch,
+        on_progress=log,
         engine=options.engine,
         threads=options.threads,
     )
-    with watch:
-        plan = solve(problem, params)
+    plan = solve(problem, params)
     seconds = time.perf_counter() - started
-    return _field_row(problem, plan, seconds, OURS, watch.first_s, watch.within_s(0.01))
+    return _field_row(problem, plan, seconds, OURS, log.first_s, log.within_s(0.01))
 
 
 def vroom_fieldservice(technicians: int, visits: int, options: DayOptions) -> FieldRow:

@@ -2,17 +2,17 @@
 
 With a published plan the drive is the plan's own leg to this stop (its arrival minus when the
 technician was free to leave, minus breaks in between), so the ETA uses the plan's travel model,
-OSRM or great circle, like the technician's route view. Without one it is estimated like the
-optimizer's default model: great-circle distance times the region's road factor at its speed
-(the optimizer itself is called from planning and the booking ledger).
+OSRM or great circle, like the technician's route view. Without one it is the region's road
+estimate that plans and slot offers use (planning.convert.road_estimate): great-circle
+distance times the region's road factor at its speed.
 """
 
 from datetime import datetime, timedelta
 
-from geopy.distance import great_circle
 from sqlmodel import Session, col, select
 
 from dispatch import localtime
+from dispatch.planning import convert as planning_convert
 from dispatch.planning.models import Plan, PlanRoute, PlanState, PlanStop
 from dispatch.region.models import Region
 from dispatch.route import eta as route_eta
@@ -26,8 +26,7 @@ def eta(*, session: Session, visit: Visit, technician: Technician, region: Regio
     drive_s = _planned_drive_s(session, visit)
     if drive_s is None:
         origin = _position(session, visit, technician, region, departed)
-        km = great_circle(origin, (visit.lat, visit.lon)).km
-        drive_s = round(km * region.road_factor / region.speed_kmh * 3600)
+        drive_s = planning_convert.drive_s(region, origin, (visit.lat, visit.lon))
     return departed + timedelta(seconds=drive_s)
 
 

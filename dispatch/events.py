@@ -1,0 +1,58 @@
+"""Visit events: a lower package tells a higher one what happened, without importing it.
+
+booking (confirmed, rescheduled, cancelled) and route (en_route, completed, failed, ...)
+publish; outreach, which queues the customer's messages, listens. Listeners run in the
+publisher's transaction, in the order subscribed; outreach guards its own so that a message
+never fails the change that caused it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlmodel import Session
+
+from dispatch.config import Settings
+from dispatch.visit.models import Visit
+
+# The modules that subscribe, imported on the first publish: every process that changes a
+# visit then notifies, whichever modules it happened to import before.
+LISTENERS = ("dispatch.outreach.service",)
+
+
+@dataclass(frozen=True, slots=True)
+class VisitChanged:
+    """What happened to a visit: a booking change or a field event, at a moment."""
+
+    session: Session
+    visit: Visit
+    source: Literal["booking", "field"]
+    name: str  # booking: confirmed | rescheduled | cancelled; field: a route.models.VisitEvent
+    at: datetime
+    settings: Settings | None = None
+
+
+Listener = Callable[[VisitChanged], None]
+_listeners: list[Listener] = []
+_loaded = False
+
+
+def subscribe(listener: Listener) -> None:
+    """Call listener on every visit event from now on (once, however often subscribed)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def publish(change: VisitChanged) -> None:
+    """Step: tell every listener, in the publisher's transaction."""
+    global _loaded
+    if not _loaded:
+        for module in LISTENERS:
+            importlib.import_module(module)
+        _loaded = True
+    for listener in _listeners:
+        listener(change)

@@ -1,0 +1,52 @@
+"""How a solve's time limit is split into phases: the one place that cuts time into shares.
+
+solve() may run VROOM for a first plan, then OR-Tools from it; PyVRP first tries to serve every
+visit, then makes them optional; OR-Tools finalises each solution within an LNS time limit.
+"""
+
+from __future__ import annotations
+
+# In deterministic mode the work limit ends the search; this time limit is only a safety net.
+DETERMINISTIC_TIME_LIMIT_S = 3600.0
+# VROOM's share of the time limit when it gives OR-Tools its first plan. Measured on the
+# generated Jakarta days (README, Benchmarks): VROOM's plan decides how many visits are served,
+# and OR-Tools mostly trades travel against overtime; 70% of the time served the most.
+VROOM_SHARE = 0.7
+# OR-Tools gets at least this share of the time limit, even when VROOM or PyVRP used it all.
+MIN_SHARE = 0.1
+# The share of the time PyVRP gets to serve every visit before visits become optional.
+REQUIRED_PROBE = 0.2
+# The time OR-Tools may spend finalising one solution (lns_s): 10 ms per route with breaks,
+# within 0.1 s (OR-Tools' default, kept below) and 1 s.
+LNS_S_PER_BREAK_ROUTE = 0.01
+LNS_TIME_LIMIT_MIN_S = 0.1
+LNS_TIME_LIMIT_MAX_S = 1.0
+
+
+def vroom_s(time_limit_s: float) -> float:
+    """VROOM's time for the first plan it hands to OR-Tools."""
+    return time_limit_s * VROOM_SHARE
+
+
+def ortools_s(time_limit_s: float, elapsed_s: float, deterministic: bool) -> float:
+    """OR-Tools' time: what is left of the limit, at least MIN_SHARE of it (deterministic mode
+    stops on its work limit, with a safety net)."""
+    if deterministic:
+        return DETERMINISTIC_TIME_LIMIT_S
+    return max(time_limit_s - elapsed_s, MIN_SHARE * time_limit_s)
+
+
+def required_probe_s(time_limit_s: float) -> float:
+    """How long PyVRP searches for a plan that serves every visit before giving up on that."""
+    return REQUIRED_PROBE * time_limit_s
+
+
+def time_left_s(time_limit_s: float, elapsed_s: float) -> float:
+    """What is left of the time limit (never negative)."""
+    return max(0.0, time_limit_s - elapsed_s)
+
+
+def lns_s(routes_with_breaks: int) -> float | None:
+    """OR-Tools' time to finalise one solution, or None to keep its default (few breaks)."""
+    lns = min(LNS_TIME_LIMIT_MAX_S, LNS_S_PER_BREAK_ROUTE * routes_with_breaks)
+    return None if lns <= LNS_TIME_LIMIT_MIN_S else lns
