@@ -128,12 +128,18 @@ class PyvrpWatch:
         return time.perf_counter() - self.last_best_s >= self.no_improvement_s
 
 
-def pyvrp_plan(problem: Problem, time_limit_s: float, watch: PyvrpWatch) -> Plan | None:
+def pyvrp_plan(
+    problem: Problem, time_limit_s: float, watch: PyvrpWatch, seed: int = 0
+) -> Plan | None:
     """PyVRP's plan, checked; None when it found none or the validator rejects it."""
     from .backend_pyvrp import pyvrp_sequences
 
     sequences = pyvrp_sequences(
-        problem, time_limit_s=time_limit_s, on_best=watch.on_best, stop=watch.should_stop
+        problem,
+        time_limit_s=time_limit_s,
+        seed=seed,
+        on_best=watch.on_best,
+        stop=watch.should_stop,
     )
     plan = checked_plan(problem, sequences) if sequences and watch.error is None else None
     watch.finish(plan)

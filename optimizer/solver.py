@@ -39,7 +39,7 @@ class SolveParams:
     engine picks the search (backends.py): auto (PyVRP for the problems it expresses, else
     VROOM's first plan improved by OR-Tools), ortools, pyvrp or vroom+ortools; deterministic
     mode always runs OR-Tools alone. threads is how many threads VROOM may use for its first
-    plan (OR-Tools and PyVRP use one).
+    plan (OR-Tools and PyVRP use one); seed is PyVRP's (OR-Tools and VROOM use none).
 
     should_stop is asked all along the search (on the solving thread); once it returns True the
     search ends and solve returns the best plan found so far, or a NO_SOLUTION plan. VROOM cannot
@@ -61,6 +61,7 @@ class SolveParams:
     log_search: bool = False
     engine: str = backends.AUTO
     threads: int = 1
+    seed: int = 0
     should_stop: Callable[[], bool] | None = None
 
     def __post_init__(self) -> None:
@@ -167,7 +168,7 @@ def _solve_pyvrp(problem: Problem, params: SolveParams, started_s: float) -> Pla
     watch = backends.PyvrpWatch(
         params.on_progress, started_s, params.no_improvement_s, params.should_stop
     )
-    plan = backends.pyvrp_plan(problem, params.time_limit_s, watch)
+    plan = backends.pyvrp_plan(problem, params.time_limit_s, watch, params.seed)
     return None if plan is None else _stamped(plan, started_s, backends.PYVRP)
 
 

@@ -179,13 +179,15 @@ class PlansPublic(SQLModel):
 class PlanOptions(BaseModel):
     """How to search for a day's plan, built once where a solve starts (API route and its job,
     scheduler, CLI) from the settings and carried unchanged to the optimizer's SolveParams.
-    deterministic gives the same plan for the same day; threads are VROOM's, for a first plan."""
+    deterministic gives the same plan for the same day; threads are VROOM's, for a first plan;
+    seed is PyVRP's (SolveParams)."""
 
     model_config = ConfigDict(frozen=True)
 
     time_limit_s: float = PydanticField(default=10.0, gt=0, le=MAX_TIME_LIMIT_S)
     deterministic: bool = False
     threads: int = PydanticField(default=1, ge=1, le=64)
+    seed: int = PydanticField(default=0, ge=0)
 
 
 class PlanFigures(BaseModel):

@@ -32,6 +32,7 @@ def solve(
         on_progress=on_progress,
         should_stop=should_stop,
         threads=options.threads,
+        seed=options.seed,
     )
     with as_invalid_input():
         plan = opt.solve(day_problem.problem, params)

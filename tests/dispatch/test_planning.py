@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
+import optimizer
 from dispatch.config import Settings
 from dispatch.errors import Conflict
 from dispatch.planning import service as planning_service
 from dispatch.planning import solving
-from dispatch.planning.models import Plan, PlanState
+from dispatch.planning.models import Plan, PlanOptions, PlanState
 from dispatch.shift import service as shift_service
 from dispatch.shift.models import ExceptionKind, ShiftExceptionCreate
 from dispatch.visit import service as visit_service
@@ -283,6 +284,28 @@ def test_build_problem_uses_local_seconds_and_database_ids(session: Session) -> 
     assert {t.id for t in problem.technicians} == {str(t.id) for t in day.technicians}
     assert problem.technicians[0].shift.start_s == 8 * 3600
     assert (problem.technicians[1].start.lat, problem.technicians[1].start.lon) == TEBET
+
+
+def test_plan_options_reach_the_solver_unchanged(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PlanOptions' time limit, determinism, threads and seed are the solve's SolveParams."""
+    day = small_day(session)
+    problem = planning_service.build_problem(session=session, region=day.region, day=DAY)
+    seen: list[optimizer.SolveParams] = []
+    real = optimizer.solve
+
+    def recording(problem: Problem, params: optimizer.SolveParams) -> OptimizerPlan:
+        seen.append(params)
+        return real(problem, params)
+
+    monkeypatch.setattr(optimizer, "solve", recording)
+    options = PlanOptions(time_limit_s=1.0, deterministic=True, threads=2, seed=5)
+    solution = planning_service.solve_problem(problem, options=options)
+    assert [(p.time_limit_s, p.deterministic, p.threads, p.seed) for p in seen] == [
+        (1.0, True, 2, 5)
+    ]
+    assert solving.violations(solution) == []
 
 
 def test_solver_threads_setting_reaches_vroom_first_plan(

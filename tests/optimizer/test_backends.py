@@ -105,6 +105,23 @@ def test_solve_pyvrp_plan_the_validator_rejects_falls_back_to_ortools(
     assert plan.totals.assigned == 5
 
 
+def test_solve_seed_reaches_pyvrp(monkeypatch: pytest.MonkeyPatch, solve_valid: Solver) -> None:
+    """SolveParams.seed is the seed PyVRP searches with; its plan is still checked and used."""
+    problem = _plain_problem()
+    seeds: list[int] = []
+    real = backend_pyvrp.pyvrp_sequences
+
+    def recording(*args: object, seed: int = 0, **kwargs: object) -> object:
+        seeds.append(seed)
+        return real(*args, seed=seed, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(backend_pyvrp, "pyvrp_sequences", recording)
+    plan = solve_valid(problem, SolveParams(time_limit_s=1.0, seed=7))
+    assert seeds == [7]
+    assert plan.solver.engine == "pyvrp"
+    assert plan.totals.assigned == 5
+
+
 def test_solve_vroom_plan_the_validator_rejects_falls_back_to_ortools(
     monkeypatch: pytest.MonkeyPatch, solve_valid: Solver
 ) -> None:
