@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from api.commands import (
+    access_commands,
     bench_api,
     db_commands,
     dispatch_commands,
@@ -29,5 +30,6 @@ for _module in (
     serve_commands,
     outreach_commands,
     bench_api,
+    access_commands,
 ):
     _module.register(app)

@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from api import embedded, errors
+from api import embedded, errors, security
+from api.limits import build_limiter
 from api.routes import ROUTERS
 from api.web import pages
 from dispatch.config import Settings, get_settings
@@ -57,4 +58,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     pages.install(app)
+    app.state.limiter = build_limiter(settings)
+    docs_html = bytes(pages.read_api_docs().body).decode()
+    app.add_middleware(
+        security.SecurityHeaders,
+        csp=security.content_security_policy(settings),
+        docs_csp=security.content_security_policy(
+            settings, security.inline_script_hashes(docs_html)
+        ),
+    )
+    security.mask_tokens_in_access_log()
     return app

@@ -8,7 +8,9 @@ from fastapi import APIRouter, Header, Query, Response, status
 
 from api.deps import (
     BookingDep,
+    BookingLimit,
     BookingUser,
+    ScopeDep,
     SessionDep,
     customer_scope,
     reachable_region_ids,
@@ -36,10 +38,16 @@ IdempotencyKey = Annotated[
 ]
 
 
-@router.post("", response_model=BookingPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=BookingPublic,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[BookingLimit],
+)
 def create_booking(
     session: SessionDep,
     user: BookingUser,
+    reach: ScopeDep,
     booking_in: BookingCreate,
     idempotency_key: IdempotencyKey,
     response: Response,
@@ -54,7 +62,7 @@ def create_booking(
         )
     owner = scope if scope is not None else booking_in.customer_id
     asset = booking_service.own_asset(
-        session=session, asset_id=booking_in.asset_id, customer_id=owner
+        session=session, asset_id=booking_in.asset_id, customer_id=owner, scope=reach
     )
     region = serving_region(session, user, asset, booking_in.region)
     visit, replayed = booking_service.book(
@@ -74,6 +82,7 @@ def create_booking(
 def read_bookings(
     session: SessionDep,
     user: BookingUser,
+    reach: ScopeDep,
     customer_id: Annotated[int | None, Query(description="dispatchers: whose bookings")] = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -85,7 +94,7 @@ def read_bookings(
     visits, count = booking_service.list_for_customer(
         session=session,
         customer_id=whose,
-        region_ids=reachable_region_ids(session, user),
+        region_ids=reachable_region_ids(reach),
         offset=offset,
         limit=limit,
     )
@@ -99,7 +108,9 @@ def read_booking(session: SessionDep, booking: BookingDep) -> BookingPublic:
     return booking_service.public(session=session, visit=booking)
 
 
-@router.post("/{booking_id}/reschedule", response_model=BookingPublic)
+@router.post(
+    "/{booking_id}/reschedule", response_model=BookingPublic, dependencies=[BookingLimit]
+)
 def reschedule_booking(
     session: SessionDep, booking: BookingDep, reschedule_in: BookingReschedule
 ) -> BookingPublic:
@@ -113,7 +124,9 @@ def reschedule_booking(
     return booking_service.public(session=session, visit=visit)
 
 
-@router.post("/{booking_id}/cancel", response_model=BookingPublic)
+@router.post(
+    "/{booking_id}/cancel", response_model=BookingPublic, dependencies=[BookingLimit]
+)
 def cancel_booking(session: SessionDep, booking: BookingDep) -> BookingPublic:
     """Cancel the booking; its entitlement comes back."""
     visit = booking_service.cancel(session=session, visit=booking)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from api.deps import (
     BookingUser,
+    ScopeDep,
     ServiceRequestDep,
     SessionDep,
     customer_scope,
@@ -25,14 +26,14 @@ router = APIRouter(prefix="/service-requests", tags=["service requests"])
 
 @router.post("", response_model=ServiceRequestPublic, status_code=status.HTTP_201_CREATED)
 def create_service_request(
-    session: SessionDep, user: BookingUser, request_in: ServiceRequestOpen
+    session: SessionDep, user: BookingUser, reach: ScopeDep, request_in: ServiceRequestOpen
 ) -> ServiceRequest:
     """Open the request (201); coverage and coverage_reason give the warranty's decision."""
     scope = customer_scope(user)
     if scope is not None and request_in.priority is not None:
         raise InvalidInput("only a dispatcher sets the priority.", loc=("body", "priority"))
     asset = booking_service.own_asset(
-        session=session, asset_id=request_in.asset_id, customer_id=scope
+        session=session, asset_id=request_in.asset_id, customer_id=scope, scope=reach
     )
     region = serving_region(session, user, asset, request_in.region)
     return booking_requests.open_request(
@@ -49,6 +50,7 @@ def create_service_request(
 def read_service_requests(
     session: SessionDep,
     user: BookingUser,
+    reach: ScopeDep,
     customer_id: Annotated[int | None, Query(description="dispatchers: whose requests")] = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -60,7 +62,7 @@ def read_service_requests(
     rows, count = booking_requests.list_for_customer(
         session=session,
         customer_id=whose,
-        region_ids=reachable_region_ids(session, user),
+        region_ids=reachable_region_ids(reach),
         offset=offset,
         limit=limit,
     )
