@@ -35,7 +35,10 @@ def read_assets(
 ) -> AssetsPublic:
     """A customer's own assets; staff name a customer of their regions (others: 404). A list
     item has no address: the single read has it."""
-    owner = customer_scope(user) or customer_id
+    own = customer_scope(user)
+    if own is not None and customer_id not in (None, own):
+        raise NotFound(f"customer {customer_id} does not exist.", loc=("query", "customer_id"))
+    owner = own or customer_id
     if owner is None:
         raise InvalidInput("Name the customer whose assets to list.", loc=("query", "customer_id"))
     if customer_directory.get_in_reach(session=session, scope=scope, customer_id=owner) is None:

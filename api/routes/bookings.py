@@ -23,6 +23,7 @@ from dispatch.booking.models import (
     BookingReschedule,
     BookingsPublic,
 )
+from dispatch.customer import directory as customer_directory
 from dispatch.errors import InvalidInput, NotFound
 
 router = APIRouter(prefix="/bookings", tags=["bookings"])
@@ -88,9 +89,14 @@ def read_bookings(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> BookingsPublic:
     """The caller's bookings (a dispatcher names the customer), latest window first."""
-    whose = customer_scope(user) or customer_id
+    own = customer_scope(user)
+    if own is not None and customer_id not in (None, own):
+        raise NotFound(f"customer {customer_id} does not exist.", loc=("query", "customer_id"))
+    whose = own or customer_id
     if whose is None:
         raise InvalidInput("give customer_id.", loc=("query", "customer_id"))
+    if customer_directory.get_in_reach(session=session, scope=reach, customer_id=whose) is None:
+        raise NotFound(f"customer {whose} does not exist.", loc=("query", "customer_id"))
     visits, count = booking_service.list_for_customer(
         session=session,
         customer_id=whose,

@@ -18,7 +18,8 @@ from api.deps import (
 from dispatch.booking import requests as booking_requests
 from dispatch.booking import service as booking_service
 from dispatch.booking.models import ServiceRequestOpen
-from dispatch.errors import InvalidInput
+from dispatch.customer import directory as customer_directory
+from dispatch.errors import InvalidInput, NotFound
 from dispatch.request.models import ServiceRequest, ServiceRequestPublic, ServiceRequestsPublic
 
 router = APIRouter(prefix="/service-requests", tags=["service requests"])
@@ -56,9 +57,14 @@ def read_service_requests(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ServiceRequestsPublic:
     """The caller's requests (a dispatcher names the customer), newest first."""
-    whose = customer_scope(user) or customer_id
+    own = customer_scope(user)
+    if own is not None and customer_id not in (None, own):
+        raise NotFound(f"customer {customer_id} does not exist.", loc=("query", "customer_id"))
+    whose = own or customer_id
     if whose is None:
         raise InvalidInput("give customer_id.", loc=("query", "customer_id"))
+    if customer_directory.get_in_reach(session=session, scope=reach, customer_id=whose) is None:
+        raise NotFound(f"customer {whose} does not exist.", loc=("query", "customer_id"))
     rows, count = booking_requests.list_for_customer(
         session=session,
         customer_id=whose,
