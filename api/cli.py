@@ -53,7 +53,11 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     "bench": (("optimizer_commands", "bench_api"), "Benchmarks that print tables."),
     "db": (("db_commands",), "The database: schema migrations."),
     "demo": (("dispatch_commands",), "The demo business: Greater Jakarta after-sales."),
-    "users": (("serve_commands",), "Accounts and their bearer tokens."),
+    "users": (("serve_commands", "access_commands"), "Accounts and their bearer tokens."),
+    "audit": (
+        ("access_commands",),
+        "Who read whose contact details, when and through which endpoint; newest first.",
+    ),
     "outbox": (("outreach_commands",), "The message outbox: deliver now, or count by state."),
 }
 

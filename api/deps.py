@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -11,13 +11,16 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.errors import Forbidden, Unauthenticated
+from api.limits import AUTH_FAILURES, BOOKINGS, SLOT_QUERIES, client_address, get_limiter
+from dispatch.access import directory as customer_directory
+from dispatch.access import scope as access_scope
+from dispatch.access.scope import Scope
 from dispatch.account import service as account_service
 from dispatch.account.models import Role, User
-from dispatch.asset import service as asset_service
+from dispatch.account.service import TokenState
 from dispatch.asset.models import Asset
 from dispatch.booking import slots as slot_service
 from dispatch.config import Settings
-from dispatch.customer import service as customer_service
 from dispatch.customer.models import Customer
 from dispatch.errors import NotFound
 from dispatch.feedback import service as feedback_service
@@ -61,20 +64,66 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
+TOKEN_REFUSED = {
+    TokenState.UNKNOWN: "The bearer token is unknown.",
+    TokenState.REVOKED: "The bearer token was revoked; ask an admin for a new one.",
+    TokenState.EXPIRED: "The bearer token has expired; ask an admin for a new one.",
+    TokenState.INACTIVE: "The account of this bearer token is switched off.",
+}
+
+
 def get_current_user(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> User:
-    """The user behind the bearer token (401 without a valid one)."""
+    """The user behind the bearer token (401 without a valid one, with the reason); failed
+    tokens count against the client address (429 once over the limit)."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated()
-    user = account_service.authenticate(session=session, token=credentials.credentials)
+    limiter, address = get_limiter(request), client_address(request)
+    limiter.check(AUTH_FAILURES, address)
+    state, user = account_service.check_token(session=session, token=credentials.credentials)
     if user is None:
-        raise Unauthenticated("The bearer token is unknown or revoked.")
+        limiter.count(AUTH_FAILURES, address)
+        raise Unauthenticated(TOKEN_REFUSED[state])
     return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def limit_per_account(name: str) -> Any:
+    """A dependency counting one hit of the named limit (api/limits.py) for the caller's
+    account: 429 with Retry-After once over it."""
+
+    def hit(request: Request, user: CurrentUser) -> None:
+        get_limiter(request).hit(name, f"user:{user.id}")
+
+    return Depends(hit)
+
+
+SlotQueryLimit = limit_per_account(SLOT_QUERIES)
+BookingLimit = limit_per_account(BOOKINGS)
+
+
+def get_scope(session: SessionDep, user: CurrentUser) -> Scope:
+    """Whose personal data the caller may read (dispatch.access.scope)."""
+    return access_scope.scope_for(session=session, user=user)
+
+
+ScopeDep = Annotated[Scope, Depends(get_scope)]
+
+
+def get_endpoint(request: Request) -> str:
+    """The operation as the access log names it: method and path template (each path
+    parameter's value put back as its {name})."""
+    names = {str(value): name for name, value in request.path_params.items()}
+    segments = [f"{{{names[s]}}}" if s in names else s for s in request.url.path.split("/")]
+    return f"{request.method} {'/'.join(segments)}"
+
+
+EndpointDep = Annotated[str, Depends(get_endpoint)]
 
 
 def require_roles(*roles: Role) -> object:
@@ -260,12 +309,11 @@ def load_booking(booking_id: int, session: SessionDep, user: BookingUser) -> Vis
 BookingDep = Annotated[Visit, Depends(load_booking)]
 
 
-def reachable_region_ids(session: Session, user: User) -> list[int] | None:
+def reachable_region_ids(scope: Scope) -> list[int] | None:
     """The ids of the regions a dispatcher reaches (None: all, as for customers and admins)."""
-    codes = account_service.dispatched_regions(user) if customer_scope(user) is None else None
-    if codes is None:
+    if scope.sees_all or scope.role is Role.CUSTOMER:
         return None
-    return [r.id or 0 for r in region_service.list_by_codes(session=session, codes=codes)]
+    return list(scope.region_ids or ())
 
 
 def load_service_request(request_id: int, session: SessionDep, user: BookingUser) -> ServiceRequest:
@@ -312,11 +360,18 @@ CustomerId = Annotated[int, Path(ge=1, le=MAX_ID)]
 AssetId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-def load_customer(customer_id: CustomerId, session: SessionDep, user: BookingUser) -> Customer:
-    """The customer: any for staff, only itself for a customer (others answer 404)."""
-    scope = customer_scope(user)
-    customer = customer_service.get(session=session, customer_id=customer_id)
-    if customer is None or (scope is not None and scope != customer_id):
+ReaderUser = Annotated[User, require_roles(Role.CUSTOMER, Role.DISPATCHER, Role.TECHNICIAN)]
+
+
+def load_customer(
+    customer_id: CustomerId, session: SessionDep, user: ReaderUser, scope: ScopeDep
+) -> Customer:
+    """The customer, if the caller's scope reaches it (dispatch.access.scope; others: 404)."""
+    customer_scope(user)  # a customer account bound to no customer: 403
+    customer = customer_directory.get_in_reach(
+        session=session, scope=scope, customer_id=customer_id
+    )
+    if customer is None:
         raise NotFound(f"customer {customer_id} does not exist.", loc=("path", "customer_id"))
     return customer
 
@@ -324,11 +379,11 @@ def load_customer(customer_id: CustomerId, session: SessionDep, user: BookingUse
 CustomerDep = Annotated[Customer, Depends(load_customer)]
 
 
-def load_asset(asset_id: AssetId, session: SessionDep, user: BookingUser) -> Asset:
-    """The asset: any for staff, only its own for a customer (others answer 404)."""
-    scope = customer_scope(user)
-    asset = asset_service.get(session=session, asset_id=asset_id)
-    if asset is None or (scope is not None and scope != asset.customer_id):
+def load_asset(asset_id: AssetId, session: SessionDep, user: BookingUser, scope: ScopeDep) -> Asset:
+    """The asset, if the caller's scope reaches its customer (others answer 404)."""
+    customer_scope(user)
+    asset = access_scope.asset_in_reach(session=session, scope=scope, asset_id=asset_id)
+    if asset is None:
         raise NotFound(f"asset {asset_id} does not exist.", loc=("path", "asset_id"))
     return asset
 

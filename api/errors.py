@@ -50,6 +50,15 @@ class Unauthenticated(Exception):
         self.msg = msg
 
 
+class TooManyRequests(Exception):
+    """An abuse limit is reached (api/limits.py); try again after retry_after_s."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"Too many requests; try again in {retry_after_s} s.")
+        self.msg = str(self)
+        self.retry_after_s = retry_after_s
+
+
 def error_body(msg: str, type_: str, loc: tuple[str | int, ...] = ()) -> dict[str, Any]:
     """The one error shape."""
     return {"detail": [{"loc": list(loc), "msg": msg, "type": type_}]}
@@ -69,6 +78,7 @@ def install(app: FastAPI) -> None:
         (domain.DomainError, _on_domain_error),
         (Forbidden, _on_forbidden),
         (Unauthenticated, _on_unauthenticated),
+        (TooManyRequests, _on_too_many),
         (RequestValidationError, _on_validation),
         (StarletteHTTPException, _on_http),
         (OverflowError, _on_out_of_range),
@@ -92,6 +102,14 @@ async def _on_unauthenticated(_: Request, exc: Unauthenticated) -> JSONResponse:
         error_body(exc.msg, "unauthenticated"),
         status_code=401,
         headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+async def _on_too_many(_: Request, exc: TooManyRequests) -> JSONResponse:
+    return JSONResponse(
+        error_body(exc.msg, "rate_limited"),
+        status_code=429,
+        headers={"Retry-After": str(exc.retry_after_s)},
     )
 
 
@@ -145,5 +163,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (403, "The caller may not do this (role, or a region it does not dispatch)."),
         (404, "No such object, or not one the caller may see."),
         (409, "The request clashes with the current state (lifecycle, an open job, a slot)."),
+        (429, "An abuse limit is reached; Retry-After says when to try again."),
     )
 }

@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from api import access_log, embedded, errors
+from api import embedded, errors, security
+from api.limits import build_limiter
 from api.routes import ROUTERS
 from api.web import pages
 from dispatch.config import Settings, get_settings
@@ -52,10 +53,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.on_start.append(embedded.start_embedded)
         app.state.on_stop.append(embedded.stop_embedded)
     errors.install(app)
-    access_log.install()
     api = APIRouter(prefix=API_PREFIX, responses=errors.ERROR_RESPONSES)
     for router in ROUTERS:
         api.include_router(router)
     app.include_router(api)
     pages.install(app)
+    app.state.limiter = build_limiter(settings)
+    docs_html = bytes(pages.read_api_docs().body).decode()
+    app.add_middleware(
+        security.SecurityHeaders,
+        csp=security.content_security_policy(settings),
+        docs_csp=security.content_security_policy(
+            settings, security.inline_script_hashes(docs_html)
+        ),
+    )
+    security.mask_tokens_in_access_log()
     return app

@@ -69,6 +69,19 @@ class Settings(BaseSettings):
     # VROOM's threads for a day's first plan; a second core serves more on big days (README).
     solver_threads: int = Field(default=1, ge=1, le=64)
 
+    # Personal data and abuse (issue 18): token lifetimes, the access log, rate limits.
+    staff_token_days: int = Field(default=30, ge=1, le=3650)  # admins, dispatchers, technicians
+    customer_token_days: int = Field(default=365, ge=1, le=3650)
+    access_log_retention_days: int = Field(default=365, ge=1)  # pruned daily by the scheduler
+    access_log_prune_hour: int = Field(default=3, ge=0, le=23)
+    # limits' storage URI: "redis://host:6379/0" shares counters between API workers; None
+    # keeps them in the process's memory (the embedded shape).
+    rate_limit_storage_url: str | None = None
+    rate_limit_enabled: bool = True
+    auth_failure_limit: str = "10/minute"  # failed bearer tokens per client address
+    slot_query_limit: str = "60/minute"  # GET /v1/slots per account
+    booking_limit: str = "20/minute"  # booking writes (book, reschedule, cancel) per account
+
     # Web pages (api/web): map tiles; empty draws points and route lines on a plain background.
     map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     map_attribution: str = "&copy; OpenStreetMap contributors"

@@ -1,5 +1,6 @@
 """Every table, imported in one place so that SQLModel.metadata is complete (Alembic, tests)."""
 
+from dispatch.access.models import AccessLog
 from dispatch.account.models import ApiToken, User
 from dispatch.asset.models import Asset
 from dispatch.booking.models import BookingIdempotency, BookingLedger
@@ -18,6 +19,7 @@ from dispatch.technician.models import Technician, TechnicianSkill
 from dispatch.visit.models import Visit
 
 __all__ = [
+    "AccessLog",
     "ApiToken",
     "Asset",
     "BookingIdempotency",

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from dispatch import localtime
+from dispatch.access import service as access_service
 from dispatch.config import Settings
 from dispatch.db import session_scope
 from dispatch.outreach import delivery, service_due
@@ -39,6 +40,7 @@ DAY_BEFORE_REMINDERS = "day_before_reminders"
 VISIT_MESSAGES = "visit_messages"
 SERVICE_DUE_REMINDERS = "service_due_reminders"
 DELIVER_OUTBOX = "deliver_outbox"
+PRUNE_ACCESS_LOG = "prune_access_log"
 CATCH_UP = "catch_up"
 JOB_IDS = (
     PLAN_TOMORROW,
@@ -46,6 +48,7 @@ JOB_IDS = (
     VISIT_MESSAGES,
     SERVICE_DUE_REMINDERS,
     DELIVER_OUTBOX,
+    PRUNE_ACCESS_LOG,
     CATCH_UP,
 )
 
@@ -83,6 +86,7 @@ def register_jobs(
         (sweep_visit_messages, _every(settings.outreach_sweep_s), VISIT_MESSAGES, args),
         (send_service_due, daily(settings.service_due_hour), SERVICE_DUE_REMINDERS, args),
         (deliver_outbox, _every(settings.outbox_poll_s), DELIVER_OUTBOX, (*args, channel)),
+        (prune_access_log, daily(settings.access_log_prune_hour), PRUNE_ACCESS_LOG, args),
         (catch_up, DateTrigger(run_date=now or localtime.utc_now()), CATCH_UP, args),
     ]
     for func, trigger, job_id, job_args in jobs:
@@ -175,6 +179,15 @@ def deliver_outbox(
             now=now or localtime.utc_now(),
             policy=delivery.policy_from(settings),
             limit=settings.outbox_batch,
+        )
+
+
+def prune_access_log(engine: Engine, settings: Settings, now: datetime | None = None) -> int:
+    """Delete access-log entries older than the retention period (UU PDP: kept no longer
+    than needed); how many went."""
+    with session_scope(engine) as session:
+        return access_service.prune(
+            session=session, retention_days=settings.access_log_retention_days, now=now
         )
 
 

@@ -94,7 +94,8 @@ def make_weekly_pattern(
     return shift_service.set_weekly_pattern(session=session, technician=technician, shifts=shifts)
 
 
-def make_customer(session: Session, **overrides: Any) -> Customer:
+def make_customer(session: Session, *, region_id: int | None = None, **overrides: Any) -> Customer:
+    """A customer in Kemang; region_id: the region that registered it (see dispatch.access)."""
     data: dict[str, Any] = {
         "name": "Siti Rahayu",
         "phone": "+62 812 3456 7890",
@@ -103,7 +104,9 @@ def make_customer(session: Session, **overrides: Any) -> Customer:
         "lat": -6.2607,
         "lon": 106.8137,
     } | overrides
-    return customer_service.create(session=session, customer_in=CustomerCreate(**data))
+    return customer_service.create(
+        session=session, customer_in=CustomerCreate(**data), region_id=region_id
+    )
 
 
 def ac_policies() -> list[VisitKindPolicyCreate]:

@@ -144,7 +144,8 @@ def create_user_command(
         str | None, typer.Option("--database-url", help="Default: DATABASE_URL, else SQLite.")
     ] = None,
 ) -> None:
-    """Create a user and print its bearer token, once: only its hash is stored."""
+    """Create a user and print its bearer token, once: only its hash is stored. It expires
+    after STAFF_TOKEN_DAYS (30) or, for customers, CUSTOMER_TOKEN_DAYS (365) days."""
     codes = [c.strip() for c in (regions or "").split(",") if c.strip()]
     settings = get_settings()
     if database_url is not None:
@@ -160,7 +161,12 @@ def create_user_command(
                 technician_id=technician_id,
                 customer_id=customer_id,
             )
-            user, token = account_service.create(session=session, user_in=user_in)
+            days = account_service.valid_days(
+                role,
+                staff_days=settings.staff_token_days,
+                customer_days=settings.customer_token_days,
+            )
+            user, token = account_service.create(session=session, user_in=user_in, days=days)
     except (DomainError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(BAD_INPUT) from None

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from api.routes import (
     assets,
+    audit,
     bookings,
     customers,
     health,
@@ -38,4 +39,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     products.router,
     kpis.router,
     surveys.router,
+    audit.router,
 )

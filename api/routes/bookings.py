@@ -8,12 +8,15 @@ from fastapi import APIRouter, Header, Query, Response, status
 
 from api.deps import (
     BookingDep,
+    BookingLimit,
     BookingUser,
+    ScopeDep,
     SessionDep,
     customer_scope,
     reachable_region_ids,
     serving_region,
 )
+from dispatch.access import directory as customer_directory
 from dispatch.booking import service as booking_service
 from dispatch.booking.models import (
     BookingCreate,
@@ -36,10 +39,16 @@ IdempotencyKey = Annotated[
 ]
 
 
-@router.post("", response_model=BookingPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=BookingPublic,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[BookingLimit],
+)
 def create_booking(
     session: SessionDep,
     user: BookingUser,
+    reach: ScopeDep,
     booking_in: BookingCreate,
     idempotency_key: IdempotencyKey,
     response: Response,
@@ -54,7 +63,7 @@ def create_booking(
         )
     owner = scope if scope is not None else booking_in.customer_id
     asset = booking_service.own_asset(
-        session=session, asset_id=booking_in.asset_id, customer_id=owner
+        session=session, asset_id=booking_in.asset_id, customer_id=owner, scope=reach
     )
     region = serving_region(session, user, asset, booking_in.region)
     visit, replayed = booking_service.book(
@@ -74,18 +83,24 @@ def create_booking(
 def read_bookings(
     session: SessionDep,
     user: BookingUser,
+    reach: ScopeDep,
     customer_id: Annotated[int | None, Query(description="dispatchers: whose bookings")] = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> BookingsPublic:
     """The caller's bookings (a dispatcher names the customer), latest window first."""
-    whose = customer_scope(user) or customer_id
+    own = customer_scope(user)
+    if own is not None and customer_id not in (None, own):
+        raise NotFound(f"customer {customer_id} does not exist.", loc=("query", "customer_id"))
+    whose = own or customer_id
     if whose is None:
         raise InvalidInput("give customer_id.", loc=("query", "customer_id"))
+    if customer_directory.get_in_reach(session=session, scope=reach, customer_id=whose) is None:
+        raise NotFound(f"customer {whose} does not exist.", loc=("query", "customer_id"))
     visits, count = booking_service.list_for_customer(
         session=session,
         customer_id=whose,
-        region_ids=reachable_region_ids(session, user),
+        region_ids=reachable_region_ids(reach),
         offset=offset,
         limit=limit,
     )
@@ -99,7 +114,9 @@ def read_booking(session: SessionDep, booking: BookingDep) -> BookingPublic:
     return booking_service.public(session=session, visit=booking)
 
 
-@router.post("/{booking_id}/reschedule", response_model=BookingPublic)
+@router.post(
+    "/{booking_id}/reschedule", response_model=BookingPublic, dependencies=[BookingLimit]
+)
 def reschedule_booking(
     session: SessionDep, booking: BookingDep, reschedule_in: BookingReschedule
 ) -> BookingPublic:
@@ -113,7 +130,9 @@ def reschedule_booking(
     return booking_service.public(session=session, visit=visit)
 
 
-@router.post("/{booking_id}/cancel", response_model=BookingPublic)
+@router.post(
+    "/{booking_id}/cancel", response_model=BookingPublic, dependencies=[BookingLimit]
+)
 def cancel_booking(session: SessionDep, booking: BookingDep) -> BookingPublic:
     """Cancel the booking; its entitlement comes back."""
     visit = booking_service.cancel(session=session, visit=booking)

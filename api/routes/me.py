@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import CurrentUser, OwnTechnicianDep, SessionDep
+from api.deps import CurrentUser, EndpointDep, OwnTechnicianDep, ScopeDep, SessionDep
 from dispatch.account.models import User, UserPublic
 from dispatch.route import service as route_service
 from dispatch.route.models import RoutePublic
@@ -25,9 +25,14 @@ def read_me(user: CurrentUser) -> User:
 def read_my_route(
     session: SessionDep,
     technician: OwnTechnicianDep,
+    scope: ScopeDep,
+    endpoint: EndpointDep,
     day: Annotated[date | None, Query(description="YYYY-MM-DD; today in the region")] = None,
 ) -> RoutePublic:
-    """The technician's stops in order: customer, phone, address, window, planned times and
-    ETAs, what the visit is (product, kind, coverage) and a navigation link."""
+    """The technician's stops in order: customer, address, window, planned times and ETAs,
+    what the visit is (product, kind, coverage) and a navigation link; the customers' phone
+    numbers on today's route only (that read is logged)."""
     day = day or route_service.today_for(session=session, technician=technician)
-    return route_service.route_for_day(session=session, technician=technician, day=day)
+    return route_service.route_for_day(
+        session=session, technician=technician, day=day, viewer=scope, endpoint=endpoint
+    )

@@ -7,7 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import BookingUser, SessionDep, customer_scope, serving_region
+from api.deps import (
+    BookingUser,
+    ScopeDep,
+    SessionDep,
+    SlotQueryLimit,
+    customer_scope,
+    serving_region,
+)
 from dispatch.booking import service as booking_service
 from dispatch.booking import slots as slot_service
 from dispatch.booking.models import SlotsPublic
@@ -16,10 +23,11 @@ from dispatch.product.models import VisitKind
 router = APIRouter(tags=["slots"])
 
 
-@router.get("/slots", response_model=SlotsPublic)
+@router.get("/slots", response_model=SlotsPublic, dependencies=[SlotQueryLimit])
 def read_slots(
     session: SessionDep,
     user: BookingUser,
+    scope: ScopeDep,
     asset_id: int,
     kind: VisitKind,
     from_: Annotated[date | None, Query(alias="from", description="first day; tomorrow")] = None,
@@ -29,7 +37,7 @@ def read_slots(
     """The windows from `from` to `to` on which the visit fits into that day's routes with every
     earlier promise kept, cheapest insertion first; when there are none, `reason` says why."""
     asset = booking_service.own_asset(
-        session=session, asset_id=asset_id, customer_id=customer_scope(user)
+        session=session, asset_id=asset_id, customer_id=customer_scope(user), scope=scope
     )
     serving = serving_region(session, user, asset, region)
     return slot_service.offer_slots(

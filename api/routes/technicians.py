@@ -10,6 +10,8 @@ from fastapi import APIRouter, Query
 from api.deps import (
     DispatcherUser,
     DispatchTechnicianDep,
+    EndpointDep,
+    ScopeDep,
     SessionDep,
     ensure_region,
     ensure_region_id,
@@ -84,8 +86,13 @@ def update_technician(
 def read_technician_route(
     session: SessionDep,
     technician: DispatchTechnicianDep,
+    scope: ScopeDep,
+    endpoint: EndpointDep,
     day: Annotated[date | None, Query(description="YYYY-MM-DD; today in the region")] = None,
 ) -> RoutePublic:
-    """The technician's stops for the day, as the technician sees them."""
+    """The technician's stops for the day, as the technician sees them but without the
+    customers' phone numbers (GET /v1/customers/{customer_id} has them)."""
     day = day or route_service.today_for(session=session, technician=technician)
-    return route_service.route_for_day(session=session, technician=technician, day=day)
+    return route_service.route_for_day(
+        session=session, technician=technician, day=day, viewer=scope, endpoint=endpoint
+    )

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import DispatchVisitDep, FieldVisitDep, SessionDep, SettingsDep
+from api.deps import (
+    DispatchVisitDep,
+    EndpointDep,
+    FieldVisitDep,
+    ScopeDep,
+    SessionDep,
+    SettingsDep,
+)
 from dispatch.planning import pins
 from dispatch.route import service as route_service
 from dispatch.route.models import VisitEventCreate, VisitEventResult
@@ -36,14 +43,21 @@ def unpin_visit(session: SessionDep, visit: DispatchVisitDep) -> Visit:
 
 @router.post("/{visit_id}/events", response_model=VisitEventResult)
 def create_visit_event(
-    session: SessionDep, settings: SettingsDep, visit: FieldVisitDep, event_in: VisitEventCreate
+    session: SessionDep,
+    settings: SettingsDep,
+    visit: FieldVisitDep,
+    scope: ScopeDep,
+    endpoint: EndpointDep,
+    event_in: VisitEventCreate,
 ) -> VisitEventResult:
     """en_route, arrived, completed or failed (with a reason): moves the visit's lifecycle,
     records the time, and answers with the route's new ETAs; 409 when the step is not allowed."""
     visit = route_service.record_event(
         session=session, visit=visit, event_in=event_in, settings=settings
     )
-    route = route_service.route_of_visit(session=session, visit=visit)
+    route = route_service.route_of_visit(
+        session=session, visit=visit, viewer=scope, endpoint=endpoint
+    )
     return VisitEventResult(
         visit=VisitPublic.model_validate(visit, from_attributes=True), route=route
     )

@@ -57,6 +57,8 @@ class ApiToken(SQLModel, table=True):
     label: str = Field(default="", max_length=120)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # None: no expiry (tokens issued before expiry existed keep working until rotated).
+    expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 __all__ = ["ApiToken", "Role", "User", "UserCreate", "UserPublic", "columns"]

@@ -4,14 +4,33 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from dispatch.account.models import ApiToken, Role, User, UserCreate
 from dispatch.errors import InvalidInput, NotFound
 
 TOKEN_BYTES = 32
+STAFF_TOKEN_DAYS = 30  # the defaults of Settings.staff_token_days and customer_token_days
+CUSTOMER_TOKEN_DAYS = 365
+
+
+class TokenState(StrEnum):
+    """What a presented bearer token turned out to be."""
+
+    VALID = "valid"
+    UNKNOWN = "unknown"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+    INACTIVE = "inactive"  # the account is switched off
+
+
+def valid_days(role: Role, *, staff_days: int, customer_days: int) -> int:
+    """How long a new token of this role is valid (staff tokens are shorter-lived)."""
+    return customer_days if role is Role.CUSTOMER else staff_days
 
 
 def hash_token(token: str) -> str:
@@ -19,23 +38,41 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create(*, session: Session, user_in: UserCreate, token_label: str = "") -> tuple[User, str]:
-    """Create a user and a first token; the plain token is returned once and never stored."""
+def create(
+    *, session: Session, user_in: UserCreate, token_label: str = "", days: int | None = None
+) -> tuple[User, str]:
+    """Create a user and a first token, valid for `days` (default: 30 for staff, 365 for
+    customers); the plain token is returned once and never stored."""
     _check_binding(user_in)
     user = User.model_validate(user_in, update={"created_at": datetime.now(UTC)})
     session.add(user)
     session.flush()
-    token = _add_token(session, user, token_label)
+    token = _add_token(session, user, token_label, days)
     session.commit()
     session.refresh(user)
     return user, token
 
 
-def issue_token(*, session: Session, user: User, label: str = "") -> str:
-    """A new token for an existing user."""
-    token = _add_token(session, user, label)
+def issue_token(*, session: Session, user: User, label: str = "", days: int | None = None) -> str:
+    """A new token for an existing user (its other tokens stay valid)."""
+    token = _add_token(session, user, label, days)
     session.commit()
     return token
+
+
+def rotate(*, session: Session, user: User, label: str = "", days: int | None = None) -> str:
+    """Revoke every token of the user and issue one new token, in one transaction."""
+    _revoke_all(session, user)
+    token = _add_token(session, user, label, days)
+    session.commit()
+    return token
+
+
+def revoke_all(*, session: Session, user: User) -> int:
+    """Revoke every valid token of the user; how many were revoked."""
+    count = _revoke_all(session, user)
+    session.commit()
+    return count
 
 
 def revoke_token(*, session: Session, token: str) -> None:
@@ -43,21 +80,35 @@ def revoke_token(*, session: Session, token: str) -> None:
     row = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
     if row is None:
         raise NotFound("No such token.", loc=("token",))
-    row.revoked_at = datetime.now(UTC)
+    row.revoked_at = row.revoked_at or datetime.now(UTC)
     session.add(row)
     session.commit()
 
 
+def check_token(
+    *, session: Session, token: str, now: datetime | None = None
+) -> tuple[TokenState, User | None]:
+    """What the token is, and its user when it is valid; only the token's hash is looked up."""
+    row = session.exec(
+        select(ApiToken, User)
+        .join(User, col(User.id) == col(ApiToken.user_id))
+        .where(col(ApiToken.token_hash) == hash_token(token))
+    ).first()
+    if row is None:
+        return TokenState.UNKNOWN, None
+    api_token, user = row
+    if api_token.revoked_at is not None:
+        return TokenState.REVOKED, None
+    if api_token.expires_at is not None and api_token.expires_at <= (now or datetime.now(UTC)):
+        return TokenState.EXPIRED, None
+    if not user.active:
+        return TokenState.INACTIVE, None
+    return TokenState.VALID, user
+
+
 def authenticate(*, session: Session, token: str) -> User | None:
-    """The active user holding this unrevoked token, or None."""
-    statement = (
-        select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)  # type: ignore[arg-type]
-        .where(ApiToken.token_hash == hash_token(token))
-        .where(ApiToken.revoked_at.is_(None))  # type: ignore[union-attr]
-        .where(User.active)
-    )
-    return session.exec(statement).first()
+    """The active user holding this valid token, or None."""
+    return check_token(session=session, token=token)[1]
 
 
 def get_by_name(*, session: Session, name: str) -> User | None:
@@ -88,15 +139,30 @@ def _check_binding(user_in: UserCreate) -> None:
         raise InvalidInput("A customer user needs customer_id.", loc=("customer_id",))
 
 
-def _add_token(session: Session, user: User, label: str) -> str:
+def _add_token(session: Session, user: User, label: str, days: int | None) -> str:
     token = secrets.token_urlsafe(TOKEN_BYTES)
     assert user.id is not None
+    now = datetime.now(UTC)
+    if days is None:
+        days = valid_days(
+            user.role, staff_days=STAFF_TOKEN_DAYS, customer_days=CUSTOMER_TOKEN_DAYS
+        )
     session.add(
         ApiToken(
             user_id=user.id,
             token_hash=hash_token(token),
             label=label,
-            created_at=datetime.now(UTC),
+            created_at=now,
+            expires_at=now + timedelta(days=days),
         )
     )
     return token
+
+
+def _revoke_all(session: Session, user: User) -> int:
+    result = session.execute(
+        update(ApiToken)
+        .where(col(ApiToken.user_id) == user.id, col(ApiToken.revoked_at).is_(None))
+        .values(revoked_at=datetime.now(UTC))
+    )
+    return int(getattr(result, "rowcount", 0) or 0)  # a CursorResult for UPDATE

@@ -66,8 +66,21 @@ class AssetPublic(AssetBase):
     entitlements: list[EntitlementPublic]
 
 
+class AssetSummary(SQLModel):
+    """An asset in a list: what it is and what it is owed; the address comes with the single
+    read (GET /v1/assets/{asset_id})."""
+
+    id: int
+    customer_id: int
+    product_model_id: int
+    serial_number: str
+    purchase_date: date
+    created_at: datetime
+    entitlements: list[EntitlementPublic]
+
+
 class AssetsPublic(SQLModel):
-    data: list[AssetPublic]
+    data: list[AssetSummary]
     count: int
 
 

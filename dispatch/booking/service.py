@@ -24,6 +24,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from dispatch import events, localtime
+from dispatch.access import scope as access_scope
+from dispatch.access.scope import Scope
+from dispatch.account.models import Role
 from dispatch.asset import service as asset_service
 from dispatch.asset.models import Asset
 from dispatch.booking import ledger, slots
@@ -56,13 +59,33 @@ def get_or_raise(*, session: Session, booking_id: int) -> Visit:
     return visit
 
 
-def own_asset(*, session: Session, asset_id: int, customer_id: int | None) -> Asset:
-    """The asset, when customer_id (if given) owns it; raises NotFound otherwise, so that the
-    existence of other customers' assets does not leak."""
+def own_asset(
+    *, session: Session, asset_id: int, customer_id: int | None, scope: Scope | None = None
+) -> Asset:
+    """The asset, when customer_id (if given) owns it and the scope (if given) may act on it;
+    raises NotFound otherwise, so that the existence of other customers' assets does not leak.
+
+    Staff act on an asset whose customer they reach (dispatch.access.scope), or on one that a
+    region of theirs serves (slots.region_for_asset): how a customer's first booking is made."""
     asset = asset_service.get(session=session, asset_id=asset_id)
     if asset is None or (customer_id is not None and asset.customer_id != customer_id):
         raise NotFound(f"asset {asset_id} does not exist.", loc=("asset_id",))
+    if scope is not None and not _may_act_on(session, scope, asset):
+        raise NotFound(f"asset {asset_id} does not exist.", loc=("asset_id",))
     return asset
+
+
+def _may_act_on(session: Session, scope: Scope, asset: Asset) -> bool:
+    if scope.sees_all:
+        return True
+    if scope.role is Role.CUSTOMER:
+        return asset.customer_id == scope.customer_id
+    if scope.role is not Role.DISPATCHER:
+        return False
+    if access_scope.asset_in_reach(session=session, scope=scope, asset_id=asset.id or 0):
+        return True
+    served_by = slots.region_for_asset(session=session, asset=asset)
+    return served_by.id in (scope.region_ids or ())
 
 
 def book(

@@ -1,5 +1,6 @@
 """Customer tables and schemas: contact details, language and address."""
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Self
 
@@ -34,10 +35,17 @@ class CustomerBase(SQLModel):
 
 class Customer(CustomerBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    # The region whose dispatcher registered the customer: it may serve the customer before a
+    # first request ties them (dispatch.access.scope); None for customers of every region.
+    region_id: int | None = Field(default=None, foreign_key="region.id", index=True)
 
 
 class CustomerCreate(CustomerBase):
-    pass
+    region: str | None = Field(
+        default=None,
+        max_length=40,
+        description="code of the region registering the customer; default: the caller's only one",
+    )
 
 
 class CustomerUpdate(SQLModel):
@@ -54,6 +62,16 @@ class CustomerPublic(CustomerBase):
     id: int
 
 
+class CustomerSummary(SQLModel):
+    """A customer in a list: no contact details (those come with the single-record read)."""
+
+    id: int
+    name: str
+    area: str | None = Field(description="the region of the customer's latest request")
+    next_visit: datetime | None = Field(description="start of the next promised window")
+
+
 class CustomersPublic(SQLModel):
-    data: list[CustomerPublic]
+    data: list[CustomerSummary]
     count: int
+

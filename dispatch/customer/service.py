@@ -33,17 +33,23 @@ def find_by_phone(*, session: Session, phone: str) -> list[Customer]:
     return list(session.exec(select(Customer).where(Customer.phone == phone)).all())
 
 
-def create(*, session: Session, customer_in: CustomerCreate) -> Customer:
-    """A new customer."""
-    customer = add(session=session, customer_in=customer_in)
+def create(
+    *, session: Session, customer_in: CustomerCreate, region_id: int | None = None
+) -> Customer:
+    """A new customer, registered in the region (see dispatch.access.scope) when given."""
+    customer = add(session=session, customer_in=customer_in, region_id=region_id)
     session.commit()
     session.refresh(customer)
     return customer
 
 
-def add(*, session: Session, customer_in: CustomerCreate) -> Customer:
+def add(
+    *, session: Session, customer_in: CustomerCreate, region_id: int | None = None
+) -> Customer:
     """Step: create (see create) without committing."""
-    customer = Customer.model_validate(customer_in)
+    customer = Customer.model_validate(
+        customer_in.model_dump(exclude={"region"}), update={"region_id": region_id}
+    )
     session.add(customer)
     session.flush()
     return customer

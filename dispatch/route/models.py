@@ -54,7 +54,7 @@ class RouteStopPublic(SQLModel):
     visit_id: int
     status: VisitStatus
     customer_name: str
-    customer_phone: str
+    customer_phone: str | None = Field(description="the technician's own route today only")
     address: str
     lat: float
     lon: float

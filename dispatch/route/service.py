@@ -8,6 +8,9 @@ from urllib.parse import urlencode
 from sqlmodel import Session, col, select
 
 from dispatch import events
+from dispatch.access import service as access_service
+from dispatch.access.scope import Scope
+from dispatch.account.models import Role
 from dispatch.asset import service as asset_service
 from dispatch.config import Settings
 from dispatch.customer import service as customer_service
@@ -51,9 +54,22 @@ def today_for(*, session: Session, technician: Technician) -> date:
     return local_day(utc_now(), region.zone)
 
 
-def route_for_day(*, session: Session, technician: Technician, day: date) -> RoutePublic:
-    """The technician's stops on the local day in order, with plan times and ETAs."""
+def route_for_day(
+    *,
+    session: Session,
+    technician: Technician,
+    day: date,
+    viewer: Scope | None = None,
+    endpoint: str = "",
+    now: datetime | None = None,
+) -> RoutePublic:
+    """The technician's stops on the local day in order, with plan times and ETAs.
+
+    Customers' phone numbers go to the technician itself on the day of the visits only (the
+    read is logged); other viewers and other days get none. No viewer: internal use, all.
+    now: the current time (which day is today)."""
     region = region_service.get_or_raise(session=session, region_id=technician.region_id)
+    phones = viewer is None or _phones_visible(viewer, technician, region, day, now)
     visits = visit_service.route_for_day(
         session=session, technician_id=technician.id or 0, region=region, day=day
     )
@@ -63,9 +79,19 @@ def route_for_day(*, session: Session, technician: Technician, day: date) -> Rou
     breaks = [(b.start_at, b.end_at) for b in planned.breaks] if planned else []
     times = eta_rules.etas(facts, breaks)
     stops = [
-        _stop(session, i, visit, fact, eta)
+        _stop(session, i, visit, fact, eta, phones)
         for i, (visit, fact, eta) in enumerate(zip(visits, facts, times, strict=True))
     ]
+    if viewer is not None and phones and visits:
+        shown = [v.request.customer_id for v in visits]
+        access_service.record(
+            session=session,
+            scope=viewer,
+            customer_ids=shown,
+            endpoint=endpoint,
+            fields="name,phone,address",
+            now=now,
+        )
     return RoutePublic(
         technician_id=technician.id or 0,
         technician_name=technician.name,
@@ -137,7 +163,9 @@ def record_event(
     return visit
 
 
-def route_of_visit(*, session: Session, visit: Visit) -> RoutePublic | None:
+def route_of_visit(
+    *, session: Session, visit: Visit, viewer: Scope | None = None, endpoint: str = ""
+) -> RoutePublic | None:
     """The route the visit is planned on, or None when it is on nobody's route."""
     if visit.planned_technician_id is None or visit.planned_start is None:
         return None
@@ -146,7 +174,18 @@ def route_of_visit(*, session: Session, visit: Visit) -> RoutePublic | None:
         return None
     region = region_service.get_or_raise(session=session, region_id=visit.region_id)
     day = local_day(visit.planned_start, region.zone)
-    return route_for_day(session=session, technician=technician, day=day)
+    return route_for_day(
+        session=session, technician=technician, day=day, viewer=viewer, endpoint=endpoint
+    )
+
+
+def _phones_visible(
+    viewer: Scope, technician: Technician, region: Region, day: date, now: datetime | None
+) -> bool:
+    """Only the technician itself, and only for today's route (its region's local day)."""
+    if viewer.role is not Role.TECHNICIAN or viewer.technician_id != technician.id:
+        return False
+    return day == local_day(now or utc_now(), region.zone)
 
 
 def _planned_legs(route: PlanRoute | None) -> dict[int, tuple[datetime, datetime]]:
@@ -181,8 +220,10 @@ def _stop(
     visit: Visit,
     facts: eta_rules.StopFacts,
     eta: eta_rules.Eta,
+    phone: bool,
 ) -> RouteStopPublic:
-    """A stop with the customer, the product and what kind of visit it is."""
+    """A stop with the customer (the phone number when `phone`), the product and what kind
+    of visit it is."""
     request = visit.request
     asset = asset_service.get_or_raise(session=session, asset_id=request.asset_id)
     customer = customer_service.get_or_raise(session=session, customer_id=request.customer_id)
@@ -192,7 +233,7 @@ def _stop(
         visit_id=visit.id or 0,
         status=visit.status,
         customer_name=customer.name,
-        customer_phone=customer.phone,
+        customer_phone=customer.phone if phone else None,
         address=visit.address,
         lat=visit.lat,
         lon=visit.lon,

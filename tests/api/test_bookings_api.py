@@ -224,12 +224,12 @@ def test_booking_of_another_customer_is_404_everywhere(booking_world: BookingWor
 
 
 def test_dispatcher_books_for_a_customer_of_its_region(booking_world: BookingWorld) -> None:
-    """A dispatcher of the region books on the customer's behalf; one of another region may
-    not."""
+    """A dispatcher of the region books on the customer's behalf; for one of another region
+    the asset does not exist (404: ids of other regions cannot be probed)."""
     cust0 = booking_world.people.customer_ids["cust0"]
     asset_id = booking_world.asset("cust0").id or 0
     body = slot_body(asset_id, booking_world.day, 8, customer_id=cust0)
-    _error(booking_world.post("disp_b", "/v1/bookings", key="d", json=body), 403, "forbidden")
+    _error(booking_world.post("disp_b", "/v1/bookings", key="d", json=body), 404, "not_found")
     made = booking_world.post("disp_s", "/v1/bookings", key="d", json=body)
     assert made.status_code == 201 and made.json()["asset_id"] == asset_id
     listed = booking_world.get("disp_s", "/v1/bookings", params={"customer_id": cust0}).json()

@@ -76,8 +76,12 @@ def test_asset_registered_with_entitlements_and_warranty(booking_world: BookingW
 
 
 def test_customer_lists_only_own_assets(booking_world: BookingWorld) -> None:
-    """A customer's asset list holds its own units; another's asset id answers 404."""
-    mine = booking_world.get("cust0", "/v1/assets", params={"customer_id": 999})
+    """A customer's asset list holds its own units; naming another customer, or another's
+    asset id, answers 404."""
+    cust1 = booking_world.people.customer_ids["cust1"]
+    other_list = booking_world.get("cust0", "/v1/assets", params={"customer_id": cust1})
+    assert other_list.status_code == 404 and "Customer 1" not in other_list.text
+    mine = booking_world.get("cust0", "/v1/assets")
     assert mine.status_code == 200
     assert [a["id"] for a in mine.json()["data"]] == [booking_world.asset("cust0").id]
     other = booking_world.asset("cust1").id

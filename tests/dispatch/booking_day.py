@@ -61,8 +61,11 @@ def customer_asset(
     purchase_date: date = DAY - timedelta(days=8),
     **overrides: object,
 ) -> Asset:
-    """A new customer in Kemang with a new AC (by default bought a week before DAY)."""
-    customer = make_customer(session, lat=KEMANG[0], lon=KEMANG[1], **overrides)
+    """A new customer in Kemang, registered in the day's region, with a new AC (by default
+    bought a week before DAY)."""
+    customer = make_customer(
+        session, region_id=day.region.id, lat=KEMANG[0], lon=KEMANG[1], **overrides
+    )
     return make_asset(
         session, customer=customer, product_model=day.product, purchase_date=purchase_date
     )

@@ -1,0 +1,1 @@
+"""Who may read whose personal data, and the log of those reads."""

@@ -1,0 +1,157 @@
+"""The world of the generated authorisation suite: foreign objects of every kind in region a
+(a customer with marked personal data, its asset, request, booking, survey; region a's visit,
+plan, solve job, technician, route and absence) and callers who own none of them: nobody, a
+customer of region b, a dispatcher of region b, a technician of region b. An admin checks that
+every foreign id is real.
+
+Every string of a foreign object that would identify it (name, phone, e-mail, address, serial
+number, description, survey token) is a MARKER: no answer to an outside caller may hold one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from dispatch.account import service as account_service
+from dispatch.account.models import Role, UserCreate
+from dispatch.feedback import service as feedback_service
+from dispatch.jobs import service as job_service
+from dispatch.jobs.models import JobKind
+from dispatch.planning import service as planning_service
+from dispatch.region.models import Region
+from dispatch.shift import service as shift_service
+from dispatch.shift.models import ExceptionKind, ShiftExceptionCreate
+from dispatch.visit.models import VisitStatus
+from tests.api.dispatch_support import FAST
+from tests.dispatch.planning_day import KEMANG, add_visit, two_technicians
+from tests.factories import (
+    DAY,
+    local,
+    make_asset,
+    make_customer,
+    make_region,
+    make_request,
+    make_technician,
+    make_visit,
+    make_weekly_pattern,
+)
+
+FOREIGN_CUSTOMER = {
+    "name": "Ratna Canary-Sari",
+    "phone": "+62 899 7777 4242",
+    "email": "ratna.canary@example.id",
+    "address": "Jl. Kenari Rahasia 77, Jakarta Selatan",
+}
+FOREIGN_SERIAL = "SN-CANARY-4242"
+FOREIGN_DESCRIPTION = "canary: the unit drips onto the sofa"
+FOREIGN_TECHNICIAN = "Joko Canary"
+CALLERS = ("anonymous", "customer", "dispatcher", "technician")
+
+
+@dataclass
+class Foreign:
+    """The ids (path values) of the foreign objects, their markers, and the callers' tokens."""
+
+    ids: dict[str, Any]
+    markers: tuple[str, ...]
+    tokens: dict[str, str] = field(default_factory=dict)
+
+
+def build(session: Session) -> Foreign:
+    """Create region a's foreign objects and region b's callers; the ids and tokens."""
+    region_a = make_region(session, name="Jakarta Selatan")
+    techs = two_technicians(session, region_a)
+    lead = make_technician(
+        session, region=region_a, name=FOREIGN_TECHNICIAN, start_lat=KEMANG[0], start_lon=KEMANG[1]
+    )
+    make_weekly_pattern(session, lead)
+    customer = make_customer(session, region_id=region_a.id, **FOREIGN_CUSTOMER)
+    asset = make_asset(session, customer=customer, serial_number=FOREIGN_SERIAL)
+    request = make_request(session, asset=asset, region=region_a, description=FOREIGN_DESCRIPTION)
+    booking = make_visit(
+        session,
+        request=request,
+        address=FOREIGN_CUSTOMER["address"],
+        lat=KEMANG[0],
+        lon=KEMANG[1],
+        window_start=local(DAY, 8),
+        window_end=local(DAY, 12),
+    )
+    add_visit(session, region_a, KEMANG, 13)
+    plan = planning_service.plan_day(session=session, region=region_a, day=DAY, options=FAST)
+    planning_service.publish(session=session, plan=plan)
+    done = make_visit(
+        session,
+        request=make_request(session, asset=asset, region=region_a),
+        status=VisitStatus.COMPLETED,
+        technician=techs[0],
+        day=DAY - timedelta(days=1),
+    )
+    survey_token = feedback_service.issue(
+        session=session, visit=done, now=local(DAY, 18), valid_days=3650
+    )
+    session.commit()
+    job = job_service.create(
+        session=session,
+        region=region_a,
+        day=DAY + timedelta(days=7),
+        kind=JobKind.PLAN,
+        time_limit_s=1.0,
+    )
+    shift_service.add_exception(
+        session=session,
+        technician=lead,
+        exception_in=ShiftExceptionCreate(day=DAY + timedelta(days=1), kind=ExceptionKind.LEAVE),
+    )
+    assert survey_token is not None
+    foreign = Foreign(
+        ids={
+            "region": region_a.code,
+            "day": str(DAY),
+            "technician_id": lead.id,
+            "visit_id": booking.id,
+            "plan_id": plan.id,
+            "job_id": job.id,
+            "booking_id": booking.id,
+            "request_id": request.id,
+            "customer_id": customer.id,
+            "asset_id": asset.id,
+            "region_id": region_a.id,
+            "absence_day": str(DAY + timedelta(days=1)),
+            "survey_token": survey_token,
+            "product_model_id": asset.product_model_id,
+        },
+        markers=(
+            *FOREIGN_CUSTOMER.values(),
+            FOREIGN_SERIAL,
+            FOREIGN_DESCRIPTION,
+            FOREIGN_TECHNICIAN,
+            survey_token,
+        ),
+    )
+    foreign.tokens = _callers(session, foreign)
+    return foreign
+
+
+def _callers(session: Session, foreign: Foreign) -> dict[str, str]:
+    """A customer, a dispatcher and a technician of region b, and an admin."""
+    region_b: Region = make_region(session, name="Jakarta Barat")
+    [tech_b, _] = two_technicians(session, region_b)
+    customer_b = make_customer(session, region_id=region_b.id, name="Budi", phone="+62 811 1")
+    make_asset(session, customer=customer_b)
+    specs: dict[str, dict[str, Any]] = {
+        "customer": {"role": Role.CUSTOMER, "customer_id": customer_b.id},
+        "dispatcher": {"role": Role.DISPATCHER, "region_codes": [region_b.code]},
+        "technician": {"role": Role.TECHNICIAN, "technician_id": tech_b.id},
+        "admin": {"role": Role.ADMIN},
+    }
+    tokens = {}
+    for name, spec in specs.items():
+        _, tokens[name] = account_service.create(
+            session=session, user_in=UserCreate(name=f"outside {name}", **spec)
+        )
+    return tokens
