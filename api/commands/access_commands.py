@@ -6,8 +6,6 @@ Bad input gives one line on stderr and exit code 2, as in the other commands.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -15,16 +13,13 @@ import typer
 from rich.table import Table
 from sqlmodel import Session
 
+from api.commands.database import session_for, settings_for
 from api.commands.serve_commands import users_app
 from api.commands.tables import make_console
-from dispatch import db
 from dispatch.access import service as access_service
 from dispatch.account import service as account_service
 from dispatch.account.models import User
-from dispatch.config import Settings, get_settings
-from dispatch.errors import DomainError
 
-BAD_INPUT = 2
 DatabaseUrl = Annotated[
     str | None, typer.Option("--database-url", help="Default: DATABASE_URL, else SQLite.")
 ]
@@ -36,27 +31,6 @@ def register(app: typer.Typer) -> None:
     app.command("audit")(audit_command)
     users_app.command("rotate")(rotate_command)
     users_app.command("revoke")(revoke_command)
-
-
-def _settings(database_url: str | None) -> Settings:
-    settings = get_settings()
-    if database_url is not None:
-        settings = settings.model_copy(update={"database_url": database_url})
-    return settings
-
-
-@contextmanager
-def _session(settings: Settings) -> Iterator[Session]:
-    """A session; a domain error becomes one line on stderr and exit code 2."""
-    engine = db.make_engine(settings)
-    try:
-        with db.session_scope(engine) as session:
-            yield session
-    except (DomainError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(BAD_INPUT) from None
-    finally:
-        engine.dispose()
 
 
 def _user(session: Session, name: str) -> User:
@@ -77,7 +51,7 @@ def audit_command(
 ) -> None:
     """Who read whose contact details, when and through which endpoint; newest first."""
     start = since.replace(tzinfo=UTC) if since and since.tzinfo is None else since
-    with _session(_settings(database_url)) as session:
+    with session_for(settings_for(database_url)) as session:
         rows, count = access_service.list_entries(
             session=session, user_id=user_id, customer_id=customer_id, start=start, limit=limit
         )
@@ -94,8 +68,8 @@ def audit_command(
 def rotate_command(name: UserName, database_url: DatabaseUrl = None) -> None:
     """Revoke every token of the user and print a new one (valid STAFF_TOKEN_DAYS or
     CUSTOMER_TOKEN_DAYS days), once: only its hash is stored."""
-    settings = _settings(database_url)
-    with _session(settings) as session:
+    settings = settings_for(database_url)
+    with session_for(settings) as session:
         user = _user(session, name)
         days = account_service.valid_days(
             user.role,
@@ -110,7 +84,7 @@ def rotate_command(name: UserName, database_url: DatabaseUrl = None) -> None:
 
 def revoke_command(name: UserName, database_url: DatabaseUrl = None) -> None:
     """Revoke every token of the user: each answers 401 from now on."""
-    with _session(_settings(database_url)) as session:
+    with session_for(settings_for(database_url)) as session:
         user = _user(session, name)
         count = account_service.revoke_all(session=session, user=user)
         label = f"{user.role.value} {user.name!r}"

@@ -6,24 +6,21 @@ stderr and exit code 2; a plan the validator refuses gives exit code 1.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session
 
+from api.commands.database import fail, session_for, settings_for
 from api.commands.tables import hhmm, hours, make_console, minutes
 from dispatch import db, localtime
-from dispatch.config import MAX_TIME_LIMIT_S, Settings, get_settings
+from dispatch.config import MAX_TIME_LIMIT_S
 from dispatch.customer import service as customer_service
 from dispatch.demo.loader import load_demo
 from dispatch.demo.specs import DemoSize
-from dispatch.errors import DomainError
 from dispatch.planning import service as planning_service
 from dispatch.planning.models import Plan, PlanRoute
 from dispatch.region import service as region_service
@@ -31,7 +28,6 @@ from dispatch.region.models import Region
 from dispatch.technician import service as technician_service
 from dispatch.visit.models import Visit
 
-BAD_INPUT = 2
 REJECTED_PLAN = 1
 ROUTE_COLUMNS = (
     "#",
@@ -58,40 +54,11 @@ def register(app: typer.Typer) -> None:
     app.command("plan")(plan_command)
 
 
-def _fail(message: str, code: int = BAD_INPUT) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def _settings(database_url: str | None) -> Settings:
-    settings = get_settings()
-    if database_url is not None:
-        settings = settings.model_copy(update={"database_url": database_url})
-    return settings
-
-
-@contextmanager
-def _session(settings: Settings) -> Iterator[Session]:
-    """A session on the settings' database; database and domain errors become one line."""
-    engine = db.make_engine(settings)
-    try:
-        with db.session_scope(engine) as session:
-            yield session
-    except DomainError as exc:
-        where = ".".join(str(part) for part in exc.loc)
-        _fail(f"{where}: {exc.msg}" if where else exc.msg)
-    except (OperationalError, ProgrammingError) as exc:
-        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        _fail(f"{first} (is the database migrated? run `purna db upgrade`)")
-    finally:
-        engine.dispose()
-
-
 def _day(text: str, name: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        _fail(f"{name}: expected a date as YYYY-MM-DD, got {text!r}.")
+        fail(f"{name}: expected a date as YYYY-MM-DD, got {text!r}.")
 
 
 @demo_app.command("load")
@@ -104,7 +71,7 @@ def load_command(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Migrate the database and load the demo business; a second run adds nothing."""
-    settings = _settings(database_url)
+    settings = settings_for(database_url)
     zone = localtime.zone(settings.default_timezone)
     day = _day(today, "--today") if today else localtime.local_day(localtime.utc_now(), zone)
     size = DemoSize(customers_per_region=customers, history_days=history_days)
@@ -113,7 +80,7 @@ def load_command(
         db.upgrade(engine)
     finally:
         engine.dispose()
-    with _session(settings) as session:
+    with session_for(settings) as session:
         summary = load_demo(session, today=day, size=size)
     counts = summary.counts()
     if not any(counts.values()):
@@ -140,19 +107,19 @@ def plan_command(
 ) -> None:
     """Plan a region's day: print each route and the visits left unassigned with their reason."""
     day = _day(day_text, "--date")
-    settings = _settings(database_url)
-    with _session(settings) as session:
+    settings = settings_for(database_url)
+    with session_for(settings) as session:
         found = region_service.get_by_code(session=session, code=region)
         if found is None:
             known = ", ".join(r.code for r in region_service.list_all(session=session)[0])
-            _fail(f"--region: unknown region {region!r} (known: {known or 'none'}).")
+            fail(f"--region: unknown region {region!r} (known: {known or 'none'}).")
         options = planning_service.options_from(settings, time_limit_s=time_limit)
         try:
             plan = planning_service.plan_day(
                 session=session, region=found, day=day, options=options
             )
         except planning_service.PlanRejected as exc:
-            _fail(str(exc), REJECTED_PLAN)
+            fail(str(exc), REJECTED_PLAN)
         if publish:
             plan = planning_service.publish(session=session, plan=plan)
         _print_plan(make_console(), session, found, plan)

@@ -13,9 +13,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from api.commands.database import settings_for
 from api.commands.tables import make_console
 from dispatch import db, localtime
-from dispatch.config import Settings, get_settings
 from dispatch.errors import DomainError
 from dispatch.kpis import service as kpi_service
 from dispatch.kpis.models import Grouping, KpiReport, KpiValues
@@ -38,19 +38,12 @@ def register(app: typer.Typer) -> None:
     app.add_typer(outbox_app, name="outbox")
 
 
-def _settings(database_url: str | None) -> Settings:
-    settings = get_settings()
-    if database_url is not None:
-        settings = settings.model_copy(update={"database_url": database_url})
-    return settings
-
-
 def scheduler_command(database_url: DatabaseUrl = None) -> None:
     """Run the scheduler in this process until stopped (the production shape: one per
     deployment; give the API workers EMBEDDED_SCHEDULER=false)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)  # one line per job add
-    settings = _settings(database_url)
+    settings = settings_for(database_url)
     engine = db.make_engine(settings)
     scheduler = build_scheduler(settings, blocking=True)
     register_jobs(scheduler, engine, settings)
@@ -81,7 +74,7 @@ def kpis_command(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Print the after-sales KPIs of a period (definitions: docs/kpis.md)."""
-    settings = _settings(database_url)
+    settings = settings_for(database_url)
     try:
         first, last = _day(start, "--from"), _day(end, "--to")
         engine = db.make_engine(settings)
@@ -167,7 +160,7 @@ def deliver_command(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Send the messages that are due now through NOTIFY_CHANNEL, once."""
-    settings = _settings(database_url)
+    settings = settings_for(database_url)
     try:
         channel = build_channel(settings)
     except ValueError as exc:
@@ -194,7 +187,7 @@ def deliver_command(
 @outbox_app.command("status")
 def status_command(database_url: DatabaseUrl = None) -> None:
     """How many messages are in each state, by kind."""
-    settings = _settings(database_url)
+    settings = settings_for(database_url)
     engine = db.make_engine(settings)
     try:
         with db.session_scope(engine) as session:

@@ -86,15 +86,9 @@ def read_customer(
 ) -> CustomerPublic:
     """One customer with contact details: a dispatcher's (its regions), a technician's (on
     today's route; no e-mail) or the customer itself; others 404. Staff reads are logged."""
-    shown = customer_directory.contact_view(scope=scope, customer=customer)
-    access_service.record(
-        session=session,
-        scope=scope,
-        customer_ids=[customer.id or 0],
-        endpoint=endpoint,
-        fields=customer_directory.shown_fields(shown),
+    return customer_directory.read_contact(
+        session=session, scope=scope, customer=customer, endpoint=endpoint
     )
-    return shown
 
 
 @router.patch("/{customer_id}", response_model=CustomerPublic)
@@ -108,12 +102,6 @@ def update_customer(
 ) -> CustomerPublic:
     """Change contact details, language or address: staff of its regions, or the customer."""
     updated = customer_service.update(session=session, customer=customer, customer_in=customer_in)
-    shown = customer_directory.contact_view(scope=scope, customer=updated)
-    access_service.record(
-        session=session,
-        scope=scope,
-        customer_ids=[updated.id or 0],
-        endpoint=endpoint,
-        fields=customer_directory.shown_fields(shown),
+    return customer_directory.read_contact(
+        session=session, scope=scope, customer=updated, endpoint=endpoint
     )
-    return shown

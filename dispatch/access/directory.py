@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from dispatch.access import scope as access_scope
+from dispatch.access import service as access_service
 from dispatch.access.scope import Scope
 from dispatch.account.models import Role
 from dispatch.customer.models import Customer, CustomerPublic, CustomerSummary
@@ -63,6 +64,21 @@ def contact_view(*, scope: Scope, customer: Customer) -> CustomerPublic:
     shown = CustomerPublic.model_validate(customer, from_attributes=True)
     if scope.role is Role.TECHNICIAN:
         shown.email = None
+    return shown
+
+
+def read_contact(
+    *, session: Session, scope: Scope, customer: Customer, endpoint: str
+) -> CustomerPublic:
+    """The customer's contact view for the scope, with the read logged when staff made it."""
+    shown = contact_view(scope=scope, customer=customer)
+    access_service.record(
+        session=session,
+        scope=scope,
+        customer_ids=[customer.id or 0],
+        endpoint=endpoint,
+        fields=shown_fields(shown),
+    )
     return shown
 
 
