@@ -1,6 +1,6 @@
 """Visit events: a lower package tells a higher one what happened, without importing it.
 
-booking (confirmed, rescheduled, cancelled) and route (en_route, completed, failed, ...)
+booking (confirmed, rescheduled, cancelled) and field (en_route, completed, failed, ...)
 publish; outreach, which queues the customer's messages, listens. Listeners run in the
 publisher's transaction, in the order subscribed; outreach guards its own so that a message
 never fails the change that caused it.
@@ -31,7 +31,7 @@ class VisitChanged:
     session: Session
     visit: Visit
     source: Literal["booking", "field"]
-    name: str  # booking: confirmed | rescheduled | cancelled; field: a route.models.VisitEvent
+    name: str  # booking: confirmed | rescheduled | cancelled; field: a field.models.VisitEvent
     at: datetime
     settings: Settings | None = None
 

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 
 from api.deps import CurrentUser, EndpointDep, OwnTechnicianDep, ScopeDep, SessionDep
 from dispatch.account.models import User, UserPublic
-from dispatch.route import service as route_service
-from dispatch.route.models import RoutePublic
+from dispatch.field import service as field_service
+from dispatch.field.models import RoutePublic
 
 router = APIRouter(prefix="/me", tags=["me"])
 
@@ -32,7 +32,7 @@ def read_my_route(
     """The technician's stops in order: customer, address, window, planned times and ETAs,
     what the visit is (product, kind, coverage) and a navigation link; the customers' phone
     numbers on today's route only (that read is logged)."""
-    day = day or route_service.today_for(session=session, technician=technician)
-    return route_service.route_for_day(
+    day = day or field_service.today_for(session=session, technician=technician)
+    return field_service.route_for_day(
         session=session, technician=technician, day=day, viewer=scope, endpoint=endpoint
     )

@@ -17,8 +17,8 @@ from api.deps import (
     ensure_region_id,
 )
 from dispatch.account import service as account_service
-from dispatch.route import service as route_service
-from dispatch.route.models import RoutePublic
+from dispatch.field import service as field_service
+from dispatch.field.models import RoutePublic
 from dispatch.technician import service as technician_service
 from dispatch.technician.models import (
     Technician,
@@ -92,7 +92,7 @@ def read_technician_route(
 ) -> RoutePublic:
     """The technician's stops for the day, as the technician sees them but without the
     customers' phone numbers (GET /v1/customers/{customer_id} has them)."""
-    day = day or route_service.today_for(session=session, technician=technician)
-    return route_service.route_for_day(
+    day = day or field_service.today_for(session=session, technician=technician)
+    return field_service.route_for_day(
         session=session, technician=technician, day=day, viewer=scope, endpoint=endpoint
     )

@@ -12,9 +12,9 @@ from api.deps import (
     SessionDep,
     SettingsDep,
 )
+from dispatch.field import service as field_service
+from dispatch.field.models import VisitEventCreate, VisitEventResult
 from dispatch.planning import pins
-from dispatch.route import service as route_service
-from dispatch.route.models import VisitEventCreate, VisitEventResult
 from dispatch.visit import service as visit_service
 from dispatch.visit.models import Visit, VisitPin, VisitPublic
 
@@ -52,10 +52,10 @@ def create_visit_event(
 ) -> VisitEventResult:
     """en_route, arrived, completed or failed (with a reason): moves the visit's lifecycle,
     records the time, and answers with the route's new ETAs; 409 when the step is not allowed."""
-    visit = route_service.record_event(
+    visit = field_service.record_event(
         session=session, visit=visit, event_in=event_in, settings=settings
     )
-    route = route_service.route_of_visit(
+    route = field_service.route_of_visit(
         session=session, visit=visit, viewer=scope, endpoint=endpoint
     )
     return VisitEventResult(

@@ -37,11 +37,11 @@ from dispatch.booking.models import (
     BookingPublic,
 )
 from dispatch.errors import Conflict, IdempotencyKeyReused, NotFound, SlotUnavailable
+from dispatch.field.arrival import eta as eta_from_position
 from dispatch.region import service as region_service
 from dispatch.region.models import Region
 from dispatch.request import service as request_service
 from dispatch.request.models import ServiceRequest, ServiceRequestCreate
-from dispatch.route.arrival import eta as eta_from_position
 from dispatch.technician.models import Technician
 from dispatch.visit import lifecycle
 from dispatch.visit import service as visit_service

@@ -18,11 +18,11 @@ from sqlmodel import Session, col, select
 from dispatch import events, localtime
 from dispatch.config import Settings, get_settings
 from dispatch.feedback import service as feedback_service
+from dispatch.field.arrival import eta
 from dispatch.outreach import compose, outbox, texts
 from dispatch.outreach.compose import VisitFacts, visit_key, window_stamp
 from dispatch.outreach.models import MessageKind
 from dispatch.region.models import Region
-from dispatch.route.arrival import eta
 from dispatch.visit import service as visit_service
 from dispatch.visit.lifecycle import PLANNABLE
 from dispatch.visit.models import FailureReason, Visit, VisitStatus

@@ -15,9 +15,9 @@ from dispatch.account import service as account_service
 from dispatch.account.models import Role, UserCreate
 from dispatch.asset.models import Asset
 from dispatch.config import Settings
+from dispatch.field import service as field_service
 from dispatch.region.models import Region
 from dispatch.request.models import ServiceRequest
-from dispatch.route import service as route_service
 from dispatch.scheduler import prune_access_log
 from dispatch.technician.models import Technician
 from dispatch.visit.models import Visit
@@ -197,7 +197,7 @@ def test_technician_reaches_the_customers_of_its_route_on_that_day_only(world: W
             assert access_scope.customer_in_reach(session=session, scope=scope, customer_id=cid)
         for cid in others:
             assert not access_scope.customer_in_reach(session=session, scope=scope, customer_id=cid)
-        route = route_service.route_for_day(
+        route = field_service.route_for_day(
             session=session, technician=technician, day=DAY, viewer=scope, endpoint="t", now=on_day
         )
         assert {s["customer_phone"] for s in route.model_dump()["stops"]} == {"+62 812 3456 7890"}
@@ -208,7 +208,7 @@ def test_technician_reaches_the_customers_of_its_route_on_that_day_only(world: W
             access_scope.customer_in_reach(session=session, scope=later, customer_id=cid)
             for cid in mine
         )
-        route = route_service.route_for_day(
+        route = field_service.route_for_day(
             session=session, technician=technician, day=DAY, viewer=later, now=next_day
         )
         assert {s.customer_phone for s in route.stops} == {None}

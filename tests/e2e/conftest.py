@@ -133,5 +133,5 @@ def field_reports_after_the_fact(monkeypatch: pytest.MonkeyPatch) -> None:
     ahead, so its reports of that day come after the fact. Only the route service sees it."""
     real_now = localtime.utc_now
     monkeypatch.setattr(
-        "dispatch.route.service.utc_now", lambda: real_now() + timedelta(days=FIELD_DAYS_AHEAD)
+        "dispatch.field.service.utc_now", lambda: real_now() + timedelta(days=FIELD_DAYS_AHEAD)
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from dispatch.route.eta import Eta, StopFacts, etas, planned_leg
+from dispatch.field.eta import Eta, StopFacts, etas, planned_leg
 from dispatch.visit.models import VisitStatus as S
 
 T0 = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)  # 08:00 in Jakarta

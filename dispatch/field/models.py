@@ -1,4 +1,4 @@
-"""Route schemas (no tables): what a technician's phone shows, and the events it sends back."""
+"""Field schemas (no tables): what a technician's phone shows, and the events it sends back."""
 
 from datetime import date, datetime
 from enum import StrEnum

@@ -1,4 +1,4 @@
-"""Route services: a technician's route for a day with ETAs, and the events that move it."""
+"""Field services: a technician's route for a day with ETAs, and the events that move it."""
 
 from __future__ import annotations
 
@@ -15,18 +15,18 @@ from dispatch.asset import service as asset_service
 from dispatch.config import Settings
 from dispatch.customer import service as customer_service
 from dispatch.errors import InvalidInput
-from dispatch.localtime import local_day, require_aware, utc_now
-from dispatch.planning.models import Plan, PlanRoute, PlanState
-from dispatch.region import service as region_service
-from dispatch.region.models import Region
-from dispatch.route import eta as eta_rules
-from dispatch.route.models import (
+from dispatch.field import eta as eta_rules
+from dispatch.field.models import (
     STATUS_OF_EVENT,
     RoutePublic,
     RouteStopPublic,
     VisitEvent,
     VisitEventCreate,
 )
+from dispatch.localtime import local_day, require_aware, utc_now
+from dispatch.planning.models import Plan, PlanRoute, PlanState
+from dispatch.region import service as region_service
+from dispatch.region.models import Region
 from dispatch.technician.models import Technician
 from dispatch.visit import lifecycle
 from dispatch.visit import service as visit_service

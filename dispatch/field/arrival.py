@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from dispatch import localtime
+from dispatch.field import eta as field_eta
 from dispatch.planning import convert as planning_convert
 from dispatch.planning.models import Plan, PlanRoute, PlanState, PlanStop
 from dispatch.region.models import Region
-from dispatch.route import eta as route_eta
 from dispatch.technician.models import Technician
 from dispatch.visit.models import Visit
 
@@ -44,7 +44,7 @@ def _planned_drive_s(session: Session, visit: Visit) -> int | None:
     before = [s for s in route.stops if s.sequence < stop.sequence]
     ready = before[-1].end_at if before else route.start_at
     breaks = [(b.start_at, b.end_at) for b in route.breaks]
-    drive, _ = route_eta.planned_leg(ready, stop.arrival_at, breaks)
+    drive, _ = field_eta.planned_leg(ready, stop.arrival_at, breaks)
     return round(drive.total_seconds())
 
 
