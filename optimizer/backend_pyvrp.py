@@ -22,7 +22,7 @@ from pyvrp.stop import MaxRuntime, MultipleCriteria
 
 from . import budget
 from .problem import Location, Problem, Technician
-from .route_timing import Item
+from .stop_times import Item
 from .timing import merged
 from .travel import build_table
 

@@ -19,7 +19,7 @@ import vroom
 
 from .problem import Problem, Technician
 from .reasons import may_serve
-from .route_timing import Item
+from .stop_times import Item
 from .timing import break_starts, merged
 from .travel import build_table
 

@@ -23,8 +23,8 @@ from .checker import check
 from .errors import InvalidProblem
 from .plan import Plan, Progress
 from .problem import Problem
-from .route_timing import Item
 from .sequence_plan import sequences_to_plan
+from .stop_times import Item
 
 # backend_pyvrp and backend_vroom are imported where first used: pyvrp takes 0.15 s to import and
 # vroom 0.34 s (it brings pandas), which every `import optimizer` would pay otherwise.

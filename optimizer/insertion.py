@@ -2,7 +2,7 @@
 
 Slot offers ask, for each candidate window, whether a new visit fits into the routes already
 promised for that day without moving any other visit out of its window, and at what added
-travel. Routes are sequences of visit ids and break indices (see route_timing); a technician
+travel. Routes are sequences of visit ids and break indices (see stop_times); a technician
 without visits has the implicit sequence of its breaks in window order. Every rule of the plan
 holds for the routes this module produces: skills, pinned technicians, capacity, windows,
 shifts plus overtime and breaks (tests turn them into plans with sequence_plan and check them).
@@ -25,7 +25,7 @@ from .errors import InvalidProblem
 from .insertion_places import Places, cheapest, index, places_of
 from .problem import Problem, TimeWindow, Visit
 from .reasons import may_serve
-from .route_timing import BreakSpans, Item, RouteShape, RouteTimes, break_spans, route_times
+from .stop_times import BreakSpans, Item, RouteShape, RouteTimes, break_spans, route_times
 from .timing import Span, merged
 from .travel import build_rows, build_table
 

@@ -3,8 +3,8 @@
 A place is a gap of a route (before the first visit, between two, after the last), split by
 the breaks in it. Places in gaps without breaks are checked all at once with numpy: the visit
 fits when it can start in its window after leaving the previous place at the earliest and still
-reach the next place by its latest start (route_timing's two passes). The few places next to a
-break are checked one by one, the break taken on the way as route_timing.forward takes it.
+reach the next place by its latest start (the two passes of stop_times). The few places next to a
+break are checked one by one, the break taken on the way as stop_times.forward takes it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .route_timing import BreakSpans, RouteShape, RouteTimes, forward
+from .stop_times import BreakSpans, RouteShape, RouteTimes, forward
 from .timing import Span, earliest_in
 
 IntArray = npt.NDArray[np.int64]

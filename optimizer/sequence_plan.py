@@ -14,7 +14,7 @@ from .errors import InvalidProblem
 from .plan import BreakTime, Plan, PlanStatus, Route, SolverInfo, Stop, totals_of
 from .problem import Problem, Technician, Visit
 from .reasons import explain
-from .route_timing import BreakSpans, Item, RouteShape, break_spans, break_times, forward
+from .stop_times import BreakSpans, Item, RouteShape, break_spans, break_times, forward
 from .timing import Span, drive, earliest_in, latest_departure, merged
 from .travel import TravelTable, build_table
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import optimizer as opt
-from dispatch import routing_server
+from dispatch import road_matrix
 from dispatch.planning.convert import DayProblem, DaySolution, as_invalid_input, from_rows
 from dispatch.planning.models import Plan, PlanOptions
 
@@ -57,7 +57,7 @@ def _with_road_matrix(problem: opt.Problem, osrm_url: str) -> opt.Problem:
     techs, n = problem.technicians, len(problem.technicians)
     places = [p for t in techs for p in (t.start, t.end_location)]
     places += [v.location for v in problem.visits]
-    table = routing_server.road_table(osrm_url, [(p.lat, p.lon) for p in places])
+    table = road_matrix.road_table(osrm_url, [(p.lat, p.lon) for p in places])
     return replace(
         problem,
         technicians=tuple(

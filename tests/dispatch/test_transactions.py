@@ -23,7 +23,7 @@ from dispatch.region import service as region_service
 from dispatch.region.models import RegionUpdate
 from tests.dispatch.conftest import settings_for
 from tests.dispatch.planning_day import FAST, small_day
-from tests.dispatch.test_routing_server import FakeOsrm, osrm  # noqa: F401  (fixture)
+from tests.dispatch.test_road_matrix import FakeOsrm, osrm  # noqa: F401  (fixture)
 from tests.factories import DAY, local
 
 ADDRESS = "Jl. Kemang Raya 10, Jakarta Selatan"

@@ -23,8 +23,8 @@ from optimizer.errors import InvalidProblem
 from optimizer.fieldservice import SLOTS, generate_day
 from optimizer.insertion import DayRoutes, Insertion, place, technician_of, without
 from optimizer.problem import Break, Location, Matrix, Problem, Technician, TimeWindow, Visit
-from optimizer.route_timing import BreakSpans, backward, forward
 from optimizer.sequence_plan import sequences_to_plan
+from optimizer.stop_times import BreakSpans, backward, forward
 from optimizer.travel import build_rows, build_table
 
 DUR = ((0, 100, 200, 210), (100, 0, 50, 55), (200, 50, 0, 45), (210, 55, 45, 0))

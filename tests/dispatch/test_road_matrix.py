@@ -17,7 +17,7 @@ from dispatch.planning import convert, solving
 from dispatch.planning import service as planning_service
 from dispatch.region import service as region_service
 from dispatch.region.models import RegionUpdate
-from dispatch.routing_server import road_table
+from dispatch.road_matrix import road_table
 from tests.dispatch.planning_day import FAST, small_day
 from tests.factories import DAY
 

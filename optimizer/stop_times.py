@@ -1,4 +1,4 @@
-"""Timing of a technician's route given as a sequence of visits and breaks.
+"""The times at each stop of a technician's route, given as a sequence of visits and breaks.
 
 A route's sequence lists visit ids (str) and the technician's breaks (int: the index into
 technician.breaks) in the order they happen. A break between two visits is taken somewhere in

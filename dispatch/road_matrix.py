@@ -1,4 +1,4 @@
-"""A client for a routing server's OSRM table API: road durations and distances between points.
+"""Road matrices from a routing server's OSRM table API: durations and distances between points.
 
 OSRM answers GET {base}/table/v1/driving/{lon,lat;lon,lat;...}?annotations=duration,distance
 with {"code": "Ok", "durations": [[s]], "distances": [[m]]}; see
