@@ -11,22 +11,22 @@ import logging
 
 from fastapi import FastAPI
 
-from dispatch.scheduler import build_scheduler, register_jobs
+from dispatch.scheduler import build_scheduler, register_tasks
 
 log = logging.getLogger("purna.scheduler")
 
 
 def start_embedded(app: FastAPI) -> None:
-    """Build the scheduler, register every job and start it in a background thread."""
+    """Build the scheduler, register every task and start it in a background thread."""
     scheduler = build_scheduler(app.state.settings)
-    register_jobs(scheduler, app.state.engine, app.state.settings)
+    register_tasks(scheduler, app.state.engine, app.state.settings)
     scheduler.start()
     app.state.scheduler = scheduler
     log.info("embedded scheduler started with jobs %s", [j.id for j in scheduler.get_jobs()])
 
 
 def stop_embedded(app: FastAPI) -> None:
-    """Stop the scheduler, letting a running job finish its transaction."""
+    """Stop the scheduler, letting a running task finish its transaction."""
     scheduler = getattr(app.state, "scheduler", None)
     if scheduler is not None and scheduler.running:
         scheduler.shutdown(wait=True)

@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     # Scheduler (dispatch/scheduler.py): one per deployment; embedded in the API process by default.
     embedded_scheduler: bool = True
     scheduler_timezone: str | None = None  # None: default_timezone; cron hours are read in it
-    job_misfire_grace_s: int = Field(default=3600, gt=0)  # a job late by more is skipped
+    job_misfire_grace_s: int = Field(default=3600, gt=0)  # a scheduled task late by more is skipped
     plan_hour: int = Field(default=18, ge=0, le=23)  # plan tomorrow for every region
     plan_time_limit_s: float = Field(default=10.0, gt=0, le=MAX_TIME_LIMIT_S)
     reminder_hour: int = Field(default=17, ge=0, le=23)  # day-before reminders

@@ -1,10 +1,13 @@
-"""APScheduler wiring: build_scheduler(settings), register_jobs(scheduler, engine, settings).
+"""Scheduled tasks and their APScheduler wiring: build_scheduler(settings),
+register_tasks(scheduler, engine, settings).
 
-One scheduler per deployment: embedded in the API process (`make run`, see api/embedded.py) or
-its own process (`purna scheduler`). Jobs live in the memory job store and are registered
-again at every start under stable ids; the business state lives in our tables, and every job
-is idempotent (messages by key, plans by day), so a restart catches up without duplicates: a
-one-off `catch_up` job runs what today's schedule should already have run.
+A task is timed work (plan tomorrow, reminders, outbox delivery, ...); a solve job is something
+else (dispatch/jobs). One scheduler per deployment: embedded in the API process (`make run`, see
+api/embedded.py) or its own process (`purna scheduler`). Each task is an APScheduler job in the
+memory job store, registered again at every start under a stable id; the business state lives in
+our tables, and every task is idempotent (messages by key, plans by day), so a restart catches
+up without duplicates: a one-off `catch_up` task runs what today's schedule should already have
+run.
 """
 
 import logging
@@ -42,7 +45,7 @@ SERVICE_DUE_REMINDERS = "service_due_reminders"
 DELIVER_OUTBOX = "deliver_outbox"
 PRUNE_ACCESS_LOG = "prune_access_log"
 CATCH_UP = "catch_up"
-JOB_IDS = (
+TASK_IDS = (
     PLAN_TOMORROW,
     DAY_BEFORE_REMINDERS,
     VISIT_MESSAGES,
@@ -56,7 +59,7 @@ JOB_IDS = (
 def build_scheduler(settings: Settings, *, blocking: bool = False) -> BaseScheduler:
     """A scheduler in the deployment's time zone: background (embedded) or blocking (own one)."""
     job_defaults = {
-        "coalesce": True,  # after downtime, run a missed job once, not once per missed run
+        "coalesce": True,  # after downtime, run a missed task once, not once per missed run
         "max_instances": 1,
         "misfire_grace_time": settings.job_misfire_grace_s,
     }
@@ -64,7 +67,7 @@ def build_scheduler(settings: Settings, *, blocking: bool = False) -> BaseSchedu
     return cls(timezone=_zone(settings), job_defaults=job_defaults)
 
 
-def register_jobs(
+def register_tasks(
     scheduler: BaseScheduler,
     engine: Engine,
     settings: Settings,
@@ -72,7 +75,7 @@ def register_jobs(
     channel: Channel | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Add every job under its stable id, replacing any job of that id already there."""
+    """Add every task under its stable id, replacing any task of that id already there."""
     zone = _zone(settings)
     channel = channel or build_channel(settings)
     args = (engine, settings)
@@ -80,7 +83,7 @@ def register_jobs(
     def daily(hour: int) -> CronTrigger:
         return CronTrigger(hour=hour, minute=0, timezone=zone)
 
-    jobs: list[tuple[Any, Any, str, tuple[Any, ...]]] = [
+    tasks: list[tuple[Any, Any, str, tuple[Any, ...]]] = [
         (plan_tomorrow, daily(settings.plan_hour), PLAN_TOMORROW, args),
         (send_reminders, daily(settings.reminder_hour), DAY_BEFORE_REMINDERS, args),
         (sweep_visit_messages, _every(settings.outreach_sweep_s), VISIT_MESSAGES, args),
@@ -89,13 +92,13 @@ def register_jobs(
         (prune_access_log, daily(settings.access_log_prune_hour), PRUNE_ACCESS_LOG, args),
         (catch_up, DateTrigger(run_date=now or localtime.utc_now()), CATCH_UP, args),
     ]
-    for func, trigger, job_id, job_args in jobs:
+    for func, trigger, task_id, task_args in tasks:
         scheduler.add_job(
             func,
             trigger,
-            args=job_args,
-            id=job_id,
-            name=job_id,
+            args=task_args,
+            id=task_id,
+            name=task_id,
             replace_existing=True,
             coalesce=True,
             max_instances=1,
@@ -192,7 +195,7 @@ def prune_access_log(engine: Engine, settings: Settings, now: datetime | None = 
 
 
 def catch_up(engine: Engine, settings: Settings, now: datetime | None = None) -> list[str]:
-    """At start: run what today's schedule should have run already (each job is idempotent)."""
+    """At start: run what today's schedule should have run already (each task is idempotent)."""
     now = now or localtime.utc_now()
     hour = now.astimezone(_zone(settings)).hour
     ran = []

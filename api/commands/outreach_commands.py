@@ -21,7 +21,7 @@ from dispatch.kpis import service as kpi_service
 from dispatch.kpis.models import Grouping, KpiReport, KpiValues
 from dispatch.outreach import delivery, outbox
 from dispatch.outreach.channels import build_channel
-from dispatch.scheduler import build_scheduler, register_jobs
+from dispatch.scheduler import build_scheduler, register_tasks
 
 BAD_INPUT = 2
 outbox_app = typer.Typer(help="The message outbox: deliver now, or count by state.")
@@ -42,11 +42,11 @@ def scheduler_command(database_url: DatabaseUrl = None) -> None:
     """Run the scheduler in this process until stopped (the production shape: one per
     deployment; give the API workers EMBEDDED_SCHEDULER=false)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)  # one line per job add
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)  # one line per task added
     settings = settings_for(database_url)
     engine = db.make_engine(settings)
     scheduler = build_scheduler(settings, blocking=True)
-    register_jobs(scheduler, engine, settings)
+    register_tasks(scheduler, engine, settings)
 
     def stop(*_: object) -> None:  # docker stop sends SIGTERM; a second signal finds it stopped
         if scheduler.running:

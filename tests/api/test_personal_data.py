@@ -217,7 +217,7 @@ def test_technician_reaches_the_customers_of_its_route_on_that_day_only(world: W
 
 
 def test_access_log_is_pruned_after_the_retention_period(world: World) -> None:
-    """The scheduler's prune job deletes entries older than the retention days, no others."""
+    """The scheduler's prune task deletes entries older than the retention days, no others."""
     now = local(DAY, 12)
     with world.session() as session:
         scope = access_scope.scope_for(session=session, user=_user(session, "disp_a"))

@@ -6,7 +6,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from dispatch.scheduler import CATCH_UP, JOB_IDS
+from dispatch.scheduler import CATCH_UP, TASK_IDS
 from tests.api import outreach_support as support
 
 migrated_template = support.migrated_template  # fixture
@@ -15,7 +15,7 @@ migrated_template = support.migrated_template  # fixture
 def test_embedded_scheduler_runs_inside_the_app_lifespan(
     migrated_template: Path, tmp_path: Path
 ) -> None:
-    """On: started with every job at startup and shut down at exit. Off: never started."""
+    """On: started with every task at startup and shut down at exit. Off: never started."""
     path = tmp_path / "purna.db"
     shutil.copyfile(migrated_template, path)
     settings = support.app_settings(f"sqlite:///{path}").model_copy(
@@ -26,7 +26,7 @@ def test_embedded_scheduler_runs_inside_the_app_lifespan(
         scheduler = app.state.scheduler
         assert scheduler.running
         ids = {job.id for job in scheduler.get_jobs()}
-        assert set(JOB_IDS) - {CATCH_UP} <= ids  # catch_up is a one-off that may have run
+        assert set(TASK_IDS) - {CATCH_UP} <= ids  # catch_up is a one-off that may have run
     assert not scheduler.running
     assert app.state.scheduler is None
     off = create_app(support.app_settings(f"sqlite:///{path}"))

@@ -1,4 +1,4 @@
-"""Scheduler: jobs under stable ids, and job bodies that a restart can run again without
+"""Scheduler: tasks under stable ids, and task bodies that a restart can run again without
 duplicating a message or a plan (bodies called directly with a fixed `now`)."""
 
 from datetime import timedelta
@@ -31,16 +31,16 @@ SETTINGS = Settings(_env_file=None, plan_time_limit_s=1.0)  # type: ignore[call-
 EVENING = local(DAY - timedelta(days=1), 19)  # Monday 19:00 in Jakarta: plan Tuesday
 
 
-def test_register_jobs_uses_stable_ids_and_a_restart_replaces_them(tmp_path: Path) -> None:
-    """Registering twice (a restart) leaves one job per id, each coalescing with a grace time."""
+def test_register_tasks_uses_stable_ids_and_a_restart_replaces_them(tmp_path: Path) -> None:
+    """Registering twice (a restart) leaves one task per id, each coalescing with a grace time."""
     engine = make_engine(SETTINGS.model_copy(update={"database_url": f"sqlite:///{tmp_path}/s.db"}))
     sched = scheduler.build_scheduler(SETTINGS)
     sched.start(paused=True)
     try:
         for _ in range(2):
-            scheduler.register_jobs(sched, engine, SETTINGS, now=EVENING)
+            scheduler.register_tasks(sched, engine, SETTINGS, now=EVENING)
         jobs = {job.id: job for job in sched.get_jobs()}
-        assert sorted(jobs) == sorted(scheduler.JOB_IDS)
+        assert sorted(jobs) == sorted(scheduler.TASK_IDS)
         for job in jobs.values():
             assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 3600)
         plan = jobs[scheduler.PLAN_TOMORROW].trigger
@@ -124,8 +124,8 @@ def test_plan_tomorrow_publishes_where_the_region_says_so(engine: Engine) -> Non
     assert visit.status is VisitStatus.PLANNED
 
 
-def test_deliver_outbox_job_sends_what_is_due(engine: Engine) -> None:
-    """The delivery job opens its own session and sends through the channel it was given."""
+def test_deliver_outbox_task_sends_what_is_due(engine: Engine) -> None:
+    """The delivery task opens its own session and sends through the channel it was given."""
     with Session(engine) as session:
         for key in ("a", "b"):
             outbox.enqueue(session=session, draft=_draft_at(key, EVENING))
