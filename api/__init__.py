@@ -1,1 +1,1 @@
-"""Purna's HTTP API and the purna command line."""
+"""The edge of Purna: the HTTP API, the web pages and the `purna` command line; no business rule."""

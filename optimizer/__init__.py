@@ -1,4 +1,6 @@
-"""Pure routing: the optimizer's public API, re-exported explicitly (PyVRP's style).
+"""Pure routing: problem and plan types, the solve, slot insertion and the independent validator.
+
+This is the optimizer's public API, re-exported explicitly (PyVRP's style).
 
 Import from here (`from optimizer import Problem, solve`); the inner modules are private to this
 package, and an import-linter contract (pyproject.toml) keeps dispatch, api and benchmarks out.

@@ -1,4 +1,4 @@
-"""One APIRouter per resource; ROUTERS lists them for api/main.py."""
+"""The HTTP endpoints (FastAPI routes), one APIRouter per resource; ROUTERS lists them for main."""
 
 from __future__ import annotations
 

@@ -177,7 +177,7 @@ class PlansPublic(SQLModel):
 
 
 class PlanOptions(BaseModel):
-    """How to search for a day's plan, built once where a solve starts (API route and its job,
+    """How to search for a day's plan, built once where a solve starts (API endpoint and its job,
     scheduler, CLI) from the settings and carried unchanged to the optimizer's SolveParams.
     deterministic gives the same plan for the same day; threads are VROOM's, for a first plan;
     seed is PyVRP's (SolveParams)."""

@@ -40,7 +40,7 @@ SHOWN_VIOLATIONS = 5
 def options_from(
     settings: Settings, *, time_limit_s: float, deterministic: bool = False
 ) -> PlanOptions:
-    """The options of a solve started here (route, scheduler, CLI): the time it asks for, the
+    """The options of a solve started here (endpoint, scheduler, CLI): the time it asks for, the
     deployment's solver threads (SOLVER_THREADS)."""
     return PlanOptions(
         time_limit_s=time_limit_s, deterministic=deterministic, threads=settings.solver_threads
