@@ -87,6 +87,8 @@ def test_dispatcher_plans_the_day_and_publishes(
     laptop.get_by_role("button", name="Publish", exact=True).click()
     expect(laptop.locator("#plan-badge")).to_contain_text(f"published plan #{draft_id}")
     assert dispatcher.get(f"/plans/{draft_id}")["status"] == "published"
+    laptop.locator("#board-message").click()  # the toast goes on a click
+    expect(laptop.locator("#board-message")).to_be_hidden()
     laptop.locator(".seg.visit").first.hover()
     expect(laptop.locator("#tooltip")).to_contain_text("promised")
     screenshot(laptop, "board")
