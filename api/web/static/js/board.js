@@ -24,7 +24,7 @@ async function start() {
   const wanted = regions.find((r) => r.code === params.get("region")) ?? regions[0];
   $("#region").replaceChildren(...regions.map((r) => el("option", { value: r.code, selected: r.code === wanted.code, title: r.code }, r.name)));
   state.map = new DayMap($("#map"), { onVisit: openVisit });
-  state.timeline = new Timeline($("#timeline"), $("#tooltip"), { onDrop: dropVisit, onVisit: openVisit });
+  state.timeline = new Timeline($("#timeline"), $("#tooltip"), { onDrop: (visitId, technician) => pinVisit(visitId, technician.id), onVisit: openVisit });
   $("#region").addEventListener("change", () => selectRegion(regions.find((r) => r.code === $("#region").value)));
   $("#day").addEventListener("change", () => { if ($("#day").value) selectDay($("#day").value); });
   $("#plan").addEventListener("click", () => { showMessage($("#board-message"), ""); startJob("plans"); });
@@ -307,10 +307,6 @@ function openVisit(visitId) {
       el("button", { type: "button", class: "secondary", onclick: () => { panel.hidden = true; } }, "Close")),
   );
   panel.hidden = false;
-}
-
-function dropVisit(visitId, technician) {
-  return pinVisit(visitId, technician.id);
 }
 
 async function pinVisit(visitId, technicianId) {
