@@ -12,11 +12,14 @@ import os
 from typing import Any
 
 from celery import Celery
+from kombu.exceptions import OperationalError
 from sqlalchemy.engine import Engine
 
 from dispatch import db
 from dispatch.config import Settings
+from dispatch.jobs import service as job_service
 from dispatch.jobs import work
+from dispatch.localtime import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -66,16 +69,25 @@ class CeleryRunner:
     """The JobRunner of JOB_RUNNER=celery: submit puts the job id on the broker for any worker;
     cancel needs nothing more, since the worker watches the row the API has marked cancelled."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, engine: Engine) -> None:
         self._app = make_app(settings)
         self._queue = settings.job_queue
+        self._engine = engine  # only to fail a job the broker would not take
 
     def start(self) -> None:
         """Nothing to start: the workers are other processes, and open jobs are theirs."""
 
     def submit(self, job_id: int) -> None:
-        """Enqueue the job for the next free worker."""
-        self._app.send_task(RUN_JOB, args=[job_id], queue=self._queue)
+        """Enqueue the job for the next free worker; with the broker down, the job ends failed
+        with that reason rather than staying queued (and blocking its region and day)."""
+        try:
+            self._app.send_task(RUN_JOB, args=[job_id], queue=self._queue)
+        except OperationalError as exc:
+            log.error("solve job %d could not be sent to the broker: %s", job_id, exc)
+            with db.session_scope(self._engine) as session:
+                reason = f"the job could not be queued, the broker is unreachable: {exc}"
+                job_service.fail(session=session, job_id=job_id, reason=reason, at=utc_now())
+            return
         log.info("solve job %d sent to queue %s", job_id, self._queue)
 
     def cancel(self, job_id: int) -> None:

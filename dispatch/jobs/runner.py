@@ -141,4 +141,4 @@ def build_runner(settings: Settings, engine: Engine) -> JobRunner:
         return ThreadRunner(engine, workers=settings.job_workers, threads=settings.solver_threads)
     from dispatch.jobs.celery_app import CeleryRunner  # Celery is imported only when used
 
-    return CeleryRunner(settings)
+    return CeleryRunner(settings, engine)

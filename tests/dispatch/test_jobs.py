@@ -120,12 +120,23 @@ def test_build_runner_gives_each_job_the_solver_threads_setting(engine: Engine) 
     assert seen == [(7, 2)]
 
 
-def test_build_runner_with_job_runner_celery_gives_the_celery_runner(engine: Engine) -> None:
-    """JOB_RUNNER=celery builds the Celery runner, without reaching the broker to do so."""
-    settings = Settings(job_runner="celery", broker_url="redis://127.0.0.1:1/0")
+def test_celery_runner_with_the_broker_down_fails_the_job_with_the_reason(
+    engine: Engine,
+) -> None:
+    """JOB_RUNNER=celery builds the Celery runner without reaching the broker; a job it cannot
+    send ends failed with why, so it does not block its region and day as a queued job."""
+    settings = Settings(job_runner="celery", broker_url="redis://127.0.0.1:1/0")  # nothing there
     runner = build_runner(settings, engine)
     assert isinstance(runner, CeleryRunner)
-    runner.stop()
+    with Session(engine) as session:
+        job = _job(session, make_region(session))
+    try:
+        runner.submit(job.id or 0)
+    finally:
+        runner.stop()
+    done = _finished(engine, job.id or 0)
+    assert done is not None and done.status is JobStatus.FAILED
+    assert (done.error or "").startswith("the job could not be queued, the broker is unreachable")
 
 
 def test_row_watch_says_stop_once_the_row_is_cancelled(engine: Engine) -> None:
