@@ -133,7 +133,9 @@ def _end(process: subprocess.Popen[bytes]) -> None:
 def _forget_queue(broker_url: str, queue: str) -> None:
     client = redis.Redis.from_url(broker_url)
     try:
-        client.delete(queue, f"_kombu.binding.{queue}")
+        client.delete(
+            queue, *(f"_kombu.{kind}.{queue}" for kind in ("binding", "binding_permanent"))
+        )
     finally:
         client.close()
 
