@@ -46,6 +46,10 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
         "Run the scheduler in this process until stopped (the production shape: one per\n"
         "deployment; give the API workers EMBEDDED_SCHEDULER=false).",
     ),
+    "worker": (
+        ("worker_commands",),
+        "Run a Celery worker for solve jobs (BROKER_URL, queue JOB_QUEUE) until stopped.",
+    ),
     "kpis": (
         ("outreach_commands",),
         "Print the after-sales KPIs of a period (definitions: docs/kpis.md).",
@@ -65,6 +69,12 @@ _loaded = typer.Typer()  # the commands of the modules imported so far
 _registered: set[str] = set()
 
 
+@_loaded.callback()
+def _loaded_group() -> None:
+    # With a callback typer makes _loaded a group even while it holds one command (`worker`).
+    pass
+
+
 def load_command(name: str) -> Any:
     """The real command: its modules imported and registered (once each), or None if unknown."""
     if name not in COMMANDS:
@@ -74,7 +84,7 @@ def load_command(name: str) -> Any:
             importlib.import_module(f"api.commands.{module}").register(_loaded)
             _registered.add(module)
     group = typer.main.get_command(_loaded)
-    assert isinstance(group, TyperGroup)  # several commands: typer makes a group
+    assert isinstance(group, TyperGroup)  # a callback: typer makes a group
     return group.get_command(typer.Context(group), name)
 
 

@@ -62,8 +62,11 @@ class Settings(BaseSettings):
     smtp_timeout_s: float = Field(default=10.0, gt=0)
     dispatcher_alert_email: str | None = None  # where failed-visit alerts go by e-mail
 
-    # Solve jobs (dispatch/jobs): threads in the API process; Celery workers in a later issue.
+    # Solve jobs (dispatch/jobs): threads in the API process, or Celery workers (`purna worker`)
+    # fed through the broker; the job's state is in the solve_job table either way.
     job_runner: Literal["thread", "celery"] = "thread"
+    broker_url: str = "redis://127.0.0.1:6379/0"  # Redis, or RabbitMQ as amqp://...
+    job_queue: str = Field(default="purna-solve", min_length=1)  # the broker queue of solve jobs
     job_workers: int = Field(default=1, ge=1, le=16)  # solves at once; each keeps a core busy
     solve_time_limit_s: float = Field(default=10.0, gt=0, le=MAX_TIME_LIMIT_S)  # request gave none
     # VROOM's threads for a day's first plan; a second core serves more on big days (README).

@@ -1,7 +1,7 @@
 """Solve job table and schemas: what to solve, how far the search is, and how it ended.
 
-The job's state lives here, not in the runner, so that any process can report on a job and a
-later runner (Celery workers) can take the thread runner's place behind the same interface.
+The job's state lives here, not in the runner, so that any process can report on a job and
+the Celery runner's workers can take the thread runner's place behind the same interface.
 """
 
 from datetime import date, datetime

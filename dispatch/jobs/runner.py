@@ -1,7 +1,8 @@
 """Where solve jobs run: the JobRunner interface and the thread runner of the embedded shape.
 
-The API only calls submit and cancel; the job's state is in the solve_job table, so a Celery
-runner (a later issue) can take the thread runner's place without the routes noticing.
+The API only calls submit and cancel; the job's state is in the solve_job table, so the Celery
+runner (dispatch/jobs/celery_app.py, JOB_RUNNER=celery) takes the thread runner's place without
+the routes noticing.
 """
 
 from __future__ import annotations
@@ -138,6 +139,6 @@ def build_runner(settings: Settings, engine: Engine) -> JobRunner:
     """The runner the settings ask for (JOB_RUNNER)."""
     if settings.job_runner == "thread":
         return ThreadRunner(engine, workers=settings.job_workers, threads=settings.solver_threads)
-    raise ValueError(
-        f"JOB_RUNNER={settings.job_runner!r} is not available yet; use JOB_RUNNER=thread."
-    )
+    from dispatch.jobs.celery_app import CeleryRunner  # Celery is imported only when used
+
+    return CeleryRunner(settings, engine)

@@ -8,15 +8,17 @@ only ever stores a draft: the published plan changes when a dispatcher publishes
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
+from types import TracebackType
 
 from sqlalchemy.engine import Engine
 
 from dispatch.db import session_scope
 from dispatch.errors import DomainError
 from dispatch.jobs import service as job_service
-from dispatch.jobs.models import JobKind, SolveJob
+from dispatch.jobs.models import OPEN_STATUSES, JobKind, SolveJob
 from dispatch.localtime import utc_now
 from dispatch.planning import service as planning_service
 from dispatch.planning.convert import DayProblem, DaySolution
@@ -27,6 +29,7 @@ from optimizer import Progress
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_S = 0.5  # the search improves many times a second; the database hears less often
+STATUS_EVERY_S = 0.5  # RowWatch: how often a job in another process looks for its cancel
 
 
 class JobStopped(Exception):
@@ -141,6 +144,42 @@ class _Reporter:
             )
         if not running:
             raise JobStopped()
+
+
+class RowWatch:
+    """should_stop for a job run away from the API (a Celery worker): a thread reads the job's
+    row every poll_s and says stop once it is neither queued nor running (a cancel, say)."""
+
+    def __init__(self, engine: Engine, job_id: int, *, poll_s: float = STATUS_EVERY_S) -> None:
+        self._engine, self._job_id, self._poll_s = engine, job_id, poll_s
+        self._stop, self._done = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=self._poll, name=f"job-{job_id}-watch", daemon=True)
+
+    def __enter__(self) -> Callable[[], bool]:
+        self._thread.start()
+        return self._stop.is_set
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _poll(self) -> None:
+        while not self._done.wait(self._poll_s):
+            try:
+                with session_scope(self._engine) as session:
+                    job = job_service.get(session=session, job_id=self._job_id)
+                    status = job.status if job is not None else None
+            except Exception:  # a database hiccup: the next look may see the row again
+                log.warning("solve job %d: could not read its status", self._job_id, exc_info=True)
+                continue
+            if status not in OPEN_STATUSES:
+                self._stop.set()
+                return
 
 
 def _reason(exc: Exception) -> str:

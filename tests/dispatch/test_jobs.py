@@ -15,6 +15,7 @@ from dispatch.config import Settings
 from dispatch.errors import Conflict, InvalidInput
 from dispatch.jobs import service as job_service
 from dispatch.jobs import work
+from dispatch.jobs.celery_app import CeleryRunner
 from dispatch.jobs.models import JobKind, JobStatus, SolveJob
 from dispatch.jobs.runner import INTERRUPTED, ThreadRunner, build_runner
 from dispatch.localtime import utc_now
@@ -117,6 +118,42 @@ def test_build_runner_gives_each_job_the_solver_threads_setting(engine: Engine) 
     _wait(lambda: seen)
     runner.stop()
     assert seen == [(7, 2)]
+
+
+def test_celery_runner_with_the_broker_down_fails_the_job_with_the_reason(
+    engine: Engine,
+) -> None:
+    """JOB_RUNNER=celery builds the Celery runner without reaching the broker; a job it cannot
+    send ends failed with why, so it does not block its region and day as a queued job."""
+    settings = Settings(job_runner="celery", broker_url="redis://127.0.0.1:1/0")  # nothing there
+    runner = build_runner(settings, engine)
+    assert isinstance(runner, CeleryRunner)
+    with Session(engine) as session:
+        job = _job(session, make_region(session))
+    try:
+        runner.submit(job.id or 0)
+    finally:
+        runner.stop()
+    done = _finished(engine, job.id or 0)
+    assert done is not None and done.status is JobStatus.FAILED
+    assert (done.error or "").startswith("the job could not be queued, the broker is unreachable")
+
+
+def test_row_watch_says_stop_once_the_row_is_cancelled(engine: Engine) -> None:
+    """The should_stop of a job in another process: False while the job runs, True soon after
+    the row is cancelled by someone else."""
+    with Session(engine) as session:
+        job = _job(session, make_region(session))
+        job_id = job.id or 0
+        assert job_service.claim(session=session, job_id=job_id, at=utc_now()) is not None
+    with work.RowWatch(engine, job_id, poll_s=0.05) as should_stop:
+        time.sleep(0.2)  # several looks at the running job's row
+        assert not should_stop()
+        with Session(engine) as session:
+            job_service.cancel(
+                session=session, job=job_service.get_or_raise(session=session, job_id=job_id)
+            )
+        _wait(should_stop, timeout_s=5.0)
 
 
 def test_fail_interrupted_marks_every_open_job_failed(session: Session) -> None:
