@@ -171,7 +171,7 @@ def test_limits_use_redis_when_configured() -> None:
 def test_pages_and_api_send_security_headers(world: World) -> None:
     """Pages and API answers: a CSP with scripts from this site only, nosniff, no referrer;
     /docs admits exactly its inline start-up script by hash; /v1 answers are not cached."""
-    for path in ("/", "/signin", "/board", "/docs", "/v1/health"):
+    for path in ("/", "/signin", "/board", "/me", "/book", "/track/1", "/docs", "/v1/health"):
         response = world.client.get(path)
         assert response.status_code == 200, path
         csp = dict(
