@@ -33,6 +33,20 @@ class VisitChange(BaseModel):
     after_start: datetime | None
 
 
+class Stability(BaseModel):
+    """How much a plan moves the customers of the published one: visits per kind of change,
+    visits kept by their technician but served in another order among the kept ones, and how far
+    the start of the visits routed in both plans moved (seconds)."""
+
+    reassigned: int = 0
+    assigned: int = 0
+    unassigned: int = 0
+    retimed: int = 0
+    reordered: int = 0
+    start_moved_avg_s: int = 0
+    start_moved_max_s: int = 0
+
+
 class PlanComparison(BaseModel):
     """GET /plans/{plan_id}/comparison: the plan against the day's published plan."""
 
@@ -41,20 +55,52 @@ class PlanComparison(BaseModel):
     plan: PlanFigures
     published: PlanFigures | None
     changes: list[VisitChange]
+    stability: Stability
 
 
 def compare(*, session: Session, plan: Plan) -> PlanComparison:
     """The plan's figures beside the published plan's, and every visit that changes."""
     region = region_service.get_or_raise(session=session, region_id=plan.region_id)
     published = planning_service.published_plan(session=session, region=region, day=plan.day)
-    changes = _changes(published, plan) if published and published.id != plan.id else []
+    against = published if published and published.id != plan.id else None
+    changes = _changes(against, plan) if against else []
     return PlanComparison(
         plan_id=plan.id or 0,
         published_plan_id=published.id if published else None,
         plan=planning_service.figures(session=session, plan=plan),
         published=planning_service.figures(session=session, plan=published) if published else None,
         changes=changes,
+        stability=_stability(against, plan, changes) if against else Stability(),
     )
+
+
+def _stability(before: Plan, after: Plan, changes: list[VisitChange]) -> Stability:
+    counts = {kind: sum(c.change is kind for c in changes) for kind in Change}
+    old, new = _placements(before), _placements(after)
+    moved = [abs(int((new[v][1] - old[v][1]).total_seconds())) for v in old.keys() & new.keys()]
+    return Stability(
+        reassigned=counts[Change.REASSIGNED],
+        assigned=counts[Change.ASSIGNED],
+        unassigned=counts[Change.UNASSIGNED],
+        retimed=counts[Change.RETIMED],
+        reordered=reordered(old, new),
+        start_moved_avg_s=round(sum(moved) / len(moved)) if moved else 0,
+        start_moved_max_s=max(moved, default=0),
+    )
+
+
+def reordered(old: dict[int, tuple[int, datetime]], new: dict[int, tuple[int, datetime]]) -> int:
+    """Visits that keep their technician but not their rank among that technician's kept visits."""
+    kept = [v for v in old.keys() & new.keys() if old[v][0] == new[v][0]]
+    by_technician: dict[int, list[int]] = {}
+    for v in kept:
+        by_technician.setdefault(old[v][0], []).append(v)
+    count = 0
+    for visits in by_technician.values():
+        before = sorted(visits, key=lambda v: old[v][1])
+        after = sorted(visits, key=lambda v: new[v][1])
+        count += sum(b != a for b, a in zip(before, after, strict=True))
+    return count
 
 
 def _placements(plan: Plan) -> dict[int, tuple[int, datetime]]:

@@ -191,7 +191,9 @@ class PlanOptions(BaseModel):
 
 
 class PlanFigures(BaseModel):
-    """A plan's day in figures; utilisation = service time / available shift time."""
+    """A plan's day in figures; utilisation = service time / available shift time. Work is a
+    technician's travel plus service that day (an idle technician on shift works 0 s); its
+    spread (max - min) is what a fair plan keeps small."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -203,3 +205,7 @@ class PlanFigures(BaseModel):
     service_s: int
     available_s: int
     utilisation: float
+    work_min_s: int = 0
+    work_avg_s: int = 0
+    work_max_s: int = 0
+    work_spread_s: int = 0

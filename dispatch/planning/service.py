@@ -334,6 +334,7 @@ def figures(*, session: Session, plan: Plan) -> PlanFigures:
     available_s = sum(
         h.end_s - h.start_s - sum(b.duration_s for b in h.breaks) for h in hours.values()
     )
+    work = _work_by_technician(plan, on_shift=set(hours))
     return PlanFigures(
         assigned=plan.assigned,
         unassigned=plan.unassigned,
@@ -343,4 +344,17 @@ def figures(*, session: Session, plan: Plan) -> PlanFigures:
         service_s=service_s,
         available_s=available_s,
         utilisation=round(service_s / available_s, 4) if available_s else 0.0,
+        work_min_s=min(work, default=0),
+        work_avg_s=round(sum(work) / len(work)) if work else 0,
+        work_max_s=max(work, default=0),
+        work_spread_s=max(work, default=0) - min(work, default=0),
     )
+
+
+def _work_by_technician(plan: Plan, *, on_shift: set[int]) -> list[int]:
+    """Travel plus service of each technician on shift or routed; waiting is not work."""
+    work = dict.fromkeys(on_shift, 0)
+    for route in plan.routes:
+        service = sum(int((s.end_at - s.start_at).total_seconds()) for s in route.stops)
+        work[route.technician_id] = route.travel_s + service
+    return sorted(work.values())

@@ -22,8 +22,15 @@ from dispatch.visit.models import VisitStatus
 from optimizer import Plan as OptimizerPlan
 from optimizer import Problem, backends  # backends, white-box: the test records VROOM's call
 from tests.dispatch.conftest import Database
-from tests.dispatch.planning_day import FAST, KEMANG, TEBET, add_visit, small_day
-from tests.factories import DAY, local
+from tests.dispatch.planning_day import (
+    FAST,
+    KEMANG,
+    TEBET,
+    add_visit,
+    small_day,
+    two_technicians,
+)
+from tests.factories import DAY, local, make_region
 
 
 def test_plan_day_assigns_what_fits_and_stores_a_valid_draft(session: Session) -> None:
@@ -263,6 +270,19 @@ def test_figures_utilisation_is_service_over_available_time(session: Session) ->
     assert (figures.service_s, figures.available_s) == (4 * 7200, 2 * 8 * 3600)
     assert figures.utilisation == 0.5
     assert (figures.assigned, figures.travel_s) == (4, plan.travel_s)
+
+
+def test_figures_workload_counts_an_idle_technician_as_zero(session: Session) -> None:
+    """One 2-hour visit between two technicians on shift: one works travel plus 2 h, the other
+    nothing, so the spread is the busy one's work and the average half of it."""
+    region = make_region(session)
+    two_technicians(session, region)
+    add_visit(session, region, KEMANG, 9)
+    plan = planning_service.plan_day(session=session, region=region, day=DAY, options=FAST)
+    figures = planning_service.figures(session=session, plan=plan)
+    busy = plan.travel_s + 7200
+    assert (figures.work_min_s, figures.work_max_s, figures.work_spread_s) == (0, busy, busy)
+    assert figures.work_avg_s == round(busy / 2)
 
 
 def test_plan_day_without_visits_stores_an_empty_plan(session: Session) -> None:

@@ -163,6 +163,16 @@ def test_dragging_a_visit_pins_it_and_replans(
     )
     expect(moved).to_be_visible()
     expect(moved).to_have_class("seg visit pinned ")
+    draft_id = int(laptop.locator("#plan-badge").inner_text().split("#")[1].split()[0])
+    stability = dispatcher.get(f"/plans/{draft_id}/comparison")["stability"]
+    laptop.get_by_role("button", name="Compare", exact=True).click()
+    expect(laptop.locator("#compare-changes")).to_contain_text(str(visit_id))
+    expect(laptop.locator("#compare-stability")).to_contain_text(
+        f"{stability['reassigned']} to another technician"
+    )
+    assert stability["reassigned"] >= 1
+    screenshot(laptop, "board_compare")
+    laptop.get_by_role("button", name="Close", exact=True).click()
 
     refused_visit, refused_tech = _a_pin_that_breaks_a_window(dispatcher, region, day)
     laptop.reload()

@@ -113,6 +113,12 @@ function renderBadge(plan) {
   $("#plan").disabled = Boolean(state.stream);
 }
 
+// Hours and minutes of work as on a clock face (5:32), short enough for a figure's caption.
+function fmtClock(seconds) {
+  const minutes = Math.round(seconds / 60);
+  return `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, "0")}`;
+}
+
 function renderFigures(figures, plan) {
   const tiles = figures
     ? [
@@ -121,8 +127,8 @@ function renderFigures(figures, plan) {
         [fmtDuration(figures.travel_s), `travel · ${fmtKm(figures.distance_m)}`],
         [fmtDuration(figures.overtime_s), "overtime"],
         [`${Math.round(figures.utilisation * 100)}%`, "utilisation"],
-        [plan.solver_status, "search"],
-        [`${plan.wall_s.toFixed(1)} s`, "planned in"],
+        [fmtDuration(figures.work_spread_s), `work spread · ${fmtClock(figures.work_min_s)}–${fmtClock(figures.work_max_s)} each`],
+        [plan.solver_status, `search · ${plan.wall_s.toFixed(1)} s`],
         [state.view.visits.length, "visits of the day"],
       ]
     : [[state.view.visits.length, "visits of the day"], ["–", "no plan yet"]];
@@ -259,7 +265,10 @@ async function compare() {
     ["distance", fmtKm(b.distance_m), fmtKm(a.distance_m)],
     ["overtime", fmtDuration(b.overtime_s), fmtDuration(a.overtime_s)],
     ["utilisation", `${Math.round(b.utilisation * 100)}%`, `${Math.round(a.utilisation * 100)}%`],
+    ["workload spread", fmtDuration(b.work_spread_s), fmtDuration(a.work_spread_s)],
   ];
+  const st = result.stability;
+  const stability = `${st.reassigned} to another technician, ${st.reordered} in another order, ${st.assigned} newly assigned, ${st.unassigned} dropped; starts move ${fmtDuration(st.start_moved_avg_s)} on average, ${fmtDuration(st.start_moved_max_s)} at most.`;
   const changes = result.changes.map((c) => {
     const v = visits.get(c.visit_id);
     return el("tr", {},
@@ -274,6 +283,7 @@ async function compare() {
       el("thead", {}, el("tr", {}, el("th", {}, ""), el("th", { class: "num" }, "published"), el("th", { class: "num" }, "draft"))),
       el("tbody", {}, ...rows.map(([n, x, y]) => el("tr", {}, el("th", {}, n), el("td", { class: "num" }, x), el("td", { class: "num" }, y))))),
     el("h3", { style: "margin-top:12px" }, `Visits that move (${changes.length})`),
+    el("p", { id: "compare-stability", class: "small" }, stability),
     changes.length
       ? el("table", { id: "compare-changes" }, el("thead", {}, el("tr", {}, el("th", {}, "visit"), el("th", {}, "change"), el("th", {}, "published"), el("th", {}, "draft"))), el("tbody", {}, ...changes))
       : el("p", { class: "muted" }, "No visit changes technician or moves by half an hour or more."),

@@ -100,9 +100,10 @@ export function fmtDay(isoDay, locale = "en-GB") {
 }
 
 export function fmtDuration(seconds) {
-  const s = Math.round(seconds || 0);
-  const h = Math.floor(s / 3600);
-  const m = Math.round((s % 3600) / 60);
+  // Round to whole minutes first, so that 3 h 59.5 min shows as 4 h 00 min, not 3 h 60 min.
+  const minutes = Math.round((seconds || 0) / 60);
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
   if (h === 0) return `${m} min`;
   return `${h} h ${String(m).padStart(2, "0")} min`;
 }
