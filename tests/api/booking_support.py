@@ -99,7 +99,8 @@ def used_installations(engine: Engine, asset_ids: list[int]) -> dict[int, int]:
 def offered_windows(url: str, token: str, asset_id: int, day: date) -> list[str]:
     """The windows GET /v1/slots on the server at url offers for the asset's installation on
     the day (this also stores the day's ledger, so that a race is on the stored row)."""
-    params = {"asset_id": asset_id, "kind": "installation", "from": str(day), "to": str(day)}
+    params: dict[str, str | int] = {"asset_id": asset_id, "kind": "installation"}
+    params |= {"from": str(day), "to": str(day)}
     headers = {"Authorization": f"Bearer {token}"}
     response = httpx.get(f"{url}/v1/slots", params=params, headers=headers, timeout=60.0)
     assert response.status_code == 200, response.text

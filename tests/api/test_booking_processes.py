@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
+import httpx
 import pytest
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
@@ -35,6 +36,7 @@ from tests.api.booking_support import (
 )
 from tests.api.dispatch_support import api_settings
 from tests.api.test_booking_concurrency import with_full_morning_and_afternoon
+from tests.api.test_metrics_and_health import samples, value
 from tests.dispatch.booking_day import HOURS, ledger_violations, window
 from tests.dispatch.conftest import postgres_url  # noqa: F401  (fixture)
 
@@ -42,6 +44,7 @@ pytestmark = pytest.mark.postgres
 
 CLIENTS = 16
 RACERS = [f"cust{i}" for i in range(CLIENTS)]  # one customer each for the last place
+METRICS_TOKEN = "scraper-token"
 RETRIER, HURRIED = f"cust{CLIENTS}", f"cust{CLIENTS + 1}"  # one key 16 times; one asset 16 times
 
 
@@ -57,6 +60,14 @@ class TwoProcesses:
         """The i-th call goes to process i % 2: every race is spread over both."""
         return BookingCall(self.urls[i % 2], self.people.tokens[who], dict(body), key)
 
+    def conflicts(self, process: int) -> float:
+        """Slot conflicts of bookings as /metrics of one process counts them (for both)."""
+        headers = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+        answer = httpx.get(f"{self.urls[process]}/metrics", headers=headers, timeout=10.0)
+        assert answer.status_code == 200, answer.text
+        labels = {"action": "book", "reason": "slot_unavailable"}
+        return value(samples(answer.text), "purna_booking_conflicts_total", **labels)
+
     def offered(self, process: int, who: str) -> list[str]:
         asset_id = self.people.assets[who].id or 0
         token = self.people.tokens[who]
@@ -64,9 +75,18 @@ class TwoProcesses:
 
 
 @pytest.fixture(scope="module")
-def two_processes(postgres_url: str) -> Iterator[TwoProcesses]:  # noqa: F811
+def two_processes(
+    postgres_url: str,  # noqa: F811
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[TwoProcesses]:
     """A fresh schema, migrated, with the people and a target day with one place left, served
-    by two `purna serve` processes (no abuse limits: every client is the race)."""
+    by two `purna serve` processes (no abuse limits: every client is the race) that share
+    their metrics (PROMETHEUS_MULTIPROC_DIR)."""
+    env = {
+        "RATE_LIMIT_ENABLED": "false",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path_factory.mktemp("metrics")),
+        "METRICS_TOKEN": METRICS_TOKEN,
+    }
     with fresh_database(postgres_url) as url:
         db.upgrade(url)
         engine = db.make_engine(api_settings(url))
@@ -77,7 +97,7 @@ def two_processes(postgres_url: str) -> Iterator[TwoProcesses]:  # noqa: F811
                 session.refresh(obj)
             session.expunge_all()
         try:
-            with api_processes(url, 2, {"RATE_LIMIT_ENABLED": "false"}) as servers:
+            with api_processes(url, 2, env) as servers:
                 yield TwoProcesses([s.url for s in servers], engine, found)
         finally:
             engine.dispose()
@@ -105,7 +125,8 @@ def test_sixteen_clients_on_two_processes_race_for_the_last_place(
 ) -> None:
     """Both processes offer the last window (each caches the day's routes); sixteen customers
     book it through both at once: one 201, fifteen 409 slot_unavailable, one entitlement used,
-    four visits on the day, valid routes, and neither process offers the window any more."""
+    four visits on the day, valid routes, and neither process offers the window any more;
+    /metrics of either process counts the fifteen conflicts of both."""
     world, day = two_processes, target_day()
     assert world.offered(0, RACERS[0]) == world.offered(1, RACERS[1]) == ["15:00-17:00"]
     calls = [
@@ -128,6 +149,7 @@ def test_sixteen_clients_on_two_processes_race_for_the_last_place(
         assert region is not None
         assert ledger_violations(session, region, day) == []
     assert world.offered(0, RACERS[1]) == world.offered(1, RACERS[2]) == []
+    assert world.conflicts(0) == world.conflicts(1) == CLIENTS - 1  # multi-process metrics
 
 
 def test_the_same_key_sent_to_both_processes_books_once(two_processes: TwoProcesses) -> None:
