@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 from api import embedded, errors, metrics, security
 from api.limits import build_limiter
+from api.request_ids import RequestIds
 from api.routes import ROUTERS
 from api.web import pages
 from dispatch.config import Settings, get_settings
@@ -72,5 +73,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings, security.inline_script_hashes(docs_html)
         ),
     )
+    app.add_middleware(RequestIds)  # outermost: every line of the request carries its id
     security.mask_tokens_in_access_log()
     return app
