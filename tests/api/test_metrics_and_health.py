@@ -29,7 +29,8 @@ from tests.api.dispatch_support import api_settings, api_template  # noqa: F401
 from tests.factories import DAY
 
 LOCAL = ("127.0.0.1", 50000)
-REDIS_URL = "redis://127.0.0.1:6379"
+# The Redis of the Celery tests (tests/dispatch/test_celery_worker.py), without its database.
+REDIS_URL = os.environ.get("PURNA_TEST_BROKER_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
 WORKER_UP_S = 60.0
 
 
