@@ -7,13 +7,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from api import embedded, errors, security
+from api import embedded, errors, metrics, security
 from api.limits import build_limiter
+from api.request_ids import RequestIds
 from api.routes import ROUTERS
 from api.web import pages
 from dispatch.config import Settings, get_settings
 from dispatch.db import make_engine
 from dispatch.jobs.runner import build_runner
+from dispatch.status.health import BrokerProbe
 
 API_PREFIX = "/v1"
 
@@ -59,6 +61,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api)
     pages.install(app)
     app.state.limiter = build_limiter(settings)
+    app.state.broker_probe = BrokerProbe(settings) if settings.job_runner == "celery" else None
+    if app.state.broker_probe is not None:
+        app.state.on_stop.append(lambda app: app.state.broker_probe.close())
+    metrics.install(app)
     docs_html = bytes(pages.read_api_docs().body).decode()
     app.add_middleware(
         security.SecurityHeaders,
@@ -67,5 +73,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings, security.inline_script_hashes(docs_html)
         ),
     )
+    app.add_middleware(RequestIds)  # outermost: every line of the request carries its id
     security.mask_tokens_in_access_log()
     return app

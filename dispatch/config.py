@@ -85,6 +85,14 @@ class Settings(BaseSettings):
     slot_query_limit: str = "60/minute"  # GET /v1/slots per account
     booking_limit: str = "20/minute"  # booking writes (book, reschedule, cancel) per account
 
+    # Operating it (README "Operating it"): who may scrape /metrics, how long /v1/health waits
+    # for the broker and the workers, and the log format. PROMETHEUS_MULTIPROC_DIR (several
+    # API processes sharing their metrics) is read by prometheus-client itself, not here.
+    metrics_token: SecretStr = SecretStr("")  # empty: /metrics answers local clients only
+    health_timeout_s: float = Field(default=1.0, gt=0, le=10)
+    log_format: Literal["text", "json"] = "text"  # json: one object a line (dispatch.telemetry)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
     # Web pages (api/web): map tiles; empty draws points and route lines on a plain background.
     map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     map_attribution: str = "&copy; OpenStreetMap contributors"

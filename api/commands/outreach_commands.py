@@ -22,6 +22,7 @@ from dispatch.kpis.models import Grouping, KpiReport, KpiValues
 from dispatch.outreach import delivery, outbox
 from dispatch.outreach.channels import build_channel
 from dispatch.scheduler import build_scheduler, register_tasks
+from dispatch.telemetry import logs
 
 BAD_INPUT = 2
 outbox_app = typer.Typer(help="The message outbox: deliver now, or count by state.")
@@ -41,9 +42,12 @@ def register(app: typer.Typer) -> None:
 def scheduler_command(database_url: DatabaseUrl = None) -> None:
     """Run the scheduler in this process until stopped (the production shape: one per
     deployment; give the API workers EMBEDDED_SCHEDULER=false)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)  # one line per task added
     settings = settings_for(database_url)
+    if settings.log_format == "json":
+        logs.configure_json(settings)
+    else:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)  # one line per task added
     engine = db.make_engine(settings)
     scheduler = build_scheduler(settings, blocking=True)
     register_tasks(scheduler, engine, settings)

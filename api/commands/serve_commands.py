@@ -27,6 +27,7 @@ from dispatch.localtime import local_day, utc_now
 from dispatch.planning import service as planning_service
 from dispatch.region import service as region_service
 from dispatch.technician import service as technician_service
+from dispatch.telemetry import logs
 
 BAD_INPUT = 2
 EMBEDDED_URL = "sqlite:///./purna.db"
@@ -50,9 +51,13 @@ def serve_command(
 ) -> None:
     """Serve the API with the settings of the environment (DATABASE_URL, JOB_RUNNER, ...)."""
     settings = get_settings()
+    if settings.log_format == "json":
+        logs.configure_json(settings)
     if migrate:
         db.upgrade(settings.database_url)
-    uvicorn.run(create_app(settings), host=host, port=port)
+    # log_config None: uvicorn keeps its hands off the JSON handler set up above.
+    log_config = None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=log_config)
 
 
 def run_command(

@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from celery import signals as celery_signals
 
 from api.commands.database import settings_for
 from dispatch.jobs.celery_app import make_app
+from dispatch.telemetry import logs
 
 DatabaseUrl = Annotated[
     str | None, typer.Option("--database-url", help="Default: DATABASE_URL, else SQLite.")
@@ -43,4 +45,8 @@ def worker_command(
         "--without-gossip",  # nothing here uses the workers' chatter; it only loads the broker
         "--without-mingle",
     ]
-    make_app(settings).worker_main(argv)
+    app = make_app(settings)
+    if settings.log_format == "json":
+        # A receiver of setup_logging tells Celery to leave the logging set up to us.
+        celery_signals.setup_logging.connect(lambda **_: logs.configure_json(settings), weak=False)
+    app.worker_main(argv)

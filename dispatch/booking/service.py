@@ -43,6 +43,7 @@ from dispatch.region.models import Region
 from dispatch.request import service as request_service
 from dispatch.request.models import ServiceRequest, ServiceRequestCreate
 from dispatch.technician.models import Technician
+from dispatch.telemetry import metrics
 from dispatch.visit import lifecycle
 from dispatch.visit import service as visit_service
 from dispatch.visit.models import Visit, VisitCreate, VisitStatus
@@ -88,6 +89,7 @@ def _may_act_on(session: Session, scope: Scope, asset: Asset) -> bool:
     return served_by.id in (scope.region_ids or ())
 
 
+@metrics.booking_conflicts_counted("book")
 def book(
     *,
     session: Session,
@@ -126,6 +128,7 @@ def book(
     return visit, False
 
 
+@metrics.booking_conflicts_counted("reschedule")
 def reschedule(
     *,
     session: Session,

@@ -34,6 +34,7 @@ from dispatch.request import service as request_service
 from dispatch.request.models import CoverageQuote
 from dispatch.request.service import DEFAULT_PRIORITY
 from dispatch.technician.models import Technician, TechnicianSkill
+from dispatch.telemetry import metrics
 
 R = SlotReason
 MESSAGES: dict[SlotReason, str] = {
@@ -132,6 +133,7 @@ def candidate(asset: Asset, kind: VisitKind) -> ledger.Candidate:
     return ledger.Candidate(lat, lon, policy.duration_s, skills, DEFAULT_PRIORITY[kind])
 
 
+@metrics.SLOT_QUERY_SECONDS.time()
 def offer_slots(
     *,
     session: Session,

@@ -24,6 +24,7 @@ from dispatch.planning import service as planning_service
 from dispatch.planning.convert import DayProblem, DaySolution
 from dispatch.planning.models import PlanOptions
 from dispatch.region import service as region_service
+from dispatch.telemetry import logs
 from optimizer import Progress
 
 log = logging.getLogger(__name__)
@@ -46,12 +47,23 @@ def run(
     """Run one queued job to its end: succeeded with a draft plan, failed with a reason, or
     cancelled; a job cancelled before it starts is left as it is. The job's options are its
     time limit (set by the route from the request or SOLVE_TIME_LIMIT_S) and the runner's
-    solver threads."""
-    with session_scope(engine) as session:
-        job = job_service.claim(session=session, job_id=job_id, at=utc_now())
-        if job is None:
-            return
-        session.expunge(job)  # plain values from here on: no session stays open while solving
+    solver threads. Every line it logs carries the job's id, region and day."""
+    with logs.bound(job_id=job_id):
+        with session_scope(engine) as session:
+            job = job_service.claim(session=session, job_id=job_id, at=utc_now())
+            if job is None:
+                return
+            region = region_service.get_or_raise(session=session, region_id=job.region_id)
+            session.expunge(job)  # plain values from here on: no session open while solving
+        with logs.bound(region=region.code, day=job.day.isoformat()):
+            _run_logged(engine, job, should_stop, threads)
+
+
+def _run_logged(
+    engine: Engine, job: SolveJob, should_stop: Callable[[], bool], threads: int
+) -> None:
+    job_id = job.id or 0
+    log.info("solve job %d started", job_id)
     try:
         options = PlanOptions(time_limit_s=job.time_limit_s, threads=threads)
         _run_claimed(engine, job, options, should_stop)
@@ -115,7 +127,9 @@ def _store(engine: Engine, job: SolveJob, solution: DaySolution, elapsed_s: floa
         )
         if not done:  # cancelled (or failed) meanwhile: the draft goes with the rollback
             raise JobStopped()
+        plan_id = plan.id
         session.commit()
+    log.info("solve job %d succeeded in %.1f s: draft plan %s", job_id, elapsed_s, plan_id)
 
 
 class _Reporter:

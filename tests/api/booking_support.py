@@ -8,16 +8,18 @@ overtime) holds the bookings; region b has its own technician, for the dispatche
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from api.main import create_app
 from dispatch import localtime
@@ -25,6 +27,7 @@ from dispatch.account import service as account_service
 from dispatch.account.models import Role, UserCreate
 from dispatch.asset.models import Asset
 from dispatch.booking import ledger
+from dispatch.entitlement.models import Entitlement, EntitlementKind
 from tests.api.dispatch_support import api_settings, api_template
 from tests.dispatch.booking_day import BookingDay, booking_day, customer_asset, window
 from tests.factories import JAKARTA
@@ -47,6 +50,61 @@ def slot_body(asset_id: int, day: date, hour: int, **extra: Any) -> dict[str, An
         "window_end": end.isoformat(),
     }
     return body | extra
+
+
+@dataclass(frozen=True)
+class BookingCall:
+    """One POST /v1/bookings: to which server, as whom (a bearer token), what, with which key."""
+
+    url: str
+    token: str
+    body: dict[str, Any]
+    key: str
+
+
+def fire_bookings(calls: list[BookingCall]) -> list[httpx.Response]:
+    """Send every call at the same moment (a barrier), one thread and connection each; the
+    responses in the calls' order."""
+    barrier = threading.Barrier(len(calls))
+    responses: list[httpx.Response | None] = [None] * len(calls)
+
+    def send(i: int, call: BookingCall) -> None:
+        headers = {"Authorization": f"Bearer {call.token}", "Idempotency-Key": call.key}
+        with httpx.Client(base_url=call.url, timeout=60.0) as client:
+            barrier.wait()
+            responses[i] = client.post("/v1/bookings", json=call.body, headers=headers)
+
+    threads = [threading.Thread(target=send, args=(i, call)) for i, call in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r is not None for r in responses)
+    return [r for r in responses if r is not None]
+
+
+def used_installations(engine: Engine, asset_ids: list[int]) -> dict[int, int]:
+    """Per asset, how many free installations are used (never below 0 nor above the total:
+    the table's check constraint)."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Entitlement).where(
+                col(Entitlement.asset_id).in_(asset_ids),
+                Entitlement.kind == EntitlementKind.FREE_INSTALLATION,
+            )
+        ).all()
+        return {r.asset_id: r.used for r in rows}
+
+
+def offered_windows(url: str, token: str, asset_id: int, day: date) -> list[str]:
+    """The windows GET /v1/slots on the server at url offers for the asset's installation on
+    the day (this also stores the day's ledger, so that a race is on the stored row)."""
+    params: dict[str, str | int] = {"asset_id": asset_id, "kind": "installation"}
+    params |= {"from": str(day), "to": str(day)}
+    headers = {"Authorization": f"Bearer {token}"}
+    response = httpx.get(f"{url}/v1/slots", params=params, headers=headers, timeout=60.0)
+    assert response.status_code == 200, response.text
+    return [s["local_window"] for s in response.json()["data"]]
 
 
 @dataclass

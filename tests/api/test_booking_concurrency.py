@@ -21,13 +21,21 @@ import httpx
 import pytest
 import uvicorn
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from api.main import create_app
 from dispatch.booking import ledger
-from dispatch.entitlement.models import Entitlement, EntitlementKind
 from dispatch.region.models import Region
-from tests.api.booking_support import People, people, slot_body, target_day
+from tests.api.booking_support import (
+    BookingCall,
+    People,
+    fire_bookings,
+    offered_windows,
+    people,
+    slot_body,
+    target_day,
+    used_installations,
+)
 from tests.api.dispatch_support import api_settings
 from tests.dispatch.booking_day import HOURS, booked_elsewhere, ledger_violations
 from tests.dispatch.conftest import (  # noqa: F401  (fixtures)
@@ -92,54 +100,15 @@ def with_full_morning_and_afternoon(session: Session, found: People) -> None:
 
 def _fire(served: Served, requests: list[tuple[str, dict[str, Any], str]]) -> list[httpx.Response]:
     """Send every (user, body, key) at the same moment, one thread each; the responses."""
-    barrier = threading.Barrier(len(requests))
-    responses: list[httpx.Response | None] = [None] * len(requests)
-
-    def send(i: int, who: str, body: dict[str, Any], key: str) -> None:
-        headers = {
-            "Authorization": f"Bearer {served.people.tokens[who]}",
-            "Idempotency-Key": key,
-        }
-        with httpx.Client(base_url=served.url, timeout=60.0) as client:
-            barrier.wait()
-            responses[i] = client.post("/v1/bookings", json=body, headers=headers)
-
-    threads = [
-        threading.Thread(target=send, args=(i, *request)) for i, request in enumerate(requests)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert all(r is not None for r in responses)
-    return [r for r in responses if r is not None]
-
-
-def _used(engine: Engine, asset_ids: list[int]) -> dict[int, int]:
-    with Session(engine) as session:
-        rows = session.exec(
-            select(Entitlement).where(
-                col(Entitlement.asset_id).in_(asset_ids),
-                Entitlement.kind == EntitlementKind.FREE_INSTALLATION,
-            )
-        ).all()
-        return {r.asset_id: r.used for r in rows}
+    tokens = served.people.tokens
+    calls = [BookingCall(served.url, tokens[who], body, key) for who, body, key in requests]
+    return fire_bookings(calls)
 
 
 def _offered(served: Served, who: str) -> list[str]:
-    """The windows GET /v1/slots offers the customer on the target day (this also stores the
-    day's ledger, so that the race is on the stored row and its lock)."""
-    day = str(target_day())
-    params = {
-        "asset_id": served.people.assets[who].id,
-        "kind": "installation",
-        "from": day,
-        "to": day,
-    }
-    headers = {"Authorization": f"Bearer {served.people.tokens[who]}"}
-    response = httpx.get(f"{served.url}/v1/slots", params=params, headers=headers, timeout=60.0)
-    assert response.status_code == 200, response.text
-    return [s["local_window"] for s in response.json()["data"]]
+    """The windows GET /v1/slots offers the customer on the target day."""
+    asset_id = served.people.assets[who].id or 0
+    return offered_windows(served.url, served.people.tokens[who], asset_id, target_day())
 
 
 def test_twenty_clients_race_for_the_last_place_one_wins(served: Served) -> None:
@@ -157,7 +126,7 @@ def test_twenty_clients_race_for_the_last_place_one_wins(served: Served) -> None
     refused = {r.json()["detail"][0]["type"] for r in responses if r.status_code == 409}
     assert refused == {"slot_unavailable"}
     winner = next(r.json() for r in responses if r.status_code == 201)
-    used = _used(served.engine, [a.id or 0 for a in served.people.assets.values()])
+    used = used_installations(served.engine, [a.id or 0 for a in served.people.assets.values()])
     assert sum(used.values()) == 1 and used[winner["asset_id"]] == 1
     assert _offered(served, "cust1") == []
     with Session(served.engine) as session:
@@ -179,7 +148,7 @@ def test_one_asset_booked_twenty_times_at_once_consumes_one_entitlement(served: 
     responses = _fire(served, requests)
     statuses = Counter(r.status_code for r in responses)
     assert statuses == {201: 1, 409: CLIENTS - 1}, [r.text for r in responses]
-    assert _used(served.engine, [asset.id or 0]) == {asset.id: 1}
+    assert used_installations(served.engine, [asset.id or 0]) == {asset.id: 1}
 
 
 def test_twenty_retries_with_one_key_book_once(served: Served) -> None:
@@ -192,4 +161,4 @@ def test_twenty_retries_with_one_key_book_once(served: Served) -> None:
     assert len({r.json()["id"] for r in responses}) == 1
     replays = [r.headers.get("Idempotent-Replayed") for r in responses]
     assert replays.count("true") == CLIENTS - 1
-    assert _used(served.engine, [asset.id or 0]) == {asset.id: 1}
+    assert used_installations(served.engine, [asset.id or 0]) == {asset.id: 1}
