@@ -1,12 +1,14 @@
 """Backorder services: record what a failed visit waits for, and open its follow-up (with the
 customer's notice, in their language) when stock arrives.
 
-Waits are served oldest first, each taking what it needs out of the region's free stock, so
-one arrival never promises the same part to two customers.
+Waits are served oldest first, each taking what it needs out of the region's free stock; a
+part promised to a follow-up that is not planned yet stays promised (it is held only once the
+follow-up is planned), so one arrival never promises the same part to two customers.
 """
 
 from datetime import datetime
 
+from sqlalchemy.orm import aliased as sa_alias
 from sqlmodel import Session, col, select
 
 from dispatch import events
@@ -65,6 +67,8 @@ def open_ready(*, session: Session, region_id: int, at: datetime) -> list[Visit]
     """Step: follow-ups for the region's waiting visits whose parts are all free in its stock,
     oldest first."""
     free = _free_in_region(session, region_id)
+    for part_id, quantity in _promised(session, region_id).items():
+        free[part_id] = free.get(part_id, 0) - quantity
     by_visit: dict[int, list[PartWait]] = {}
     for w in waits(session=session, region_id=region_id):
         by_visit.setdefault(w.visit_id, []).append(w)
@@ -118,6 +122,25 @@ def _free_in_region(session: Session, region_id: int) -> dict[int, int]:
     for lvl in rows:
         free[lvl.part_id] = free.get(lvl.part_id, 0) + lvl.on_hand - lvl.reserved
     return free
+
+
+def _promised(session: Session, region_id: int) -> dict[int, int]:
+    """part id -> quantity promised to the region's follow-ups opened on arrival and not yet
+    planned (a planned one holds its parts in a van)."""
+    follow_up = sa_alias(Visit)
+    rows = session.exec(
+        select(PartWait)
+        .join(follow_up, col(follow_up.follow_up_of_id) == col(PartWait.visit_id))
+        .where(
+            col(PartWait.arrived_at).is_not(None),
+            follow_up.region_id == region_id,
+            col(follow_up.status).in_([VisitStatus.REQUESTED, VisitStatus.BOOKED]),
+        )
+    ).all()
+    promised: dict[int, int] = {}
+    for w in rows:
+        promised[w.part_id] = promised.get(w.part_id, 0) + w.quantity
+    return promised
 
 
 def _on_visit_changed(change: events.VisitChanged) -> None:
