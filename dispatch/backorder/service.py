@@ -17,7 +17,14 @@ from dispatch.outreach.compose import visit_key
 from dispatch.outreach.models import MessageKind
 from dispatch.parts import service as parts_service
 from dispatch.parts import stock
-from dispatch.parts.models import Part, PartWait, StockLevel, StockLocation, StockReceipt
+from dispatch.parts.models import (
+    Part,
+    PartWait,
+    ReceiptResult,
+    StockLevel,
+    StockLocation,
+    StockReceipt,
+)
 from dispatch.visit import lifecycle
 from dispatch.visit import service as visit_service
 from dispatch.visit.models import FailureReason, Visit, VisitStatus
@@ -31,6 +38,21 @@ def waits(*, session: Session, region_id: int | None = None) -> list[PartWait]:
             Visit.region_id == region_id
         )
     return list(session.exec(query.order_by(col(PartWait.created_at), col(PartWait.id))).all())
+
+
+def receive_in_region(
+    *, session: Session, region_id: int, receipt: StockReceipt, at: datetime
+) -> ReceiptResult:
+    """receive at a location of the region (NotFound for one elsewhere): the new balance and
+    the follow-ups opened."""
+    stock.in_region(session=session, location_id=receipt.location_id, region_id=region_id)
+    opened = receive(session=session, receipt=receipt, at=at)
+    level = stock.level(session=session, location_id=receipt.location_id, part_id=receipt.part_id)
+    part = session.get(Part, receipt.part_id)
+    assert level is not None and part is not None  # the receipt made the balance
+    return ReceiptResult(
+        level=stock.public(level, part), follow_up_visit_ids=[v.id or 0 for v in opened]
+    )
 
 
 def receive(*, session: Session, receipt: StockReceipt, at: datetime) -> list[Visit]:

@@ -72,7 +72,8 @@ class StockLocation(StockLocationBase, table=True):
 
 
 class StockLocationCreate(SQLModel):
-    """A warehouse (name, region) or a technician's van (technician_id; name and region follow)."""
+    """A warehouse (name; region_id from the path over HTTP) or a technician's van
+    (technician_id; name and region follow)."""
 
     kind: LocationKind
     name: str | None = Field(default=None, min_length=1, max_length=120)
@@ -83,8 +84,8 @@ class StockLocationCreate(SQLModel):
     def _complete(self) -> Self:
         if self.kind is LocationKind.VAN and self.technician_id is None:
             raise ValueError("a van needs technician_id")
-        if self.kind is LocationKind.WAREHOUSE and (self.name is None or self.region_id is None):
-            raise ValueError("a warehouse needs name and region_id")
+        if self.kind is LocationKind.WAREHOUSE and self.name is None:
+            raise ValueError("a warehouse needs a name")
         if self.kind is LocationKind.WAREHOUSE and self.technician_id is not None:
             raise ValueError("a warehouse has no technician_id")
         return self
@@ -131,6 +132,16 @@ class MovementKind(StrEnum):
     RELEASE = "release"  # the visit was un-assigned or cancelled
     CONSUME = "consume"  # fitted on a completed visit
     ADJUST = "adjust"  # a stock count corrected the balance
+
+
+class StockLocationView(StockLocationPublic):
+    """A location with its balances."""
+
+    levels: list[StockLevelPublic]
+
+
+class StockView(SQLModel):
+    data: list[StockLocationView]
 
 
 class StockMovement(SQLModel, table=True):
@@ -205,6 +216,7 @@ class KindPartNeed(SQLModel, table=True):
 
 
 class KindPartNeedCreate(PartNeedBase):
+    product_model_id: int
     kind: VisitKind
 
 
@@ -239,6 +251,26 @@ class PartNeedPublic(SQLModel):
     name: str
     quantity: int
     reserved_at: int | None = Field(description="the location holding it for the visit")
+
+
+class KindPartNeedPublic(PartNeedBase):
+    id: int
+    product_model_id: int
+    kind: VisitKind
+
+
+class PartWaitPublic(SQLModel):
+    visit_id: int
+    part_id: int
+    quantity: int
+    created_at: datetime
+
+
+class ReceiptResult(SQLModel):
+    """A receipt's new balance and the follow-up visits it opened."""
+
+    level: StockLevelPublic
+    follow_up_visit_ids: list[int]
 
 
 class Reservation(SQLModel, table=True):

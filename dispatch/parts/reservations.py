@@ -11,7 +11,13 @@ from dispatch import events
 from dispatch.errors import OutOfStock
 from dispatch.parts import service as parts_service
 from dispatch.parts import stock
-from dispatch.parts.models import MovementKind, Part, Reservation
+from dispatch.parts.models import (
+    MovementKind,
+    Part,
+    PartNeedPublic,
+    Reservation,
+    VisitPartNeeds,
+)
 from dispatch.visit.models import Visit, VisitStatus
 
 S = VisitStatus
@@ -44,6 +50,36 @@ def sync(*, session: Session, visits: Sequence[Visit], at: datetime) -> None:
         for part_id, (location_id, quantity) in wanted[v.id or 0].items():
             if part_id not in held_parts:
                 _hold(session, v, part_id, location_id, quantity, at)
+
+
+def replace_needs(
+    *, session: Session, visit: Visit, needs_in: VisitPartNeeds, at: datetime
+) -> list[PartNeedPublic]:
+    """The parts this visit needs beyond its kind's rule, replacing those set before; a
+    planned visit's holds follow (OutOfStock, nothing changed, when its van lacks them)."""
+    parts_service.set_visit_needs(session=session, visit=visit, parts=needs_in.parts)
+    sync(session=session, visits=[visit], at=at)
+    session.commit()
+    return needs_public(session=session, visit=visit)
+
+
+def needs_public(*, session: Session, visit: Visit) -> list[PartNeedPublic]:
+    """What the visit needs, by part number, with where each part is held for it."""
+    needs = parts_service.needs_of(session=session, visit=visit)
+    held = {r.part_id: r.location_id for r in of_visit(session=session, visit_id=visit.id or 0)}
+    rows = []
+    for part_id, quantity in needs.items():
+        part = parts_service.get_part_or_raise(session=session, part_id=part_id)
+        rows.append(
+            PartNeedPublic(
+                part_id=part_id,
+                part_number=part.part_number,
+                name=part.name,
+                quantity=quantity,
+                reserved_at=held.get(part_id),
+            )
+        )
+    return sorted(rows, key=lambda r: r.part_number)
 
 
 def _wanted(session: Session, visit: Visit) -> dict[int, tuple[int, int]]:

@@ -19,6 +19,7 @@ from dispatch.parts.models import (
 )
 from dispatch.product import service as product_service
 from dispatch.product.models import ProductModel
+from dispatch.region import service as region_service
 from dispatch.technician import service as technician_service
 from dispatch.visit.models import Visit, VisitStatus
 
@@ -61,11 +62,16 @@ def create_part(*, session: Session, part_in: PartCreate) -> Part:
 
 
 def create_location(*, session: Session, location_in: StockLocationCreate) -> StockLocation:
-    """A warehouse of a region, or a technician's van (named after it, in its region)."""
+    """A warehouse of a region, or a technician's van (named after it, in its region; a
+    region_id given must be the technician's)."""
     if location_in.kind is LocationKind.VAN:
         technician = technician_service.get_or_raise(
             session=session, technician_id=location_in.technician_id or 0
         )
+        if location_in.region_id not in (None, technician.region_id):
+            raise InvalidInput(
+                f"technician {technician.id} works in another region.", loc=("technician_id",)
+            )
         location = StockLocation(
             kind=LocationKind.VAN,
             name=location_in.name or f"van of {technician.name}",
@@ -73,10 +79,13 @@ def create_location(*, session: Session, location_in: StockLocationCreate) -> St
             technician_id=technician.id,
         )
     else:
+        if location_in.region_id is None:
+            raise InvalidInput("a warehouse needs region_id.", loc=("region_id",))
+        region_service.get_or_raise(session=session, region_id=location_in.region_id)
         location = StockLocation(
             kind=LocationKind.WAREHOUSE,
             name=location_in.name or "",
-            region_id=location_in.region_id or 0,
+            region_id=location_in.region_id,
         )
     session.add(location)
     commit_or_conflict(session, "this technician has a van already.", loc=("technician_id",))

@@ -15,12 +15,16 @@ from sqlmodel import Session, col, select, update
 from dispatch import localtime
 from dispatch.errors import InvalidInput, NotFound, OutOfStock
 from dispatch.parts.models import (
-    LocationKind,
     MovementKind,
     Part,
     StockLevel,
+    StockLevelPublic,
     StockLocation,
+    StockLocationPublic,
+    StockLocationView,
     StockMovement,
+    StockTransfer,
+    StockView,
 )
 
 M = MovementKind
@@ -214,6 +218,65 @@ def _check_quantity(quantity: int) -> None:
         raise InvalidInput("quantity must be positive.", loc=("quantity",))
 
 
-def is_van(location: StockLocation) -> bool:
-    """True for a technician's van."""
-    return location.kind is LocationKind.VAN
+def in_region(*, session: Session, location_id: int, region_id: int) -> StockLocation:
+    """The location, if it is in the region; raises NotFound otherwise (ids do not leak)."""
+    location = session.get(StockLocation, location_id)
+    if location is None or location.region_id != region_id:
+        raise NotFound(f"stock location {location_id} does not exist.", loc=("location_id",))
+    return location
+
+
+def public(level: StockLevel, part: Part) -> StockLevelPublic:
+    """A balance as the API shows it."""
+    return StockLevelPublic(
+        location_id=level.location_id,
+        part_id=level.part_id,
+        part_number=part.part_number,
+        on_hand=level.on_hand,
+        reserved=level.reserved,
+        available=level.on_hand - level.reserved,
+    )
+
+
+def view(*, session: Session, region_id: int) -> StockView:
+    """The region's warehouses and vans with their balances."""
+    places = locations(session=session, region_ids=[region_id])
+    by_location: dict[int, list[StockLevelPublic]] = {}
+    for lvl, part in levels(session=session, location_ids=[p.id or 0 for p in places]):
+        by_location.setdefault(lvl.location_id, []).append(public(lvl, part))
+    return StockView(
+        data=[
+            StockLocationView(
+                **StockLocationPublic.model_validate(p, from_attributes=True).model_dump(),
+                levels=by_location.get(p.id or 0, []),
+            )
+            for p in places
+        ]
+    )
+
+
+def transfer_in_region(
+    *, session: Session, region_id: int, transfer_in: StockTransfer, at: datetime
+) -> StockLevelPublic:
+    """Move parts between two locations of the region (e.g. load a van) and commit; the
+    target's new balance."""
+    for location_id in (transfer_in.from_location_id, transfer_in.to_location_id):
+        in_region(session=session, location_id=location_id, region_id=region_id)
+    level = transfer(
+        session=session,
+        from_id=transfer_in.from_location_id,
+        to_id=transfer_in.to_location_id,
+        part_id=transfer_in.part_id,
+        quantity=transfer_in.quantity,
+        at=at,
+    )
+    session.commit()
+    return public(level, _part_or_raise(session, transfer_in.part_id))
+
+
+def van_levels(*, session: Session, technician_id: int) -> list[StockLevelPublic]:
+    """The balances of the technician's van; none when it has no van."""
+    van = van_of(session=session, technician_id=technician_id)
+    if van is None:
+        return []
+    return [public(lvl, part) for lvl, part in levels(session=session, location_ids=[van.id or 0])]

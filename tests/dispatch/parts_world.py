@@ -65,7 +65,12 @@ def repairs_need(
     parts_service.add_kind_need(
         session=session,
         product_model=product_model,
-        need_in=KindPartNeedCreate(kind=VisitKind.REPAIR, part_id=part.id or 0, quantity=quantity),
+        need_in=KindPartNeedCreate(
+            product_model_id=product_model.id or 0,
+            kind=VisitKind.REPAIR,
+            part_id=part.id or 0,
+            quantity=quantity,
+        ),
     )
 
 
