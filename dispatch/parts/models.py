@@ -141,7 +141,11 @@ class StockLocationView(StockLocationPublic):
 
 
 class StockView(SQLModel):
+    """A region's stock: each location with its balances, and its stock-outs now."""
+
     data: list[StockLocationView]
+    stock_outs: int = Field(description="balances with nothing available (on hand - reserved)")
+    warehouse_stock_outs: int = Field(description="of them, at warehouses")
 
 
 class StockMovement(SQLModel, table=True):

@@ -38,6 +38,14 @@ def get_part_or_raise(*, session: Session, part_id: int) -> Part:
     return part
 
 
+def get_part_by_number(*, session: Session, part_number: str) -> Part:
+    """The part with this OEM number; raises NotFound."""
+    part = session.exec(select(Part).where(Part.part_number == part_number)).first()
+    if part is None:
+        raise NotFound(f"part number {part_number} does not exist.", loc=("part_number",))
+    return part
+
+
 def list_parts(
     *, session: Session, product_model_id: int | None = None, offset: int = 0, limit: int = 100
 ) -> tuple[list[Part], int]:

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select, update
 from dispatch import localtime
 from dispatch.errors import InvalidInput, NotFound, OutOfStock
 from dispatch.parts.models import (
+    LocationKind,
     MovementKind,
     Part,
     StockLevel,
@@ -244,7 +245,11 @@ def view(*, session: Session, region_id: int) -> StockView:
     by_location: dict[int, list[StockLevelPublic]] = {}
     for lvl, part in levels(session=session, location_ids=[p.id or 0 for p in places]):
         by_location.setdefault(lvl.location_id, []).append(public(lvl, part))
+    out = [lvl for rows in by_location.values() for lvl in rows if lvl.available == 0]
+    warehouses = {p.id for p in places if p.kind is LocationKind.WAREHOUSE}
     return StockView(
+        stock_outs=len(out),
+        warehouse_stock_outs=sum(lvl.location_id in warehouses for lvl in out),
         data=[
             StockLocationView(
                 **StockLocationPublic.model_validate(p, from_attributes=True).model_dump(),

@@ -82,7 +82,9 @@ def test_receipts_and_transfers_keep_the_balance_and_refuse_what_is_not_there(wo
     assert too_many.status_code == 409
     assert too_many.json()["detail"][0]["type"] == "out_of_stock"
     assert "has 1 of part SJK-CMP-1PK free, 5 asked" in too_many.json()["detail"][0]["msg"]
-    stock = world.get("disp_a", f"/v1/regions/{world.region_a.code}/stock").json()["data"]
+    view = world.get("disp_a", f"/v1/regions/{world.region_a.code}/stock").json()
+    assert (view["stock_outs"], view["warehouse_stock_outs"]) == (0, 0)
+    stock = view["data"]
     assert {s["id"]: [lvl["on_hand"] for lvl in s["levels"]] for s in stock} == {
         warehouse: [1],
         van: [2],
