@@ -108,13 +108,16 @@ def current_plan_ids(
     return {day: rank[2] for day, rank in best.items()}
 
 
-def build_problem(*, session: Session, region: Region, day: date) -> DayProblem:
-    """The day as a problem: technicians working that day, the visits promised for it."""
+def build_problem(
+    *, session: Session, region: Region, day: date, with_parts: bool = True
+) -> DayProblem:
+    """The day as a problem: technicians working that day, the visits promised for it; with
+    parts, a visit that needs some goes only to technicians whose vans hold them."""
     visits = visit_service.list_for_day(
         session=session, region=region, day=day, statuses=lifecycle.PLANNABLE
     )
     crews = _crews(session, region, day, {})
-    allowed, excluded = _part_carriers(session, visits, crews)
+    allowed, excluded = _part_carriers(session, visits, crews) if with_parts else ({}, [])
     return convert.build(
         DayInput(
             region=region, day=day, crews=crews, visits=visits, allowed=allowed, excluded=excluded
@@ -123,18 +126,24 @@ def build_problem(*, session: Session, region: Region, day: date) -> DayProblem:
 
 
 def build_replan_problem(
-    *, session: Session, region: Region, day: date, now: datetime, stability_cost_s: int
+    *,
+    session: Session,
+    region: Region,
+    day: date,
+    now: datetime,
+    stability_cost_s: int,
+    with_parts: bool = True,
 ) -> DayProblem:
     """The rest of the day from now: started and finished visits stay with their technician,
-    each technician goes on from where it is, and moving a planned visit costs stability_cost_s.
-    """
+    each technician goes on from where it is, and moving a planned visit costs stability_cost_s
+    (parts as in build_problem)."""
     now = localtime.require_aware(now, "now")
     visits = visit_service.list_for_day(session=session, region=region, day=day)
     starts = starts_at(visits, day=day, tz=region.zone, now=now)
     open_visits = [v for v in visits if v.status in lifecycle.PLANNABLE]
     previous = {v.id or 0: v.planned_technician_id for v in open_visits if v.planned_technician_id}
     crews = _crews(session, region, day, starts, now=now)
-    allowed, excluded = _part_carriers(session, open_visits, crews)
+    allowed, excluded = _part_carriers(session, open_visits, crews) if with_parts else ({}, [])
     data = DayInput(
         region=region,
         day=day,

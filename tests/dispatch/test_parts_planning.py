@@ -14,11 +14,13 @@ from dispatch.field.models import VisitEvent, VisitEventCreate
 from dispatch.parts import reservations, stock
 from dispatch.parts.eligibility import Demand, share_out
 from dispatch.parts.models import MovementKind, Part, StockLocation
+from dispatch.planning import pins, solving
 from dispatch.planning import service as planning_service
-from dispatch.planning import solving
 from dispatch.planning.models import Plan
+from dispatch.planning.pins import PinRefused
 from dispatch.product.models import ProductModel, VisitKind
 from dispatch.region.models import Region
+from dispatch.technician.models import Technician
 from dispatch.visit.models import Visit, VisitStatus
 from tests.dispatch.parts_world import (
     Balance,
@@ -210,3 +212,29 @@ def test_share_out_names_the_part_no_candidate_has() -> None:
     """A visit needing parts 7 and 8, whose only skilled technician holds 7: part 8 is named."""
     found = share_out([Demand(10, {7: 1, 8: 1}, frozenset({1}))], {(1, 7): 3, (2, 8): 3})
     assert (found.allowed, found.missing) == ({}, {10: 8})
+
+
+def test_a_pin_to_a_technician_without_the_part_is_refused(session: Session) -> None:
+    region, model, compressor, vans = _world(session)
+    stock_up(session, vans[1], compressor, 1)
+    repair = _repair(session, region, model, KEMANG, 9)
+    without, carrier = (session.get_one(Technician, v.technician_id) for v in vans)
+    with pytest.raises(PinRefused, match=f"does not carry part {compressor.part_number}"):
+        pins.pin(session=session, visit=repair, technician_id=without.id or 0, now=local(DAY, 6))
+    pinned = pins.pin(
+        session=session, visit=repair, technician_id=carrier.id or 0, now=local(DAY, 6)
+    )
+    assert pinned.pinned_technician_id == carrier.id
+
+
+def test_slot_capacity_counts_a_visit_whatever_van_carries_its_part(session: Session) -> None:
+    """The booking ledger's day keeps every promised visit, also one nobody has the part for
+    (planning leaves it out, the day's time is still promised)."""
+    region, model, _, _ = _world(session)
+    repair = _repair(session, region, model, KEMANG, 9)
+    planned = planning_service.build_problem(session=session, region=region, day=DAY)
+    capacity = planning_service.build_problem(
+        session=session, region=region, day=DAY, with_parts=False
+    )
+    assert [v.id for v in planned.problem.visits] == []
+    assert [v.id for v in capacity.problem.visits] == [str(repair.id)]
