@@ -27,6 +27,7 @@ STATUS_BY_ERROR: tuple[tuple[type[domain.DomainError], int], ...] = (
     (domain.NotFound, 404),
     (domain.SlotUnavailable, 409),
     (domain.InvalidTransition, 409),
+    (domain.OutOfStock, 409),
     (domain.Conflict, 409),
     (domain.NotCovered, 422),
     (domain.InvalidInput, 422),

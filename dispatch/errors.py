@@ -38,6 +38,12 @@ class InvalidTransition(Conflict):
     type = "invalid_transition"
 
 
+class OutOfStock(Conflict):
+    """Not enough of a part where it was asked for, or not enough of it held (409)."""
+
+    type = "out_of_stock"
+
+
 class SlotUnavailable(DomainError):
     """The time window asked for can no longer be served (409)."""
 

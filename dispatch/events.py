@@ -1,7 +1,8 @@
 """Visit events: a lower package tells a higher one what happened, without importing it.
 
 booking (confirmed, rescheduled, cancelled) and field (en_route, completed, failed, ...)
-publish; outreach, which queues the customer's messages, listens. Listeners run in the
+publish; parts (holds consumed or released), backorder (a visit waiting for a part) and
+outreach, which queues the customer's messages, listen. Listeners run in the
 publisher's transaction, in the order subscribed; outreach guards its own so that a message
 never fails the change that caused it.
 """
@@ -21,7 +22,11 @@ from dispatch.visit.models import Visit
 
 # The modules that subscribe, imported on the first publish: every process that changes a
 # visit then notifies, whichever modules it happened to import before.
-LISTENERS = ("dispatch.outreach.service",)
+LISTENERS = (
+    "dispatch.parts.reservations",
+    "dispatch.backorder.service",
+    "dispatch.outreach.service",
+)
 
 
 @dataclass(frozen=True, slots=True)

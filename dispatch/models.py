@@ -10,6 +10,16 @@ from dispatch.feedback.models import Survey
 from dispatch.geocoding.models import GeocodeCache
 from dispatch.jobs.models import SolveJob
 from dispatch.outreach.models import OutboxMessage
+from dispatch.parts.models import (
+    KindPartNeed,
+    Part,
+    PartWait,
+    Reservation,
+    StockLevel,
+    StockLocation,
+    StockMovement,
+    VisitPartNeed,
+)
 from dispatch.planning.models import Plan, PlanRoute, PlanStop, PlanUnassigned
 from dispatch.product.models import ProductModel, VisitKindPolicy
 from dispatch.region.models import Region
@@ -27,21 +37,29 @@ __all__ = [
     "Customer",
     "Entitlement",
     "GeocodeCache",
+    "KindPartNeed",
     "OutboxMessage",
+    "Part",
+    "PartWait",
     "Plan",
     "PlanRoute",
     "PlanStop",
     "PlanUnassigned",
     "ProductModel",
     "Region",
+    "Reservation",
     "ServiceRequest",
     "ShiftException",
     "SolveJob",
+    "StockLevel",
+    "StockLocation",
+    "StockMovement",
     "Survey",
     "Technician",
     "TechnicianSkill",
     "User",
     "Visit",
+    "VisitPartNeed",
     "VisitKindPolicy",
     "WeeklyShift",
 ]

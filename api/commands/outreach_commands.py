@@ -116,13 +116,15 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("FRT", "first_response_s"),
     ("ART", "resolution_s"),
     ("FTF", "first_time_fix_pct"),
+    ("no part", "part_missing_pct"),
     ("on time", "on_time_pct"),
     ("util.", "utilisation_pct"),
     ("travel", "travel_per_visit_s"),
     ("ent. used", "entitlement_use_pct"),
 )
 CAPTION = (
-    "FRT first response time, ART average resolution time, FTF first-time fix, util. "
+    "FRT first response time, ART average resolution time, FTF first-time fix, no part: "
+    "first visits failed for a missing part, util. "
     "utilisation, travel per visit, ent. used: free entitlements used before they expired"
 )
 

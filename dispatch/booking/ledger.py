@@ -319,8 +319,11 @@ def _visits_of(routes: DayRoutes, technicians: Iterable[str]) -> list[str]:
 
 def day_problem(*, session: Session, region: Region, day: date) -> opt.Problem:
     """The day's problem (planning_service.build_problem): great-circle travel, since only a
-    solve asks the routing server (see the module docstring)."""
-    return planning_service.build_problem(session=session, region=region, day=day).problem
+    solve asks the routing server (see the module docstring). Without parts: every promised
+    visit takes its place in the day, whichever van carries its parts."""
+    return planning_service.build_problem(
+        session=session, region=region, day=day, with_parts=False
+    ).problem
 
 
 # --- what the booking service asks -------------------------------------------------------------

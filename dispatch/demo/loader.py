@@ -21,6 +21,7 @@ from dispatch.customer import service as customer_service
 from dispatch.customer.models import Customer, CustomerCreate, Language
 from dispatch.demo.catalogue import MAX_OVERTIME_S, TIMEZONE, WORKWEEK
 from dispatch.demo.generate import SEED, generate
+from dispatch.demo.parts import load_parts
 from dispatch.demo.specs import DemoData, DemoSize, JobSpec, SurveySpec, VisitSpec, product_key
 from dispatch.demo.surveys import SURVEY_VALID_DAYS
 from dispatch.feedback import service as feedback_service
@@ -53,6 +54,8 @@ class DemoSummary:
     requests: int = 0
     visits: int = 0
     surveys: int = 0
+    parts: int = 0
+    stock_locations: int = 0
 
     def counts(self) -> dict[str, int]:
         """The counts by name, in loading order."""
@@ -86,6 +89,7 @@ def _load(session: Session, data: DemoData) -> DemoSummary:
     technicians, n_technicians = _technicians(session, data, regions)
     customers, n_customers = _customers(session, data)
     assets, n_assets = _assets(session, data, customers, products)
+    n_parts, n_locations = load_parts(session, products, regions, technicians)
     n_requests = n_visits = 0
     for code, region in regions.items():
         jobs = [j for j in data.jobs if j.region == code]
@@ -101,6 +105,8 @@ def _load(session: Session, data: DemoData) -> DemoSummary:
         n_requests,
         n_visits,
         n_surveys,
+        n_parts,
+        n_locations,
     )
 
 

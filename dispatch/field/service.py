@@ -24,13 +24,14 @@ from dispatch.field.models import (
     VisitEventCreate,
 )
 from dispatch.localtime import local_day, require_aware, utc_now
+from dispatch.parts import service as parts_service
 from dispatch.planning.models import Plan, PlanRoute, PlanState
 from dispatch.region import service as region_service
 from dispatch.region.models import Region
 from dispatch.technician.models import Technician
 from dispatch.visit import lifecycle
 from dispatch.visit import service as visit_service
-from dispatch.visit.models import Visit, VisitStatus
+from dispatch.visit.models import FailureReason, Visit, VisitStatus
 
 NAVIGATION_URL = "https://www.google.com/maps/dir/"
 # A phone's clock may run a little fast; an event further ahead than this has not happened yet.
@@ -155,12 +156,21 @@ def record_event(
         at=at,
         failure_reason=event_in.failure_reason,
         note=event_in.note,
+        open_follow_up=not _waits_for_parts(session, visit, event_in),
     )
     change = events.VisitChanged(session, visit, "field", event_in.event.value, at, settings)
     events.publish(change)
     session.commit()
     session.refresh(visit)
     return visit
+
+
+def _waits_for_parts(session: Session, visit: Visit, event_in: VisitEventCreate) -> bool:
+    """A visit failed for a missing part that it is known to need: its follow-up waits until
+    the part is in stock (dispatch.backorder opens it)."""
+    if event_in.failure_reason is not FailureReason.PART_MISSING:
+        return False
+    return bool(parts_service.needs_of(session=session, visit=visit))
 
 
 def route_of_visit(

@@ -64,6 +64,14 @@ def first_time_fix_pct(visits: Sequence[VisitFact]) -> float | None:
     return pct(sum(v.status is VisitStatus.COMPLETED for v in first), len(first))
 
 
+def part_missing_pct(visits: Sequence[VisitFact]) -> float | None:
+    """First-time fix lost to missing parts: the share of first visits that failed because a
+    part was not there."""
+    first = first_visits(visits)
+    missing = sum(v.failure_reason is FailureReason.PART_MISSING for v in first)
+    return pct(missing, len(first))
+
+
 def arrivals(visits: Sequence[VisitFact]) -> list[VisitFact]:
     """Visits with an arrival time and a promised window."""
     return [v for v in visits if v.arrived_at and v.window_start and v.window_end]
@@ -122,6 +130,7 @@ def values(facts: Facts) -> KpiValues:
         resolutions=len(facts.resolutions),
         first_time_fix_pct=first_time_fix_pct(facts.visits),
         first_visits=len(first_visits(facts.visits)),
+        part_missing_pct=part_missing_pct(facts.visits),
         on_time_pct=on_time_pct(facts.visits),
         arrivals=len(arrivals(facts.visits)),
         utilisation_pct=utilisation_pct(facts.visits, facts.shifts),

@@ -108,6 +108,7 @@ class KpiValues(BaseModel):
     resolutions: int
     first_time_fix_pct: float | None = Field(description="% first visits completed")
     first_visits: int
+    part_missing_pct: float | None = Field(description="% first visits failed for a missing part")
     on_time_pct: float | None = Field(description="% arrivals inside the promised window")
     arrivals: int
     utilisation_pct: float | None = Field(description="service time / available shift time")

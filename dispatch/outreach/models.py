@@ -34,6 +34,7 @@ class MessageKind(StrEnum):
     SERVICE_DUE = "service_due"
     ENTITLEMENT_EXPIRING = "entitlement_expiring"
     WARRANTY_ENDING = "warranty_ending"
+    PART_ARRIVED = "part_arrived"
 
 
 class MessageState(StrEnum):

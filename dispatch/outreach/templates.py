@@ -61,6 +61,11 @@ INDONESIAN: dict[MessageKind, Template] = {
         "Halo {name}, {what} {product} belum dapat diselesaikan karena {reason}. "
         "Kami akan membuat kunjungan lanjutan; silakan pilih jadwal baru atau balas pesan ini.",
     ),
+    K.PART_ARRIVED: Template(
+        "Suku cadang untuk {what} Anda sudah tersedia",
+        "Halo {name}, suku cadang asli {part} untuk {what} {product} sudah tersedia. "
+        "Silakan pilih jadwal kunjungan lanjutan atau balas pesan ini.",
+    ),
     K.DISPATCHER_ALERT: Template(
         "Kunjungan {visit_id} gagal ({region})",
         "Kunjungan {visit_id} ({what} {product}) oleh {technician} di {address} gagal: "
@@ -118,6 +123,11 @@ ENGLISH: dict[MessageKind, Template] = {
         "A follow-up visit for your {what}",
         "Hello {name}, the {what} of your {product} could not be finished because {reason}. "
         "We will arrange a follow-up visit; choose a new time or reply to this message.",
+    ),
+    K.PART_ARRIVED: Template(
+        "The part for your {what} has arrived",
+        "Hello {name}, the genuine part {part} for the {what} of your {product} is in stock. "
+        "Choose a time for the follow-up visit or reply to this message.",
     ),
     K.DISPATCHER_ALERT: Template(
         "Visit {visit_id} failed ({region})",

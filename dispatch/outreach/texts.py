@@ -73,6 +73,11 @@ NO_SLOTS: dict[Language, str] = {
 }
 
 
+def part_name(name_en: str, name_id: str, language: Language) -> str:
+    """A part's name in the customer's language."""
+    return name_id if language is L.ID else name_en
+
+
 def day_text(day: date, language: Language) -> str:
     """`Selasa, 10 Maret 2026` or `Tuesday 10 March 2026`."""
     weekday = WEEKDAYS[language][day.weekday()]

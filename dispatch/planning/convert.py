@@ -87,6 +87,15 @@ class DayInput:
     previous: Mapping[int, int] = field(default_factory=dict)  # visit id -> technician id
     stability_cost_s: int = 0
     replanned_from: datetime | None = None
+    # visit id -> the only technicians who may take it (besides skills), e.g. those with its parts
+    allowed: Mapping[int, frozenset[int]] = field(default_factory=dict)
+    excluded: Sequence[Excluded] = ()  # visits kept out by a rule of dispatch, with the reason
+
+
+def allowed_skill(visit_id: int) -> str:
+    """The skill that stands for "allowed to take this visit": the visit needs it and only its
+    allowed technicians have it, so the optimizer's skill check enforces the rule."""
+    return f"allowed_for_visit_{visit_id}"
 
 
 def build(data: DayInput) -> DayProblem:
@@ -94,17 +103,23 @@ def build(data: DayInput) -> DayProblem:
     server, if any, for road travel); raises InvalidInput when a row breaks the optimizer's rules.
     """
     tz = data.region.zone
-    techs = [_technician(c) for c in data.crews]
+    techs = [_technician(c, _allowed_for(c.technician, data.allowed)) for c in data.crews]
     working = {t.id for t in techs}
-    visits, excluded = [], []
+    visits, excluded = [], list(data.excluded)
+    left_out = {e.visit_id for e in data.excluded}
     for v in data.visits:
+        if v.id in left_out:
+            continue
         pinned = _id(v.pinned_technician_id)
         if pinned is not None and pinned not in working:
             msg = f"It is pinned to technician {pinned}, who does not work then."
             excluded.append(Excluded(v.id or 0, PINNED_UNAVAILABLE, msg))
             continue
         previous = _id(data.previous.get(v.id or 0))
-        visits.append(visit_of(v, day=data.day, tz=tz, working=working, previous=previous))
+        extra = [allowed_skill(v.id or 0)] if (v.id or 0) in data.allowed else []
+        visits.append(
+            visit_of(v, day=data.day, tz=tz, working=working, previous=previous, extra=extra)
+        )
     with as_invalid_input():
         problem = opt.Problem(
             technicians=tuple(techs),
@@ -140,7 +155,11 @@ def _id(db_id: int | None) -> str | None:
     return None if db_id is None else str(db_id)
 
 
-def _technician(crew: Crew) -> opt.Technician:
+def _allowed_for(technician: Technician, allowed: Mapping[int, frozenset[int]]) -> list[str]:
+    return [allowed_skill(v) for v, techs in allowed.items() if technician.id in techs]
+
+
+def _technician(crew: Crew, extra: Sequence[str] = ()) -> opt.Technician:
     """The technician's day; re-planning, from where it is and no earlier than it is free.
 
     One with no time left keeps an empty shift at its end (no overtime), so that its visits come
@@ -161,7 +180,7 @@ def _technician(crew: Crew) -> opt.Technician:
             shift=opt.TimeWindow(min(from_s, hours.end_s), hours.end_s),
             max_overtime_s=0 if over else t.max_overtime_s,
             breaks=() if over else tuple(_breaks(hours.breaks, from_s)),
-            skills=frozenset(t.skills),
+            skills=frozenset(t.skills) | frozenset(extra),
             capacity=capacity,
         )
 
@@ -187,9 +206,11 @@ def visit_of(
     tz: ZoneInfo,
     working: Collection[str] = frozenset(),
     previous: str | None = None,
+    extra: Sequence[str] = (),
 ) -> opt.Visit:
     """A stored visit: its promised window in seconds of the day, clipped to the day's start;
-    its preferred and previous technicians only when working (raises InvalidInput)."""
+    its preferred and previous technicians only when working; extra skills it needs besides
+    its own (see allowed_skill). Raises InvalidInput."""
     if v.window_start is None or v.window_end is None:
         raise InvalidInput(f"visit {v.id} has no promised window.", loc=("visit_id",))
     start_s = max(0, localtime.seconds_from_midnight(v.window_start, day, tz))
@@ -202,7 +223,7 @@ def visit_of(
             lon=v.lon,
             duration_s=v.duration_s,
             windows_s=[(start_s, max(start_s, end_s))],
-            skills=v.required_skills,
+            skills=[*v.required_skills, *extra],
             priority=v.priority,
             pinned=_id(v.pinned_technician_id),
             preferred=preferred if preferred in working else None,

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from dispatch import localtime
 from dispatch.errors import Conflict
+from dispatch.parts import eligibility
 from dispatch.planning import service as planning_service
 from dispatch.planning.convert import DayProblem
 from dispatch.planning.models import PlanOptions
@@ -39,12 +40,24 @@ def pin(
     *, session: Session, visit: Visit, technician_id: int, now: datetime | None = None
 ) -> Visit:
     """Pin the visit to the technician; raises PinRefused, with the reason, when the technician
-    cannot keep its window together with the visits already pinned to it."""
+    cannot keep its window together with the visits already pinned to it, or does not carry
+    the visit's parts in their van."""
     technician = technician_service.get_or_raise(session=session, technician_id=technician_id)
     visit_service.check_pin(visit=visit, technician=technician)
+    _check_parts(session, visit, technician)
     if visit.window_start is not None:
         _check_promises(session, visit, technician, now or localtime.utc_now())
     return visit_service.pin(session=session, visit=visit, technician_id=technician_id)
+
+
+def _check_parts(session: Session, visit: Visit, technician: Technician) -> None:
+    found = eligibility.carriers(session=session, visits=[visit], technicians=[technician])
+    if visit.id in found.missing:
+        part = eligibility.part_label(session=session, part_id=found.missing[visit.id or 0])
+        raise PinRefused(
+            f"{technician.name} does not carry part {part} in their van.",
+            loc=("body", "technician_id"),
+        )
 
 
 def _check_promises(session: Session, visit: Visit, technician: Technician, now: datetime) -> None:
@@ -81,9 +94,9 @@ def _day_problem(session: Session, region: Region, day: date, now: datetime) -> 
     """Today: from where each technician is now; another day: the whole day."""
     if day == localtime.local_day(now, region.zone):
         return planning_service.build_replan_problem(
-            session=session, region=region, day=day, now=now, stability_cost_s=0
+            session=session, region=region, day=day, now=now, stability_cost_s=0, with_parts=False
         )
-    return planning_service.build_problem(session=session, region=region, day=day)
+    return planning_service.build_problem(session=session, region=region, day=day, with_parts=False)
 
 
 def _refusal(

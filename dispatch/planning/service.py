@@ -17,9 +17,10 @@ from sqlmodel import Session, col, select
 from dispatch import localtime
 from dispatch.config import Settings
 from dispatch.db import commit_or_conflict
-from dispatch.errors import Conflict, NotFound
+from dispatch.errors import Conflict, NotFound, OutOfStock
+from dispatch.parts import eligibility, reservations
 from dispatch.planning import convert, solving
-from dispatch.planning.convert import Crew, DayInput, DayProblem, DaySolution, Start
+from dispatch.planning.convert import Crew, DayInput, DayProblem, DaySolution, Excluded, Start
 from dispatch.planning.models import Plan, PlanFigures, PlanOptions, PlanState
 from dispatch.planning.starts import STARTED, starts_at
 from dispatch.region import service as region_service
@@ -35,6 +36,7 @@ DEFAULT_OPTIONS = PlanOptions()
 # Moving a planned visit to another technician must save half an hour of driving to be worth it.
 STABILITY_COST_S = 1800
 SHOWN_VIOLATIONS = 5
+NO_PART_CARRIER = "no_part_carrier"
 
 
 def options_from(
@@ -106,34 +108,52 @@ def current_plan_ids(
     return {day: rank[2] for day, rank in best.items()}
 
 
-def build_problem(*, session: Session, region: Region, day: date) -> DayProblem:
-    """The day as a problem: technicians working that day, the visits promised for it."""
+def build_problem(
+    *, session: Session, region: Region, day: date, with_parts: bool = True
+) -> DayProblem:
+    """The day as a problem: technicians working that day, the visits promised for it; with
+    parts, a visit that needs some goes only to technicians whose vans hold them."""
     visits = visit_service.list_for_day(
         session=session, region=region, day=day, statuses=lifecycle.PLANNABLE
     )
     crews = _crews(session, region, day, {})
-    return convert.build(DayInput(region=region, day=day, crews=crews, visits=visits))
+    allowed, excluded = _part_carriers(session, visits, crews) if with_parts else ({}, [])
+    return convert.build(
+        DayInput(
+            region=region, day=day, crews=crews, visits=visits, allowed=allowed, excluded=excluded
+        )
+    )
 
 
 def build_replan_problem(
-    *, session: Session, region: Region, day: date, now: datetime, stability_cost_s: int
+    *,
+    session: Session,
+    region: Region,
+    day: date,
+    now: datetime,
+    stability_cost_s: int,
+    with_parts: bool = True,
 ) -> DayProblem:
     """The rest of the day from now: started and finished visits stay with their technician,
-    each technician goes on from where it is, and moving a planned visit costs stability_cost_s.
-    """
+    each technician goes on from where it is, and moving a planned visit costs stability_cost_s
+    (parts as in build_problem)."""
     now = localtime.require_aware(now, "now")
     visits = visit_service.list_for_day(session=session, region=region, day=day)
     starts = starts_at(visits, day=day, tz=region.zone, now=now)
     open_visits = [v for v in visits if v.status in lifecycle.PLANNABLE]
     previous = {v.id or 0: v.planned_technician_id for v in open_visits if v.planned_technician_id}
+    crews = _crews(session, region, day, starts, now=now)
+    allowed, excluded = _part_carriers(session, open_visits, crews) if with_parts else ({}, [])
     data = DayInput(
         region=region,
         day=day,
-        crews=_crews(session, region, day, starts, now=now),
+        crews=crews,
         visits=open_visits,
         previous=previous,
         stability_cost_s=stability_cost_s,
         replanned_from=now,
+        allowed=allowed,
+        excluded=excluded,
     )
     return convert.build(data)
 
@@ -162,6 +182,26 @@ def _crews(
             )
         crews.append(Crew(t, hours[t.id or 0], start))
     return crews
+
+
+def _part_carriers(
+    session: Session, visits: list[Visit], crews: list[Crew]
+) -> tuple[dict[int, frozenset[int]], list[Excluded]]:
+    """Visits that need parts go only to technicians whose vans hold them; one that nobody
+    working carries is kept out, saying which part."""
+    found = eligibility.carriers(
+        session=session, visits=visits, technicians=[c.technician for c in crews]
+    )
+    excluded = [
+        Excluded(
+            visit_id,
+            NO_PART_CARRIER,
+            f"No technician carries part {eligibility.part_label(session=session, part_id=part)} "
+            "in their van.",
+        )
+        for visit_id, part in sorted(found.missing.items())
+    ]
+    return found.allowed, excluded
 
 
 def solve_problem(
@@ -251,7 +291,8 @@ def publish(*, session: Session, plan: Plan, at: datetime | None = None) -> Plan
         session.flush()  # at most one published plan per day: retire the old one first
         plan.supersedes_id = previous.id
     held = _apply_stops(session, plan)
-    _release_others(session, region, plan.day, held, at)
+    released = _release_others(session, region, plan.day, held, at)
+    _hold_parts(session, plan, released, at)
     plan.status, plan.published_at = PlanState.PUBLISHED, at
     session.add(plan)
     commit_or_conflict(session, f"another plan for {plan.day} was published meanwhile; reload.")
@@ -290,16 +331,27 @@ def _check_still_current(plan: Plan, visit: Visit, start: datetime) -> None:
 
 def _release_others(
     session: Session, region: Region, day: date, held: set[int], at: datetime
-) -> None:
-    """Visits planned for the day that the new plan does not hold go back to booked."""
+) -> list[Visit]:
+    """Visits planned for the day that the new plan does not hold go back to booked; those."""
     planned = visit_service.list_for_day(
         session=session, region=region, day=day, statuses={VisitStatus.PLANNED}
     )
-    for visit in planned:
-        if visit.id not in held:
-            visit_service.apply_transition(
-                session=session, visit=visit, to=VisitStatus.BOOKED, at=at
-            )
+    released = [v for v in planned if v.id not in held]
+    for visit in released:
+        visit_service.apply_transition(session=session, visit=visit, to=VisitStatus.BOOKED, at=at)
+    return released
+
+
+def _hold_parts(session: Session, plan: Plan, released: list[Visit], at: datetime) -> None:
+    """The parts of the plan's visits held in their technicians' vans, those of visits it let
+    go released; a van emptied since the plan was made makes the plan out of date."""
+    visits = [*released, *plan_visits(session=session, plan=plan).values()]
+    try:
+        reservations.sync(session=session, visits=visits, at=at)
+    except OutOfStock as exc:
+        raise Conflict(
+            f"plan {plan.id} is out of date: {exc.msg} Plan the day again.", loc=("plan_id",)
+        ) from exc
 
 
 def plan_visits(*, session: Session, plan: Plan, lock: bool = False) -> dict[int, Visit]:

@@ -103,8 +103,10 @@ def apply_transition(
     at: datetime,
     failure_reason: FailureReason | None = None,
     note: str | None = None,
+    open_follow_up: bool = True,
 ) -> None:
-    """Step: transition (see transition) without committing."""
+    """Step: transition (see transition) without committing. open_follow_up=False leaves a
+    failed visit's follow-up to the caller (one waiting for a part opens it when it comes)."""
     at = localtime.require_aware(at, "at")
     check_transition(visit.status, to, visit_id=visit.id)
     _check_ready(visit, to, failure_reason)
@@ -116,7 +118,7 @@ def apply_transition(
     if note is not None:
         visit.note = note
     session.add(visit)
-    _apply_effects(session, visit, to, at, failure_reason)
+    _apply_effects(session, visit, to, at, failure_reason, open_follow_up)
 
 
 def set_planned(
@@ -183,7 +185,12 @@ def _compare_and_set(session: Session, visit: Visit, to: VisitStatus) -> None:
 
 
 def _apply_effects(
-    session: Session, visit: Visit, to: VisitStatus, at: datetime, reason: FailureReason | None
+    session: Session,
+    visit: Visit,
+    to: VisitStatus,
+    at: datetime,
+    reason: FailureReason | None,
+    open_follow_up: bool,
 ) -> None:
     """What entering a status does beyond the visit: request KPIs, follow-ups, entitlements."""
     request = visit.request
@@ -194,13 +201,14 @@ def _apply_effects(
         request_service.mark_resolved(request=request, at=at)
     elif to is S.FAILED:
         visit.failure_reason = reason
-        session.add(_follow_up(visit, at))
+        if open_follow_up:
+            session.add(follow_up(visit, at))
     elif to is S.CANCELLED and not _request_has_other_work(session, visit):
         request_service.release(session=session, request=request, at=at)
     session.add(request)
 
 
-def _follow_up(failed: Visit, at: datetime) -> Visit:
+def follow_up(failed: Visit, at: datetime) -> Visit:
     """A new visit for what the failed one left undone, preferring the same technician."""
     return Visit(
         request_id=failed.request_id,

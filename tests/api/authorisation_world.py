@@ -21,6 +21,8 @@ from dispatch.account.models import Role, UserCreate
 from dispatch.feedback import service as feedback_service
 from dispatch.jobs import service as job_service
 from dispatch.jobs.models import JobKind
+from dispatch.parts import service as parts_service
+from dispatch.parts.models import LocationKind, StockLocationCreate
 from dispatch.planning import service as planning_service
 from dispatch.region.models import Region
 from dispatch.shift import service as shift_service
@@ -49,6 +51,7 @@ FOREIGN_CUSTOMER = {
 FOREIGN_SERIAL = "SN-CANARY-4242"
 FOREIGN_DESCRIPTION = "canary: the unit drips onto the sofa"
 FOREIGN_TECHNICIAN = "Joko Canary"
+FOREIGN_WAREHOUSE = "Gudang Canary"
 CALLERS = ("anonymous", "customer", "dispatcher", "technician")
 
 
@@ -108,6 +111,12 @@ def build(session: Session) -> Foreign:
         exception_in=ShiftExceptionCreate(day=DAY + timedelta(days=1), kind=ExceptionKind.LEAVE),
     )
     assert survey_token is not None
+    warehouse = parts_service.create_location(
+        session=session,
+        location_in=StockLocationCreate(
+            kind=LocationKind.WAREHOUSE, name=FOREIGN_WAREHOUSE, region_id=region_a.id
+        ),
+    )
     foreign = Foreign(
         ids={
             "region": region_a.code,
@@ -124,12 +133,16 @@ def build(session: Session) -> Foreign:
             "absence_day": str(DAY + timedelta(days=1)),
             "survey_token": survey_token,
             "product_model_id": asset.product_model_id,
+            "location_id": warehouse.id,
+            "from_location_id": warehouse.id,
+            "to_location_id": warehouse.id,
         },
         markers=(
             *FOREIGN_CUSTOMER.values(),
             FOREIGN_SERIAL,
             FOREIGN_DESCRIPTION,
             FOREIGN_TECHNICIAN,
+            FOREIGN_WAREHOUSE,
             survey_token,
         ),
     )

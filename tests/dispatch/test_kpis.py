@@ -37,6 +37,7 @@ def test_kpis_of_the_hand_made_day(session: Session) -> None:
     assert total.resolutions == 3
     assert total.first_time_fix_pct == pytest.approx(200 / 3)  # V1, V2 of V1, V2, V3
     assert total.first_visits == 3
+    assert total.part_missing_pct == pytest.approx(100 / 3)  # V3 failed for a part
     assert total.on_time_pct == pytest.approx(80.0)  # V3 arrived 11:10 for 09-11
     assert total.arrivals == 5
     assert (total.service_s, total.available_s) == (13_200, 57_600)
@@ -96,8 +97,9 @@ def test_kpis_of_an_empty_period_are_none_not_zero(session: Session) -> None:
     assert total == KpiValues(
         csat_pct=None, nps=None, ces=None, surveys=0, first_response_s=None, responses=0,
         resolution_s=None, resolutions=0, first_time_fix_pct=None, first_visits=0,
-        on_time_pct=None, arrivals=0, utilisation_pct=None, service_s=0, available_s=0,
-        travel_per_visit_s=None, drives=0, entitlement_use_pct=None, entitlements_expired=0,
+        part_missing_pct=None, on_time_pct=None, arrivals=0, utilisation_pct=None, service_s=0,
+        available_s=0, travel_per_visit_s=None, drives=0, entitlement_use_pct=None,
+        entitlements_expired=0,
     )  # fmt: skip
 
 
