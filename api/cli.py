@@ -56,6 +56,10 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "bench": (("optimizer_commands", "bench_api", "bench_slots"), "Benchmarks that print tables."),
     "db": (("db_commands",), "The database: schema migrations."),
+    "regions": (
+        ("region_commands",),
+        "Regions: their time zone and travel settings (routing server).",
+    ),
     "demo": (("dispatch_commands",), "The demo business: Greater Jakarta after-sales."),
     "users": (("serve_commands", "access_commands"), "Accounts and their bearer tokens."),
     "audit": (

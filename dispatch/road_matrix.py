@@ -45,58 +45,58 @@ def road_table(
             road between two of the points.
     """
     unique = list(dict.fromkeys(points))  # technicians often share a service centre
-    own = client is None
-    http = client or httpx.Client(timeout=TIMEOUT_S)
-    try:
-        n = len(unique)
-        durations = [[0] * n for _ in range(n)]
-        distances = [[0] * n for _ in range(n)]
-        for src in range(0, n, block):
-            for dst in range(0, n, block):
-                _fill_block(http, base_url, unique, src, dst, block, durations, distances)
-    finally:
-        if own:
-            http.close()
+    everyone = list(range(len(unique)))
+    whole = road_rows(base_url, unique, everyone, everyone, block=block, client=client)
     where = {p: i for i, p in enumerate(unique)}
     rows = [where[p] for p in points]
     return RoadTable(
-        durations_s=tuple(tuple(durations[i][j] for j in rows) for i in rows),
-        distances_m=tuple(tuple(distances[i][j] for j in rows) for i in rows),
+        durations_s=tuple(tuple(whole.durations_s[i][j] for j in rows) for i in rows),
+        distances_m=tuple(tuple(whole.distances_m[i][j] for j in rows) for i in rows),
     )
 
 
-def _fill_block(
-    http: httpx.Client,
+def road_rows(
     base_url: str,
-    points: list[Point],
-    src: int,
-    dst: int,
-    block: int,
-    durations: list[list[int]],
-    distances: list[list[int]],
-) -> None:
-    """Ask for the block of sources [src, src+block) x destinations [dst, dst+block)."""
-    sources = list(range(src, min(src + block, len(points))))
-    targets = list(range(dst, min(dst + block, len(points))))
-    asked = list(dict.fromkeys(sources + targets))
-    position = {p: i for i, p in enumerate(asked)}
-    body = _get(http, base_url, [points[p] for p in asked], sources, targets, position)
-    for r, i in enumerate(sources):
-        for c, j in enumerate(targets):
-            durations[i][j] = _whole(body, "durations", r, c, points[i], points[j])
-            distances[i][j] = _whole(body, "distances", r, c, points[i], points[j])
+    points: Sequence[Point],
+    sources: Sequence[int],
+    destinations: Sequence[int],
+    *,
+    block: int = BLOCK,
+    client: httpx.Client | None = None,
+) -> RoadTable:
+    """The road table from points[sources] (rows) to points[destinations] (columns), asked for
+    in blocks of at most `block` sources x `block` destinations; raises RoutingUnavailable."""
+    own = client is None
+    http = client or httpx.Client(timeout=TIMEOUT_S)
+    durations = [[0] * len(destinations) for _ in sources]
+    distances = [[0] * len(destinations) for _ in sources]
+    try:
+        for r in range(0, len(sources), block):
+            for c in range(0, len(destinations), block):
+                rows, cols = list(sources[r : r + block]), list(destinations[c : c + block])
+                body = _get(http, base_url, points, rows, cols)
+                for i, a in enumerate(rows):
+                    for j, b in enumerate(cols):
+                        ends = (points[a], points[b])
+                        durations[r + i][c + j] = _whole(body, "durations", i, j, ends)
+                        distances[r + i][c + j] = _whole(body, "distances", i, j, ends)
+    finally:
+        if own:
+            http.close()
+    return RoadTable(tuple(map(tuple, durations)), tuple(map(tuple, distances)))
 
 
 def _get(
     http: httpx.Client,
     base_url: str,
-    points: list[Point],
+    points: Sequence[Point],
     sources: list[int],
     targets: list[int],
-    position: dict[int, int],
 ) -> dict[str, Any]:
-    """One table request; its JSON body when the server says Ok."""
-    coordinates = ";".join(f"{lon:.6f},{lat:.6f}" for lat, lon in points)
+    """One table request for points[sources] x points[targets]; its JSON body when Ok."""
+    asked = list(dict.fromkeys(sources + targets))  # each point sent once
+    position = {p: i for i, p in enumerate(asked)}
+    coordinates = ";".join(f"{points[p][1]:.6f},{points[p][0]:.6f}" for p in asked)
     params = {
         "annotations": "duration,distance",
         "sources": ";".join(str(position[i]) for i in sources),
@@ -105,23 +105,29 @@ def _get(
     url = f"{base_url.rstrip('/')}/table/v1/driving/{coordinates}"
     try:
         response = http.get(url, params=params)
-        body = response.json()
-    except (httpx.HTTPError, ValueError) as exc:
+    except httpx.HTTPError as exc:
         raise RoutingUnavailable(
             f"routing server {base_url} is unreachable: {exc}.", loc=("osrm_url",)
         ) from exc
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        why = f"HTTP {response.status_code} without a table"
+        raise RoutingUnavailable(f"routing server {base_url} answered {why}.", loc=("osrm_url",))
     if response.status_code != 200 or body.get("code") != "Ok":
         why = body.get("message") or body.get("code") or f"HTTP {response.status_code}"
         raise RoutingUnavailable(f"routing server {base_url} answered: {why}.", loc=("osrm_url",))
     return dict(body)
 
 
-def _whole(body: dict[str, Any], key: str, r: int, c: int, a: Point, b: Point) -> int:
+def _whole(body: dict[str, Any], key: str, r: int, c: int, ends: tuple[Point, Point]) -> int:
     """One entry rounded to whole seconds or metres; OSRM gives null when no road joins them."""
     try:
         value = body[key][r][c]
     except (KeyError, IndexError, TypeError) as exc:
         raise RoutingUnavailable(f"routing server answer has no {key}.", loc=("osrm_url",)) from exc
     if value is None:
-        raise RoutingUnavailable(f"no road found from {a} to {b}.", loc=("osrm_url",))
+        raise RoutingUnavailable(f"no road found from {ends[0]} to {ends[1]}.", loc=("osrm_url",))
     return max(0, round(float(value)))

@@ -40,6 +40,7 @@ from .formats import write_json as write_json
 from .insertion import DayRoutes as DayRoutes
 from .insertion import Insertion as Insertion
 from .insertion import Item as Item
+from .insertion import Legs as Legs
 from .insertion import Placement as Placement
 from .insertion import Sequences as Sequences
 from .insertion import place as place

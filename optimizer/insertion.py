@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from .errors import InvalidProblem
 from .insertion_places import Places, cheapest, index, places_of
-from .problem import Problem, TimeWindow, Visit
+from .problem import Location, Problem, TimeWindow, Visit
 from .reasons import may_serve
 from .stop_times import BreakSpans, Item, RouteShape, RouteTimes, break_spans, route_times
 from .timing import Span, merged
@@ -41,6 +41,15 @@ class Insertion:
     position: int
     added_travel_s: int
     window: TimeWindow
+
+
+@dataclass(frozen=True, slots=True)
+class Legs:
+    """A new visit's drive times (s) from each of DayRoutes.locations into it and from it to
+    each, given when the problem's travel model cannot say (a road matrix without its place)."""
+
+    into_s: Sequence[int]
+    out_of_s: Sequence[int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +104,11 @@ class DayRoutes:
         }
 
     @property
+    def locations(self) -> tuple[Location, ...]:
+        """The day's places in travel order: technicians' starts, their ends, then the visits."""
+        return tuple(self._locations)
+
+    @property
     def routed(self) -> frozenset[str]:
         """The ids of the visits on a route."""
         return frozenset(v for shape in self._shapes for v in shape.visits)
@@ -109,24 +123,33 @@ class DayRoutes:
         )
 
     def best_insertions(
-        self, visit: Visit, windows: Sequence[TimeWindow]
+        self, visit: Visit, windows: Sequence[TimeWindow], legs: Legs | None = None
     ) -> list[Insertion | None]:
         """For each window, the cheapest place to serve `visit` starting inside it, keeping every
         routed visit in its window; None where it fits nowhere. `visit` need not be in the
-        problem (its windows are ignored: `windows` are the candidates).
+        problem (its windows are ignored: `windows` are the candidates); its drive times come
+        from `legs` when given, else from the problem's travel model.
 
         Raises:
-            InvalidProblem: when the visit is already routed.
+            InvalidProblem: when the visit is already routed, or legs miss a location.
         """
         if visit.id in self.routed:
             raise InvalidProblem(f"visit {visit.id!r} is already routed.", field="visit")
-        rows = build_rows(self.problem.travel, [visit.location], self._locations).durations_s
-        cols = build_rows(self.problem.travel, self._locations, [visit.location]).durations_s
+        into, out_of = self._legs(visit, legs)
         eligible = self._eligible(visit)
         return [
-            self._best(visit, cols[:, 0], rows[0], eligible, [(w.start_s, w.end_s)], w)
-            for w in windows
+            self._best(visit, into, out_of, eligible, [(w.start_s, w.end_s)], w) for w in windows
         ]
+
+    def _legs(self, visit: Visit, legs: Legs | None) -> tuple[IntArray, IntArray]:
+        if legs is None:
+            travel, here = self.problem.travel, [visit.location]
+            out_of = build_rows(travel, here, self._locations).durations_s[0]
+            return build_rows(travel, self._locations, here).durations_s[:, 0], out_of
+        n = len(self._locations)
+        if len(legs.into_s) != n or len(legs.out_of_s) != n:
+            raise InvalidProblem(f"legs must give {n} drive times each way.", field="legs")
+        return np.asarray(legs.into_s, dtype=np.int64), np.asarray(legs.out_of_s, dtype=np.int64)
 
     def with_insertion(self, insertion: Insertion, visit_id: str) -> dict[str, tuple[Item, ...]]:
         """The sequences with visit_id put where the insertion says."""

@@ -136,8 +136,11 @@ def _print_plan(console: Console, session: Session, region: Region, plan: Plan) 
         f"plan {plan.id} ({plan.status}) for {region.code} {plan.day}: {plan.assigned} assigned,"
         f" {plan.unassigned} unassigned; travel {hours(plan.travel_s)},"
         f" {plan.distance_m / 1000:.1f} km; overtime {minutes(plan.overtime_s)};"
-        f" utilisation {figures.utilisation:.0%}; {plan.solver_status} in {plan.wall_s:.1f} s"
+        f" utilisation {figures.utilisation:.0%}; {plan.solver_status} in {plan.wall_s:.1f} s;"
+        f" travel times: {plan.travel_source}"
     )
+    if plan.travel_note:
+        console.print(f"note: {plan.travel_note}")
 
 
 def _local(region: Region, day: date, moment: datetime | None) -> str:

@@ -7,14 +7,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import DispatcherUser, DispatchRegionDep, SessionDep
+from api.deps import DispatcherUser, DispatchRegionDep, SessionDep, require_roles
 from dispatch.account import service as account_service
+from dispatch.account.models import Role, User
 from dispatch.day import service as day_service
 from dispatch.day.models import DayPublic
 from dispatch.region import service as region_service
-from dispatch.region.models import RegionPublic, RegionsPublic
+from dispatch.region.models import RegionPublic, RegionsPublic, RegionUpdate
 
 router = APIRouter(prefix="/regions", tags=["regions"])
+
+AdminUser = Annotated[User, require_roles(Role.ADMIN)]
 
 
 @router.get("", response_model=RegionsPublic)
@@ -30,6 +33,16 @@ def read_regions(session: SessionDep, user: DispatcherUser) -> RegionsPublic:
 def read_region(region: DispatchRegionDep) -> RegionPublic:
     """One region: time zone and travel settings."""
     return RegionPublic.model_validate(region, from_attributes=True)
+
+
+@router.patch("/{region}", response_model=RegionPublic)
+def update_region(
+    session: SessionDep, user: AdminUser, region: DispatchRegionDep, region_in: RegionUpdate
+) -> RegionPublic:
+    """Change a region's settings (admin): its routing server (`osrm_url`, null for none),
+    whose road times then serve plans, re-plans, slot offers and ETAs alike, and the others."""
+    updated = region_service.update(session=session, region=region, region_in=region_in)
+    return RegionPublic.model_validate(updated, from_attributes=True)
 
 
 @router.get("/{region}/days/{day}", response_model=DayPublic)

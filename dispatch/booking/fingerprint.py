@@ -52,11 +52,13 @@ def visit_keys(*, session: Session, region: Region, first: date, last: date) -> 
 
 
 def day_keys(*, session: Session, region: Region, first: date, last: date) -> dict[date, str]:
-    """Per day, one fingerprint of its promised visits and of who works that day and how."""
+    """Per day, one fingerprint of its promised visits, of who works that day and how, and of
+    the region's travel settings (a routing server set or dropped changes every drive time)."""
     visits = visit_keys(session=session, region=region, first=first, last=last)
     crew = crew_keys(session=session, region=region, first=first, last=last)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    return {d: _hash([visits.get(d, EMPTY), crew[d]]) for d in days}
+    travel = f"{region.osrm_url or ''} {region.speed_kmh} {region.road_factor}"
+    return {d: _hash([visits.get(d, EMPTY), crew[d], travel]) for d in days}
 
 
 def day_key(*, session: Session, region: Region, day: date) -> str:

@@ -3,9 +3,10 @@
 Seeded from the day's current plan, extended by each booking's insertion, brought up to date
 when a plan is stored or the promised visits change (a visit cancelled, or booked elsewhere).
 A row per (region, day) caches it with a version, so a slot query neither rebuilds it nor, on a
-hit of the in-process cache, even parses it. Travel is great-circle by the region's speed and
-road factor also where the region has a routing server: a new customer's place is not in the
-road matrix, and the plan of the day is solved again with it anyway.
+hit of the in-process cache, even parses it. Travel is the region's one travel source
+(planning.travel): the road times of its routing server, a new customer's place added to the
+day's table, so that a window offered here is one the plan, solved on the same times, can keep;
+great-circle estimates where the region has no server or it fails.
 
 The optimizer is used through its public API only (optimizer/__init__.py, import-linter).
 """
@@ -16,7 +17,7 @@ import threading
 import uuid
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -29,6 +30,7 @@ from dispatch.booking import fingerprint
 from dispatch.booking.models import BookingLedger
 from dispatch.planning import convert as planning_convert
 from dispatch.planning import service as planning_service
+from dispatch.planning import travel as planning_travel
 from dispatch.planning.models import PlanStop
 from dispatch.region.models import Region
 from dispatch.visit.models import Visit
@@ -160,7 +162,8 @@ def with_visit(
     # No working technicians given: a single visit added here has no preferred or previous one.
     added = (planning_convert.visit_of(visit, day=day, tz=region.zone),)
     kept = tuple(v for v in state.routes.problem.visits if v.id != str(visit.id))
-    problem = replace(state.routes.problem, visits=kept + added)
+    travel = planning_travel.RegionTravel.of(region, day)
+    problem = planning_travel.with_visits(state.routes.problem, kept + added, travel)
     routes = DayRoutes(problem, sequences)
     if routes.infeasible or str(visit.id) not in routes.routed:
         return rebuild(session=session, region=region, day=day, state=state, sequences=sequences)
@@ -318,12 +321,13 @@ def _visits_of(routes: DayRoutes, technicians: Iterable[str]) -> list[str]:
 
 
 def day_problem(*, session: Session, region: Region, day: date) -> opt.Problem:
-    """The day's problem (planning_service.build_problem): great-circle travel, since only a
-    solve asks the routing server (see the module docstring). Without parts: every promised
-    visit takes its place in the day, whichever van carries its parts."""
-    return planning_service.build_problem(
+    """The day's problem (planning_service.build_problem) on the region's travel source.
+    Without parts: every promised visit takes its place in the day, whichever van carries its
+    parts."""
+    built = planning_service.build_problem(
         session=session, region=region, day=day, with_parts=False
-    ).problem
+    )
+    return planning_travel.apply(built).problem
 
 
 # --- what the booking service asks -------------------------------------------------------------
@@ -346,9 +350,15 @@ def skilled_at_work(routes: DayRoutes, skills: frozenset[str]) -> bool:
 
 
 def fits(
-    routes: DayRoutes, candidate: Candidate, windows_s: Sequence[tuple[int, int]]
+    routes: DayRoutes,
+    candidate: Candidate,
+    windows_s: Sequence[tuple[int, int]],
+    *,
+    region: Region,
+    day: date,
 ) -> list[Insertion | None]:
-    """For each window (seconds of the day), the cheapest insertion of the candidate, or None."""
+    """For each window (seconds of the day), the cheapest insertion of the candidate, or None;
+    its drive times from the region's travel source, as the day's routes have theirs."""
     visit = planning_convert.visit(
         id="candidate",
         lat=candidate.lat,
@@ -358,7 +368,9 @@ def fits(
         skills=candidate.skills,
         priority=candidate.priority,
     )
-    return routes.best_insertions(visit, visit.windows)
+    travel = planning_travel.RegionTravel.of(region, day)
+    legs = planning_travel.legs(routes, (candidate.lat, candidate.lon), travel)
+    return routes.best_insertions(visit, visit.windows, legs)
 
 
 def routes_without(routes: DayRoutes, visit_id: int) -> DayRoutes:

@@ -112,7 +112,7 @@ def book(
     want = slots.candidate(asset, booking_in.kind)
     request = _open_request(session, booking_in, asset)
     state = ledger.lock_day(session=session, region=region, day=window.day)
-    found = _insertion_or_raise(state.routes, want, window)
+    found = _insertion_or_raise(state.routes, want, window, region)
     visit = _visit_for(session, booking_in, asset, region, now, request)
     visit_service.apply_book(
         session=session, visit=visit, window_start=window.start, window_end=window.end, at=now
@@ -150,7 +150,7 @@ def reschedule(
         for d in sorted({old_day, window.day})  # in day order: two moves cannot deadlock
     }
     routes = ledger.routes_without(states[window.day].routes, visit.id or 0)
-    found = _insertion_or_raise(routes, _candidate_of(visit), window)
+    found = _insertion_or_raise(routes, _candidate_of(visit), window, region)
     visit_service.apply_book(
         session=session, visit=visit, window_start=window.start, window_end=window.end, at=now
     )
@@ -349,11 +349,12 @@ def _open_request(
 
 
 def _insertion_or_raise(
-    routes: ledger.DayRoutes, want: ledger.Candidate, window: slots.Window
+    routes: ledger.DayRoutes, want: ledger.Candidate, window: slots.Window, region: Region
 ) -> ledger.Insertion:
     """The cheapest insertion of the visit into the locked day's routes in the window; raises
     SlotUnavailable when there is none (another booking took the last place)."""
-    found = ledger.fits(routes, want, [(window.start_s, window.end_s)])[0]
+    spans = [(window.start_s, window.end_s)]
+    found = ledger.fits(routes, want, spans, region=region, day=window.day)[0]
     if found is None:
         raise SlotUnavailable(
             f"the window {window.start.isoformat()} is no longer possible; ask for slots again.",

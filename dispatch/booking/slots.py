@@ -235,7 +235,8 @@ def _offer_day(
     if not ledger.skilled_at_work(state.routes, want.skills):
         result.unavailable.append(_no(state.day, R.NO_WORKING_TECHNICIAN, region, want))
         return
-    found = ledger.fits(state.routes, want, [(w.start_s, w.end_s) for w in windows])
+    spans = [(w.start_s, w.end_s) for w in windows]
+    found = ledger.fits(state.routes, want, spans, region=region, day=state.day)
     offers = [
         SlotPublic(
             day=w.day,

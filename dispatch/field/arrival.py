@@ -2,9 +2,9 @@
 
 With a published plan the drive is the plan's own leg to this stop (its arrival minus when the
 technician was free to leave, minus breaks in between), so the ETA uses the plan's travel model,
-OSRM or great circle, like the technician's route view. Without one it is the region's road
-estimate that plans and slot offers use (planning.convert.road_estimate): great-circle
-distance times the region's road factor at its speed.
+OSRM or great circle, like the technician's route view. Without one it is the drive on the
+region's travel source for the day (planning.travel), the one plans and slot offers use: its
+OSRM server's road time, or the great-circle estimate.
 """
 
 from datetime import datetime, timedelta
@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from dispatch import localtime
 from dispatch.field import eta as field_eta
-from dispatch.planning import convert as planning_convert
+from dispatch.planning import travel as planning_travel
 from dispatch.planning.models import Plan, PlanRoute, PlanState, PlanStop
 from dispatch.region.models import Region
 from dispatch.technician.models import Technician
@@ -26,7 +26,8 @@ def eta(*, session: Session, visit: Visit, technician: Technician, region: Regio
     drive_s = _planned_drive_s(session, visit)
     if drive_s is None:
         origin = _position(session, visit, technician, region, departed)
-        drive_s = planning_convert.drive_s(region, origin, (visit.lat, visit.lon))
+        day = localtime.local_day(departed, region.zone)
+        drive_s = planning_travel.drive_s(region, day, origin, (visit.lat, visit.lon))
     return departed + timedelta(seconds=drive_s)
 
 

@@ -15,7 +15,7 @@ from sqlmodel import Field, SQLModel
 from dispatch.columns import UTCDateTime, enum_type
 from dispatch.config import MAX_TIME_LIMIT_S
 from dispatch.localtime import utc_now
-from dispatch.planning.models import PlanPublic
+from dispatch.planning.models import MAX_TRAVEL_NOTE, PlanPublic
 
 
 class JobKind(StrEnum):
@@ -73,6 +73,8 @@ class SolveJob(SolveJobBase, table=True):
     visits: int | None = Field(default=None, ge=0, description="visits the solve plans")
     elapsed_s: float | None = Field(default=None, ge=0)
     error: str | None = Field(default=None, max_length=MAX_ERROR_LENGTH)
+    travel_source: str | None = Field(default=None, max_length=20)
+    travel_note: str | None = Field(default=None, max_length=MAX_TRAVEL_NOTE)
     plan_id: int | None = Field(default=None, foreign_key="plan.id")
     created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
@@ -106,6 +108,10 @@ class SolveJobPublic(SolveJobBase):
     visits: int | None
     elapsed_s: float | None
     error: str | None
+    travel_source: str | None = Field(description="osrm or great_circle, once the day is built")
+    travel_note: str | None = Field(
+        description="why great-circle estimates stand in for the region's road times"
+    )
     plan_id: int | None
     created_at: datetime
     started_at: datetime | None

@@ -26,6 +26,7 @@ from dispatch.jobs.models import (
     SolveJobPublic,
 )
 from dispatch.localtime import require_aware, utc_now
+from dispatch.planning.models import MAX_TRAVEL_NOTE
 from dispatch.region.models import Region
 
 
@@ -135,9 +136,25 @@ def report_progress(
     return still_running
 
 
-def set_size(*, session: Session, job_id: int, visits: int) -> None:
-    """Runner: how many visits the solve plans (for "assigned n of m")."""
-    _set(session, job_id, {JobStatus.RUNNING}, visits=visits)
+def set_size(
+    *,
+    session: Session,
+    job_id: int,
+    visits: int,
+    travel_source: str | None = None,
+    travel_note: str | None = None,
+) -> None:
+    """Runner: how many visits the solve plans (for "assigned n of m"), and on which travel
+    (the note says why great-circle estimates stand in for road times)."""
+    note = None if travel_note is None else travel_note[:MAX_TRAVEL_NOTE]
+    _set(
+        session,
+        job_id,
+        {JobStatus.RUNNING},
+        visits=visits,
+        travel_source=travel_source,
+        travel_note=note,
+    )
     session.commit()
 
 
@@ -205,7 +222,14 @@ def watch(
             job = SolveJobPublic.model_validate(
                 get_or_raise(session=session, job_id=job_id), from_attributes=True
             )
-        seen = (job.status, job.updated_at, job.best_objective, job.assigned, job.visits)
+        seen = (
+            job.status,
+            job.updated_at,
+            job.best_objective,
+            job.assigned,
+            job.visits,
+            job.travel_source,
+        )
         if seen != last:
             last = seen
             yield job

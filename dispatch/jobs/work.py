@@ -21,6 +21,7 @@ from dispatch.jobs import service as job_service
 from dispatch.jobs.models import OPEN_STATUSES, JobKind, SolveJob
 from dispatch.localtime import utc_now
 from dispatch.planning import service as planning_service
+from dispatch.planning import travel as planning_travel
 from dispatch.planning.convert import DayProblem, DaySolution
 from dispatch.planning.models import PlanOptions
 from dispatch.region import service as region_service
@@ -80,10 +81,16 @@ def _run_claimed(
     engine: Engine, job: SolveJob, options: PlanOptions, should_stop: Callable[[], bool]
 ) -> None:
     started_s = time.perf_counter()
-    day_problem = _build(engine, job)
+    day_problem = planning_travel.apply(_build(engine, job))  # road times, outside a session
     with session_scope(engine) as session:
         visits = len(day_problem.problem.visits) + len(day_problem.excluded)
-        job_service.set_size(session=session, job_id=job.id or 0, visits=visits)
+        job_service.set_size(
+            session=session,
+            job_id=job.id or 0,
+            visits=visits,
+            travel_source=str(day_problem.travel_source),
+            travel_note=day_problem.travel_note,
+        )
     reporter = _Reporter(engine, job.id or 0, should_stop)
     solution = planning_service.solve_problem(
         day_problem,

@@ -17,7 +17,14 @@ from zoneinfo import ZoneInfo
 import optimizer as opt
 from dispatch import localtime
 from dispatch.errors import InvalidInput
-from dispatch.planning.models import Plan, PlannedBreak, PlanRoute, PlanStop
+from dispatch.planning.models import (
+    MAX_TRAVEL_NOTE,
+    Plan,
+    PlannedBreak,
+    PlanRoute,
+    PlanStop,
+    TravelSource,
+)
 from dispatch.planning.models import PlanUnassigned as UnassignedRow
 from dispatch.region.models import Region
 from dispatch.shift.models import BreakRule, WorkingDay
@@ -66,6 +73,8 @@ class DayProblem:
     excluded: tuple[Excluded, ...] = ()
     replanned_from: datetime | None = None
     osrm_url: str | None = None  # the road matrix is fetched when solving, outside any session
+    travel_source: TravelSource = TravelSource.GREAT_CIRCLE
+    travel_note: str | None = None  # why estimates stand in for the region's road times
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,14 +150,8 @@ def build(data: DayInput) -> DayProblem:
 
 def road_estimate(region: Region) -> opt.GreatCircle:
     """The region's travel without a routing server: great-circle distance times its road
-    factor at its average speed (plans, slot offers and ETAs all use this one estimate)."""
+    factor at its average speed (planning.travel falls back to it when the server fails)."""
     return opt.GreatCircle(region.speed_kmh, region.road_factor)
-
-
-def drive_s(region: Region, origin: tuple[float, float], destination: tuple[float, float]) -> int:
-    """Seconds to drive from origin to destination (lat, lon) by the region's road estimate."""
-    places = [opt.Location(*origin), opt.Location(*destination)]
-    return int(opt.build_table(road_estimate(region), places).durations_s[0, 1])
 
 
 def _id(db_id: int | None) -> str | None:
@@ -291,6 +294,8 @@ def plan_row(solution: DaySolution) -> Plan:
         assigned=plan.totals.assigned,
         unassigned=len(plan.unassigned) + len(dp.excluded),
         plan_json={"problem": opt.problem_to_dict(dp.problem), "plan": opt.plan_to_dict(plan)},
+        travel_source=str(dp.travel_source),
+        travel_note=None if dp.travel_note is None else dp.travel_note[:MAX_TRAVEL_NOTE],
     )
 
 

@@ -2,7 +2,8 @@
 
 A plan is stored as rows (for queries: a technician's route, where a visit is planned) and as
 the optimizer's full JSON (for audit). Reason and solver status codes are the optimizer's
-values kept as plain strings, so that only planning/convert.py and solving.py know the optimizer.
+values kept as plain strings, so that only planning/convert.py, travel.py and solving.py know the
+optimizer.
 """
 
 from datetime import date, datetime
@@ -26,6 +27,16 @@ class PlanState(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     SUPERSEDED = "superseded"
+
+
+class TravelSource(StrEnum):
+    """Where a plan's drive times came from: the region's OSRM server, or the estimate."""
+
+    OSRM = "osrm"
+    GREAT_CIRCLE = "great_circle"
+
+
+MAX_TRAVEL_NOTE = 500
 
 
 class PlannedBreak(BaseModel):
@@ -57,6 +68,14 @@ class PlanBase(SQLModel):
     overtime_s: int = Field(ge=0)
     assigned: int = Field(ge=0)
     unassigned: int = Field(ge=0)
+    travel_source: str = Field(
+        default=TravelSource.GREAT_CIRCLE, max_length=20, description="osrm or great_circle"
+    )
+    travel_note: str | None = Field(
+        default=None,
+        max_length=MAX_TRAVEL_NOTE,
+        description="why great-circle estimates stand in for the region's road times",
+    )
 
 
 class Plan(PlanBase, table=True):

@@ -55,6 +55,7 @@ RULES: dict[str, Rule] = {
     "GET /v1/health": Rule(public=True),
     "GET /v1/regions": _r(D),
     "GET /v1/regions/{region}": _r(D),
+    "PATCH /v1/regions/{region}": ADMIN_ONLY,
     "GET /v1/regions/{region}/days/{day}": _r(D),
     "POST /v1/regions/{region}/days/{day}/plans": _r(D),
     "POST /v1/regions/{region}/days/{day}/replans": _r(D),

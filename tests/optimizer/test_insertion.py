@@ -21,7 +21,7 @@ import pytest
 from optimizer.checker import check
 from optimizer.errors import InvalidProblem
 from optimizer.fieldservice import SLOTS, generate_day
-from optimizer.insertion import DayRoutes, Insertion, place, technician_of, without
+from optimizer.insertion import DayRoutes, Insertion, Legs, place, technician_of, without
 from optimizer.problem import Break, Location, Matrix, Problem, Technician, TimeWindow, Visit
 from optimizer.sequence_plan import sequences_to_plan
 from optimizer.stop_times import BreakSpans, backward, forward
@@ -326,3 +326,17 @@ def test_insertion_is_the_cheapest_of_all_valid_places(two_breaks: bool) -> None
                     if not check(trial, plan):
                         costs.append(plan.totals.travel_s - base)
             assert (found.added_travel_s if found else None) == (min(costs) if costs else None)
+
+
+def test_best_insertions_with_given_legs_equals_the_matrix() -> None:
+    """A new place outside the matrix, its drive times given as legs in the order of
+    DayRoutes.locations, is inserted as if the matrix had it; legs of the wrong length raise."""
+    day, window = _day(), TimeWindow(0, 4000)
+    assert [loc.index for loc in day.locations] == [0, 0, 1, 2]
+    column = [DUR[loc.index or 0][3] for loc in day.locations]
+    row = [DUR[3][loc.index or 0] for loc in day.locations]
+    outside = _u(location=Location(-6.3, 106.9))
+    given = day.best_insertions(outside, [window], Legs(into_s=column, out_of_s=row))
+    assert given == [_one(day, _u(), window)] == [Insertion("t1", 1, 50, window)]
+    with pytest.raises(InvalidProblem, match="legs must give 4"):
+        day.best_insertions(outside, [window], Legs(into_s=column[:3], out_of_s=row))
