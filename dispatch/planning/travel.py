@@ -2,8 +2,8 @@
 
 Plans, re-plans, slot offers and ETAs all take their drive times from here, so that a slot
 offered is a slot the plan can keep. Road tables are cached per region and day in this process
-and grow by the places asked for since (a new customer's place costs two thin requests, not a
-new table). When the server is down or fails part-way, the day falls back to the region's
+and grow by the places asked for since (a new customer's place costs its row and column, not
+a new table). When the server is down or fails part-way, the day falls back to the region's
 great-circle estimate (speed and road factor) as a whole, with a note saying why, never to a
 mix of the two inside one problem.
 """
