@@ -65,15 +65,20 @@ def road_rows(
     client: httpx.Client | None = None,
 ) -> RoadTable:
     """The road table from points[sources] (rows) to points[destinations] (columns), asked for
-    in blocks of at most `block` sources x `block` destinations; raises RoutingUnavailable."""
+    in requests of at most 2 x `block` points: `block` x `block` for a square table, one
+    source x 2 x `block` - 1 destinations for a new place's row; raises RoutingUnavailable."""
+    budget = 2 * block
+    per_row = min(len(sources), max(block, budget - len(destinations)))
+    per_col = max(1, budget - per_row)
     own = client is None
     http = client or httpx.Client(timeout=TIMEOUT_S)
     durations = [[0] * len(destinations) for _ in sources]
     distances = [[0] * len(destinations) for _ in sources]
     try:
-        for r in range(0, len(sources), block):
-            for c in range(0, len(destinations), block):
-                rows, cols = list(sources[r : r + block]), list(destinations[c : c + block])
+        for r in range(0, len(sources), max(1, per_row)):
+            for c in range(0, len(destinations), per_col):
+                rows = list(sources[r : r + per_row])
+                cols = list(destinations[c : c + per_col])
                 body = _get(http, base_url, points, rows, cols)
                 for i, a in enumerate(rows):
                     for j, b in enumerate(cols):

@@ -2,8 +2,8 @@
 
 Plans, re-plans, slot offers and ETAs all take their drive times from here, so that a slot
 offered is a slot the plan can keep. Road tables are cached per region and day in this process
-and grow by the places asked for since (a new customer's place costs two thin requests, not a
-new table). When the server is down or fails part-way, the day falls back to the region's
+and grow by the places asked for since (a new customer's place costs its row and column, not
+a new table). When the server is down or fails part-way, the day falls back to the region's
 great-circle estimate (speed and road factor) as a whole, with a note saying why, never to a
 mix of the two inside one problem.
 """
@@ -66,14 +66,17 @@ class _DayTable:
         self.durations: IntArray = np.zeros((0, 0), dtype=np.int64)
         self.distances: IntArray = np.zeros((0, 0), dtype=np.int64)
 
-    def covering(self, points: Sequence[Point]) -> list[int]:
-        """The table's index of each point, asking the server for the places it lacks (all or
-        nothing: a table that fails part-way is left as it was). Raises RoutingUnavailable."""
+    def covering(self, points: Sequence[Point]) -> tuple[IntArray, IntArray]:
+        """Durations and distances between the points, in their order, asking the server for
+        the places the table lacks (all or nothing: a table that fails part-way is left as it
+        was). Raises RoutingUnavailable."""
         with self.lock:
             new = [p for p in dict.fromkeys(points) if p not in self.index]
             if new:
                 self._grow(new)
-            return [self.index[p] for p in points]
+            rows = [self.index[p] for p in points]
+            sub = np.ix_(rows, rows)
+            return self.durations[sub], self.distances[sub]
 
     def _grow(self, new: list[Point]) -> None:
         old = list(self.index)
@@ -147,13 +150,11 @@ def on_roads(problem: opt.Problem, travel: RegionTravel) -> OnRoads:
     places = _places(problem)
     points = list(dict.fromkeys((p.lat, p.lon) for p in places))
     try:
-        rows = _tables.of(travel).covering(points)
+        durations, distances = _tables.of(travel).covering(points)
     except RoutingUnavailable as exc:
         note = f"great-circle estimates used: {exc}"
         return OnRoads(_estimated(problem, travel), TravelSource.GREAT_CIRCLE, note)
-    table = _tables.of(travel)
-    sub = np.ix_(rows, rows)
-    matrix = opt.Matrix(_tuples(table.durations[sub]), _tuples(table.distances[sub]))
+    matrix = opt.Matrix(_tuples(durations), _tuples(distances))
     at = {p: k for k, p in enumerate(points)}
     return OnRoads(_indexed(problem, matrix, at), TravelSource.OSRM)
 
@@ -170,18 +171,16 @@ def with_visits(
 
 def legs(routes: opt.DayRoutes, place: Point, travel: RegionTravel) -> opt.Legs | None:
     """A new place's drive times to and from every place of a day on road times; None when the
-    day is on estimates (its travel model then knows any place), or when the server fails
-    (then the estimate stands in for these legs alone: the day itself is on road times)."""
+    day is on estimates (its travel model then knows any place). When the server fails here,
+    the estimate stands in for these legs alone (the day itself was built on road times)."""
     if not travel.osrm_url or not isinstance(routes.problem.travel, opt.Matrix):
         return None
     points = [(loc.lat, loc.lon) for loc in routes.locations]
     try:
-        rows = _tables.of(travel).covering(points + [place])
+        durations, _ = _tables.of(travel).covering([place, *points])
     except RoutingUnavailable:
         return _estimated_legs(routes, place, travel)
-    durations = _tables.of(travel).durations
-    here, there = rows[-1], rows[:-1]
-    return opt.Legs(durations[there, here].tolist(), durations[here, there].tolist())
+    return opt.Legs(durations[1:, 0].tolist(), durations[0, 1:].tolist())
 
 
 def drive_s(region: Region, day: date, origin: Point, destination: Point) -> int:
@@ -189,8 +188,8 @@ def drive_s(region: Region, day: date, origin: Point, destination: Point) -> int
     travel = RegionTravel.of(region, day)
     if travel.osrm_url:
         try:
-            a, b = _tables.of(travel).covering([origin, destination])
-            return int(_tables.of(travel).durations[a, b])
+            durations, _ = _tables.of(travel).covering([origin, destination])
+            return int(durations[0, 1])
         except RoutingUnavailable:
             pass  # the estimate, as the day's plan would have it without the server
     places = [opt.Location(*origin), opt.Location(*destination)]

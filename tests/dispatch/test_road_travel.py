@@ -94,7 +94,7 @@ def test_road_table_in_chunks_equals_one_request_and_is_cached_per_day(
     assert len(osrm.requests) - 1 == asked  # cached for the region's day
     add_visit(session, region, (-6.2500, 106.8200), 10)
     _plan(session, region)
-    assert len(osrm.requests) - 1 - asked == 3 + 2  # new place to 5 (3 chunks), 4 to it (2)
+    assert len(osrm.requests) - 1 - asked == 2 + 2  # its row 1 x 3 + 1 x 2, its column 3 + 1
 
 
 def test_server_failing_mid_way_falls_back_to_estimates_and_says_so(
