@@ -17,6 +17,13 @@ from dispatch.request.models import ServiceRequest
 from dispatch.shift.models import ShiftException, WeeklyShift
 from dispatch.technician.models import Technician, TechnicianSkill
 from dispatch.visit.models import Visit
+from dispatch.workshop.models import (
+    Workshop,
+    WorkshopBooking,
+    WorkshopBookingIdempotency,
+    WorkshopHours,
+    WorkshopService,
+)
 
 __all__ = [
     "AccessLog",
@@ -44,4 +51,9 @@ __all__ = [
     "Visit",
     "VisitKindPolicy",
     "WeeklyShift",
+    "Workshop",
+    "WorkshopBooking",
+    "WorkshopBookingIdempotency",
+    "WorkshopHours",
+    "WorkshopService",
 ]

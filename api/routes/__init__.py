@@ -21,6 +21,7 @@ from api.routes import (
     surveys,
     technicians,
     visits,
+    workshops,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -40,4 +41,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     kpis.router,
     surveys.router,
     audit.router,
+    workshops.router,
 )

@@ -23,6 +23,7 @@ from dispatch.demo.catalogue import MAX_OVERTIME_S, TIMEZONE, WORKWEEK
 from dispatch.demo.generate import SEED, generate
 from dispatch.demo.specs import DemoData, DemoSize, JobSpec, SurveySpec, VisitSpec, product_key
 from dispatch.demo.surveys import SURVEY_VALID_DAYS
+from dispatch.demo.workshops import load_workshops
 from dispatch.feedback import service as feedback_service
 from dispatch.feedback.models import Survey, SurveyAnswer
 from dispatch.product import service as product_service
@@ -53,6 +54,7 @@ class DemoSummary:
     requests: int = 0
     visits: int = 0
     surveys: int = 0
+    workshops: int = 0
 
     def counts(self) -> dict[str, int]:
         """The counts by name, in loading order."""
@@ -92,6 +94,7 @@ def _load(session: Session, data: DemoData) -> DemoSummary:
         added = _activity(session, region, jobs, technicians, assets)
         n_requests, n_visits = n_requests + added[0], n_visits + added[1]
     n_surveys = _surveys(session, data)
+    n_workshops = load_workshops(session, regions)
     return DemoSummary(
         n_regions,
         n_products,
@@ -101,6 +104,7 @@ def _load(session: Session, data: DemoData) -> DemoSummary:
         n_requests,
         n_visits,
         n_surveys,
+        n_workshops,
     )
 
 

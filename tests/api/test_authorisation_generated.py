@@ -105,6 +105,15 @@ RULES: dict[str, Rule] = {
     "GET /v1/surveys/{token}": Rule(public=True),
     "POST /v1/surveys/{token}/answers": Rule(public=True),
     "GET /v1/audit": ADMIN_ONLY,
+    "POST /v1/workshops": _r(D),
+    "GET /v1/workshops": Rule(ANYONE),
+    "GET /v1/workshops/{workshop_id}": Rule(ANYONE),
+    "GET /v1/workshop-slots": _r(C, D),
+    "POST /v1/workshop-bookings": _r(C, D),
+    "GET /v1/workshop-bookings": _r(C, D),
+    "GET /v1/workshop-bookings/{workshop_booking_id}": _r(C, D),
+    "POST /v1/workshop-bookings/{workshop_booking_id}/cancel": _r(C, D),
+    "POST /v1/workshop-bookings/{workshop_booking_id}/complete": _r(D),
 }
 
 # The kind of foreign object each path parameter, query parameter or body field names.
@@ -121,6 +130,7 @@ KIND_OF = {
     "asset_id": "asset",
     "token": "survey",
     "absence": "absence",
+    "workshop_booking_id": "workshop booking",
 }
 PAGING = {"offset", "limit", "active", "by", "kind"}
 # Filters that are not ids: sent with the foreign value (a list filtered by another region's
@@ -220,6 +230,9 @@ BODY_VALUES: dict[str, Any] = {
     "weekday": 0,
     "start": "08:00:00",
     "end": "17:00:00",
+    "opens": "08:00:00",
+    "closes": "17:00:00",
+    "slot_start": local(DAY, 9).isoformat(),
     "lat": -6.2,
     "lon": 106.8,
     "start_lat": -6.2,
@@ -298,6 +311,8 @@ def _kind(name: str, path: str) -> str | None:
     """The kind of object a path parameter names (a region's day belongs to the region)."""
     if name == "day":
         return "absence" if "/absences/" in path else None
+    if name == "workshop_id":
+        return None  # a partner workshop is public business data, not a foreign object
     return KIND_OF[name]
 
 
@@ -312,7 +327,7 @@ def _operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
 def _call(suite: Suite, caller: str, method: str, url: str, **kw: Any) -> Any:
     token = suite.foreign.tokens.get(caller)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    if method != "GET" and url.startswith("/v1/bookings"):
+    if method != "GET" and url.startswith(("/v1/bookings", "/v1/workshop-bookings")):
         headers["Idempotency-Key"] = uuid.uuid4().hex
     return suite.client.request(method, url, headers=headers, **kw)
 
