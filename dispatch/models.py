@@ -17,6 +17,7 @@ from dispatch.request.models import ServiceRequest
 from dispatch.shift.models import ShiftException, WeeklyShift
 from dispatch.technician.models import Technician, TechnicianSkill
 from dispatch.visit.models import Visit
+from dispatch.voucher.models import Voucher, VoucherOffer
 from dispatch.workshop.models import (
     Workshop,
     WorkshopBooking,
@@ -50,6 +51,8 @@ __all__ = [
     "User",
     "Visit",
     "VisitKindPolicy",
+    "Voucher",
+    "VoucherOffer",
     "WeeklyShift",
     "Workshop",
     "WorkshopBooking",

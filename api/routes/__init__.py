@@ -21,6 +21,7 @@ from api.routes import (
     surveys,
     technicians,
     visits,
+    vouchers,
     workshops,
 )
 
@@ -42,4 +43,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     surveys.router,
     audit.router,
     workshops.router,
+    vouchers.router,
 )

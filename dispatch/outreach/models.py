@@ -34,6 +34,7 @@ class MessageKind(StrEnum):
     SERVICE_DUE = "service_due"
     ENTITLEMENT_EXPIRING = "entitlement_expiring"
     WARRANTY_ENDING = "warranty_ending"
+    VOUCHER_ISSUED = "voucher_issued"
 
 
 class MessageState(StrEnum):

@@ -114,6 +114,11 @@ RULES: dict[str, Rule] = {
     "GET /v1/workshop-bookings/{workshop_booking_id}": _r(C, D),
     "POST /v1/workshop-bookings/{workshop_booking_id}/cancel": _r(C, D),
     "POST /v1/workshop-bookings/{workshop_booking_id}/complete": _r(D),
+    "POST /v1/voucher-offers": ADMIN_ONLY,
+    "GET /v1/voucher-offers": _r(D),
+    "POST /v1/vouchers": _r(D),
+    "GET /v1/vouchers": _r(C, D),
+    "POST /v1/vouchers/redeem": _r(C, D),
 }
 
 # The kind of foreign object each path parameter, query parameter or body field names.

@@ -224,3 +224,15 @@ def test_load_demo_has_partner_workshops_near_its_motorcycles(demo: Session) -> 
         last=TODAY + timedelta(days=2), now=local(TODAY, 0),
     )  # fmt: skip
     assert offers and [o.distance_km for o in offers] == sorted(o.distance_km for o in offers)
+
+
+def test_load_demo_has_voucher_offers_and_history(demo: Session) -> None:
+    """An offer per rule; the history's paid visits earned vouchers, some redeemed since."""
+    from dispatch.voucher.models import IssueRule, Voucher, VoucherOffer
+
+    offers = demo.exec(select(VoucherOffer)).all()
+    assert {o.rule for o in offers} == set(IssueRule)
+    vouchers = demo.exec(select(Voucher)).all()
+    assert vouchers and any(v.redeemed_at is not None for v in vouchers)
+    report = kpi_service.report(session=demo, region_codes=None, end=TODAY, as_of=TODAY)
+    assert report.total.vouchers_issued > 0 and report.total.voucher_redemption_pct is not None
