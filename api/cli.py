@@ -63,6 +63,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
         "Who read whose contact details, when and through which endpoint; newest first.",
     ),
     "outbox": (("outreach_commands",), "The message outbox: deliver now, or count by state."),
+    "vouchers": (("voucher_commands",), "Loyalty vouchers: the offers, and the anniversary run."),
 }
 
 _loaded = typer.Typer()  # the commands of the modules imported so far
