@@ -26,7 +26,6 @@ from dispatch.account.models import Role, User
 from dispatch.booking import service as booking_service
 from dispatch.errors import NotFound
 from dispatch.product.models import VisitKind
-from dispatch.request import service as request_service
 from dispatch.workshop import booking as bay_booking
 from dispatch.workshop import service as workshop_service
 from dispatch.workshop import slots as bay_slots
@@ -107,18 +106,8 @@ def read_bay_slots(
     asset = booking_service.own_asset(
         session=session, asset_id=asset_id, customer_id=customer_scope(user), scope=scope
     )
-    data = bay_slots.nearby_slots(
+    return bay_slots.offer(
         session=session, asset=asset, kind=kind, max_km=max_km, first=from_, last=to
-    )
-    region_id = request_service.latest_region_id(session=session, asset_id=asset_id)
-    return BaySlotsPublic(
-        asset_id=asset_id,
-        kind=kind,
-        max_km=max_km,
-        data=data,
-        count=len(data),
-        coverage=bay_slots.quote(session=session, asset=asset, kind=kind, region_id=region_id),
-        home_visit=asset.product_model.policy_for(kind) is not None,
     )
 
 

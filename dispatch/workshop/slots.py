@@ -26,6 +26,7 @@ from dispatch.workshop.models import (
     LEAD_S,
     MAX_QUERY_DAYS,
     BaySlotPublic,
+    BaySlotsPublic,
     Workshop,
     WorkshopBooking,
     WorkshopBookingStatus,
@@ -185,3 +186,30 @@ def quote(
     if region is None:
         raise InvalidInput("no region is set up yet.", loc=("asset_id",))
     return request_service.quote(session=session, asset=asset, kind=kind, region=region)
+
+
+def offer(
+    *,
+    session: Session,
+    asset: Asset,
+    kind: VisitKind,
+    max_km: float,
+    first: date | None = None,
+    last: date | None = None,
+    now: datetime | None = None,
+) -> BaySlotsPublic:
+    """The free bay slots near the asset (nearby_slots), who would pay, and whether the
+    product may be serviced at home instead."""
+    data = nearby_slots(
+        session=session, asset=asset, kind=kind, max_km=max_km, first=first, last=last, now=now
+    )
+    region_id = request_service.latest_region_id(session=session, asset_id=asset.id or 0)
+    return BaySlotsPublic(
+        asset_id=asset.id or 0,
+        kind=kind,
+        max_km=max_km,
+        data=data,
+        count=len(data),
+        coverage=quote(session=session, asset=asset, kind=kind, region_id=region_id),
+        home_visit=asset.product_model.policy_for(kind) is not None,
+    )
