@@ -25,7 +25,10 @@ log = logging.getLogger(__name__)
 STATUS_BY_ERROR: tuple[tuple[type[domain.DomainError], int], ...] = (
     # Subclasses before their parents: the first match wins.
     (domain.NotFound, 404),
+    (domain.WorkshopFull, 409),
     (domain.SlotUnavailable, 409),
+    (domain.VoucherUnusable, 409),
+    (domain.VoucherLimitReached, 409),
     (domain.InvalidTransition, 409),
     (domain.OutOfStock, 409),
     (domain.Conflict, 409),

@@ -84,3 +84,21 @@ class IdempotencyKeyReused(InvalidInput):
     """An Idempotency-Key sent again with a different request body (422)."""
 
     type = "idempotency_key_reused"
+
+
+class WorkshopFull(SlotUnavailable):
+    """Every bay of a workshop is booked in the slot asked for (409)."""
+
+    type = "workshop_full"
+
+
+class VoucherUnusable(Conflict):
+    """A voucher cannot be redeemed: used, expired, not yet valid, or the price is too low (409)."""
+
+    type = "voucher_unusable"
+
+
+class VoucherLimitReached(Conflict):
+    """A voucher offer's total or per-customer limit is reached (409)."""
+
+    type = "voucher_limit_reached"

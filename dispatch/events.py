@@ -1,8 +1,9 @@
 """Visit events: a lower package tells a higher one what happened, without importing it.
 
-booking (confirmed, rescheduled, cancelled) and field (en_route, completed, failed, ...)
-publish; parts (holds consumed or released), backorder (a visit waiting for a part) and
-outreach, which queues the customer's messages, listen. Listeners run in the
+booking (confirmed, rescheduled, cancelled), field (en_route, completed, failed, ...) and
+feedback (a survey answered) publish; parts (holds consumed or released), backorder (a visit
+waiting for a part), outreach, which queues the customer's messages, and voucher, which issues
+vouchers by rule, listen. Listeners run in the
 publisher's transaction, in the order subscribed; outreach guards its own so that a message
 never fails the change that caused it.
 """
@@ -26,6 +27,7 @@ LISTENERS = (
     "dispatch.parts.reservations",
     "dispatch.backorder.service",
     "dispatch.outreach.service",
+    "dispatch.voucher.rules",
 )
 
 
@@ -35,8 +37,10 @@ class VisitChanged:
 
     session: Session
     visit: Visit
-    source: Literal["booking", "field"]
-    name: str  # booking: confirmed | rescheduled | cancelled; field: a field.models.VisitEvent
+    source: Literal["booking", "field", "survey"]
+    # booking: confirmed | rescheduled | cancelled; field: a field.models.VisitEvent;
+    # survey: answered
+    name: str
     at: datetime
     settings: Settings | None = None
 

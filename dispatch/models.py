@@ -27,6 +27,14 @@ from dispatch.request.models import ServiceRequest
 from dispatch.shift.models import ShiftException, WeeklyShift
 from dispatch.technician.models import Technician, TechnicianSkill
 from dispatch.visit.models import Visit
+from dispatch.voucher.models import Voucher, VoucherOffer
+from dispatch.workshop.models import (
+    Workshop,
+    WorkshopBooking,
+    WorkshopBookingIdempotency,
+    WorkshopHours,
+    WorkshopService,
+)
 
 __all__ = [
     "AccessLog",
@@ -61,5 +69,12 @@ __all__ = [
     "Visit",
     "VisitPartNeed",
     "VisitKindPolicy",
+    "Voucher",
+    "VoucherOffer",
     "WeeklyShift",
+    "Workshop",
+    "WorkshopBooking",
+    "WorkshopBookingIdempotency",
+    "WorkshopHours",
+    "WorkshopService",
 ]

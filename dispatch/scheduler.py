@@ -35,6 +35,7 @@ from dispatch.outreach.delivery import DeliveryReport
 from dispatch.planning import service as planning_service
 from dispatch.planning.models import PlanState
 from dispatch.region.models import Region
+from dispatch.voucher import rules as voucher_rules
 
 log = logging.getLogger("purna.scheduler")
 
@@ -44,6 +45,7 @@ VISIT_MESSAGES = "visit_messages"
 SERVICE_DUE_REMINDERS = "service_due_reminders"
 DELIVER_OUTBOX = "deliver_outbox"
 PRUNE_ACCESS_LOG = "prune_access_log"
+VOUCHER_ANNIVERSARIES = "voucher_anniversaries"
 CATCH_UP = "catch_up"
 TASK_IDS = (
     PLAN_TOMORROW,
@@ -52,6 +54,7 @@ TASK_IDS = (
     SERVICE_DUE_REMINDERS,
     DELIVER_OUTBOX,
     PRUNE_ACCESS_LOG,
+    VOUCHER_ANNIVERSARIES,
     CATCH_UP,
 )
 
@@ -90,6 +93,7 @@ def register_tasks(
         (send_service_due, daily(settings.service_due_hour), SERVICE_DUE_REMINDERS, args),
         (deliver_outbox, _every(settings.outbox_poll_s), DELIVER_OUTBOX, (*args, channel)),
         (prune_access_log, daily(settings.access_log_prune_hour), PRUNE_ACCESS_LOG, args),
+        (voucher_anniversaries, daily(settings.service_due_hour), VOUCHER_ANNIVERSARIES, args),
         (catch_up, DateTrigger(run_date=now or localtime.utc_now()), CATCH_UP, args),
     ]
     for func, trigger, task_id, task_args in tasks:
@@ -192,6 +196,15 @@ def prune_access_log(engine: Engine, settings: Settings, now: datetime | None = 
         return access_service.prune(
             session=session, retention_days=settings.access_log_retention_days, now=now
         )
+
+
+def voucher_anniversaries(
+    engine: Engine, settings: Settings, now: datetime | None = None
+) -> Counter[str]:
+    """Issue the anniversary vouchers of units bought on this day in earlier years (looking a
+    week back, so a missed run still issues; each unit's year once)."""
+    with session_scope(engine) as session:
+        return voucher_rules.issue_anniversaries(session=session, now=now or localtime.utc_now())
 
 
 def catch_up(engine: Engine, settings: Settings, now: datetime | None = None) -> list[str]:

@@ -121,11 +121,16 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("util.", "utilisation_pct"),
     ("travel", "travel_per_visit_s"),
     ("ent. used", "entitlement_use_pct"),
+    ("vouchers", "vouchers_issued"),
+    ("redeemed", "voucher_redemption_pct"),
+    ("rep. w/ v.", "repeat_with_voucher_pct"),
+    ("rep. w/o", "repeat_without_voucher_pct"),
 )
 CAPTION = (
     "FRT first response time, ART average resolution time, FTF first-time fix, no part: "
     "first visits failed for a missing part, util. "
-    "utilisation, travel per visit, ent. used: free entitlements used before they expired"
+    "utilisation, travel per visit, ent. used: free entitlements used before they expired, "
+    "vouchers issued and % redeemed, rep.: % of customers booking again with/without a voucher"
 )
 
 
@@ -156,6 +161,8 @@ def _format(field: str, value: Any) -> str:
         return f"{value:.1f}"
     if field.endswith("_pct"):
         return f"{value:.0f}%"
+    if field == "vouchers_issued":
+        return str(value)
     minutes = value / 60
     return f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
 

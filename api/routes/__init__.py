@@ -23,6 +23,8 @@ from api.routes import (
     surveys,
     technicians,
     visits,
+    vouchers,
+    workshops,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -44,4 +46,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     kpis.router,
     surveys.router,
     audit.router,
+    workshops.router,
+    vouchers.router,
 )

@@ -47,6 +47,7 @@ from dispatch.telemetry import metrics
 from dispatch.visit import lifecycle
 from dispatch.visit import service as visit_service
 from dispatch.visit.models import Visit, VisitCreate, VisitStatus
+from dispatch.workshop import booking as workshop_booking
 
 S = VisitStatus
 BOOKED = frozenset({S.BOOKED, S.PLANNED, S.EN_ROUTE, S.ON_SITE})
@@ -338,6 +339,10 @@ def _open_request(
         booked = next((v for v in visits if v.status in BOOKED), None)
         if booked is not None:
             msg = f"asset {asset.id} already has a {kind} booking ({booked.id}); move or cancel it."
+            raise Conflict(msg, loc=("body", "asset_id"))
+        bay = workshop_booking.holding(session=session, request_id=request.id or 0)
+        if bay is not None:
+            msg = f"asset {asset.id} has a {kind} booking at a workshop ({bay.id}); cancel it."
             raise Conflict(msg, loc=("body", "asset_id"))
     if booking_in.request_id is None:
         return requests[0] if requests else None

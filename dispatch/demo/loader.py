@@ -24,6 +24,8 @@ from dispatch.demo.generate import SEED, generate
 from dispatch.demo.parts import load_parts
 from dispatch.demo.specs import DemoData, DemoSize, JobSpec, SurveySpec, VisitSpec, product_key
 from dispatch.demo.surveys import SURVEY_VALID_DAYS
+from dispatch.demo.vouchers import load_vouchers
+from dispatch.demo.workshops import load_workshops
 from dispatch.feedback import service as feedback_service
 from dispatch.feedback.models import Survey, SurveyAnswer
 from dispatch.product import service as product_service
@@ -56,6 +58,8 @@ class DemoSummary:
     surveys: int = 0
     parts: int = 0
     stock_locations: int = 0
+    workshops: int = 0
+    vouchers: int = 0
 
     def counts(self) -> dict[str, int]:
         """The counts by name, in loading order."""
@@ -78,12 +82,12 @@ def load_demo(
     # loading several times slower, and nobody else writes these rows meanwhile.
     session.expire_on_commit = False
     try:
-        return _load(session, data)
+        return _load(session, data, today)
     finally:
         session.expire_on_commit = expire_on_commit
 
 
-def _load(session: Session, data: DemoData) -> DemoSummary:
+def _load(session: Session, data: DemoData, today: date) -> DemoSummary:
     regions, n_regions = _regions(session, data)
     products, n_products = _products(session, data)
     technicians, n_technicians = _technicians(session, data, regions)
@@ -96,6 +100,8 @@ def _load(session: Session, data: DemoData) -> DemoSummary:
         added = _activity(session, region, jobs, technicians, assets)
         n_requests, n_visits = n_requests + added[0], n_visits + added[1]
     n_surveys = _surveys(session, data)
+    n_workshops = load_workshops(session, regions)
+    n_vouchers = load_vouchers(session, today)
     return DemoSummary(
         n_regions,
         n_products,
@@ -107,6 +113,8 @@ def _load(session: Session, data: DemoData) -> DemoSummary:
         n_surveys,
         n_parts,
         n_locations,
+        n_workshops,
+        n_vouchers,
     )
 
 

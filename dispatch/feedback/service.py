@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select, update
 
-from dispatch import localtime
+from dispatch import events, localtime
 from dispatch.asset.models import Asset
 from dispatch.errors import AlreadyAnswered, InvalidInput, NotFound, SurveyExpired
 from dispatch.feedback.models import Survey, SurveyAnswer, SurveyPublic
@@ -101,6 +101,9 @@ def answer(*, session: Session, survey: Survey, answer_in: SurveyAnswer, now: da
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
         raise AlreadyAnswered("this survey was already answered; thank you.", loc=("token",))
+    visit = session.get(Visit, survey.visit_id)
+    if visit is not None:
+        events.publish(events.VisitChanged(session, visit, "survey", "answered", now))
     session.commit()
     session.refresh(survey)
     return survey

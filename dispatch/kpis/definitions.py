@@ -12,9 +12,11 @@ from dispatch.kpis.models import (
     EntitlementFact,
     Facts,
     KpiValues,
+    RepeatFact,
     ShiftFact,
     SurveyFact,
     VisitFact,
+    VoucherFact,
 )
 from dispatch.visit.models import FailureReason, VisitStatus
 
@@ -117,6 +119,18 @@ def entitlement_use_pct(entitlements: Sequence[EntitlementFact]) -> float | None
     return pct(sum(e.used for e in entitlements), sum(e.total for e in entitlements))
 
 
+def redemption_pct(issued: Sequence[VoucherFact]) -> float | None:
+    """Voucher redemption: the share of vouchers issued that were redeemed (by now)."""
+    return pct(sum(v.redeemed for v in issued), len(issued))
+
+
+def repeat_pct(repeats: Sequence[RepeatFact], with_voucher: bool) -> float | None:
+    """Repeat bookings: the share of the customers (with or without a voucher) who opened
+    another service request after the voucher, or after their visit."""
+    group = [r for r in repeats if r.with_voucher is with_voucher]
+    return pct(sum(r.repeated for r in group), len(group))
+
+
 def values(facts: Facts) -> KpiValues:
     """Every KPI of these facts."""
     return KpiValues(
@@ -140,4 +154,11 @@ def values(facts: Facts) -> KpiValues:
         drives=len(drives_s(facts.visits)),
         entitlement_use_pct=entitlement_use_pct(facts.entitlements),
         entitlements_expired=len(facts.entitlements),
+        vouchers_issued=len(facts.vouchers_issued),
+        vouchers_redeemed=len(facts.vouchers_redeemed),
+        voucher_redemption_pct=redemption_pct(facts.vouchers_issued),
+        repeat_with_voucher_pct=repeat_pct(facts.repeats, True),
+        customers_with_voucher=sum(r.with_voucher for r in facts.repeats),
+        repeat_without_voucher_pct=repeat_pct(facts.repeats, False),
+        customers_without_voucher=sum(not r.with_voucher for r in facts.repeats),
     )

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from dispatch import localtime
 from dispatch.entitlement.models import Entitlement
 from dispatch.feedback.models import Survey
+from dispatch.kpis import voucher_facts
 from dispatch.kpis.models import (
     DurationFact,
     EntitlementFact,
@@ -61,6 +62,7 @@ def load(
     """The facts of the period in these regions (entitlements of unplaced assets: all_regions)."""
     period = Period(regions, start, end)
     visits = _visits(session, period)
+    issued, redeemed = voucher_facts.vouchers(session, period, all_regions)
     return Facts(
         visits=visits,
         surveys=_surveys(session, period),
@@ -68,6 +70,9 @@ def load(
         resolutions=_resolutions(session, period),
         shifts=_shifts(session, period, {v.technician_id for v in visits} - {None}),
         entitlements=_entitlements(session, period, as_of, all_regions),
+        vouchers_issued=issued,
+        vouchers_redeemed=redeemed,
+        repeats=voucher_facts.repeats(session, period, visits, all_regions),
     )
 
 

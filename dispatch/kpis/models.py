@@ -4,7 +4,7 @@ Facts are plain rows, one per event that a KPI counts, with the keys a report gr
 (technician, region, local day); definitions.py turns a list of facts into one value.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -82,6 +82,28 @@ class EntitlementFact:
 
 
 @dataclass(frozen=True, slots=True)
+class VoucherFact:
+    """A voucher issued (day: its issue) or redeemed (day: its redemption) on local `day`."""
+
+    region_id: int | None
+    technician_id: None
+    day: date
+    redeemed: bool  # issued facts: redeemed by now; redeemed facts: True
+
+
+@dataclass(frozen=True, slots=True)
+class RepeatFact:
+    """A customer who got a voucher (or, without one, had a visit completed) on local `day`,
+    and whether they opened another service request after that moment."""
+
+    region_id: int | None
+    technician_id: None
+    day: date
+    with_voucher: bool
+    repeated: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Facts:
     """Everything a report counts, for one period and set of regions."""
 
@@ -91,6 +113,9 @@ class Facts:
     resolutions: list[DurationFact]
     shifts: list[ShiftFact]
     entitlements: list[EntitlementFact]
+    vouchers_issued: list[VoucherFact] = field(default_factory=list)
+    vouchers_redeemed: list[VoucherFact] = field(default_factory=list)
+    repeats: list[RepeatFact] = field(default_factory=list)
 
 
 class KpiValues(BaseModel):
@@ -118,6 +143,19 @@ class KpiValues(BaseModel):
     drives: int
     entitlement_use_pct: float | None = Field(description="% of expired free entitlements used")
     entitlements_expired: int
+    vouchers_issued: int = Field(description="vouchers issued in the period")
+    vouchers_redeemed: int = Field(description="vouchers redeemed in the period")
+    voucher_redemption_pct: float | None = Field(
+        description="% of the vouchers issued in the period redeemed by now"
+    )
+    repeat_with_voucher_pct: float | None = Field(
+        description="% of customers given a voucher who booked again afterwards"
+    )
+    customers_with_voucher: int
+    repeat_without_voucher_pct: float | None = Field(
+        description="% of customers served without a voucher who booked again afterwards"
+    )
+    customers_without_voucher: int
 
 
 class KpiRow(BaseModel):

@@ -104,6 +104,7 @@ def _rows(
     key_of = KEYS[by]
     every: list[Any] = [*facts.visits, *facts.surveys, *facts.responses, *facts.resolutions]
     every += [*facts.shifts, *facts.entitlements]
+    every += [*facts.vouchers_issued, *facts.vouchers_redeemed, *facts.repeats]
     keys = {key_of(f) for f in every} - {None}
     labels = _labels(session, by, keys, regions)
     # Regions by code; technicians by id and weeks in order (their keys sort as they are).
@@ -129,6 +130,9 @@ def _only(facts: Facts, keep: Callable[[Any], bool]) -> Facts:
         resolutions=[f for f in facts.resolutions if keep(f)],
         shifts=[f for f in facts.shifts if keep(f)],
         entitlements=[f for f in facts.entitlements if keep(f)],
+        vouchers_issued=[f for f in facts.vouchers_issued if keep(f)],
+        vouchers_redeemed=[f for f in facts.vouchers_redeemed if keep(f)],
+        repeats=[f for f in facts.repeats if keep(f)],
     )
 
 

@@ -118,6 +118,19 @@ def for_asset(
     return _draft(kind, key, customer, language, full, not_before, region_id=region_id, data=data)
 
 
+def for_customer_only(
+    customer: Customer,
+    kind: MessageKind,
+    key: str,
+    not_before: datetime,
+    context: dict[str, str],
+    region_id: int | None,
+) -> Draft:
+    """A message to the customer about no visit or unit (a voucher), in the customer's language."""
+    full = {"name": customer.name} | context
+    return _draft(kind, key, customer, customer.language, full, not_before, region_id=region_id)
+
+
 def dispatcher_alert(
     facts: VisitFacts, key: str, not_before: datetime, extra: dict[str, str], email: str | None
 ) -> Draft:

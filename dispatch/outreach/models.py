@@ -35,6 +35,7 @@ class MessageKind(StrEnum):
     ENTITLEMENT_EXPIRING = "entitlement_expiring"
     WARRANTY_ENDING = "warranty_ending"
     PART_ARRIVED = "part_arrived"
+    VOUCHER_ISSUED = "voucher_issued"
 
 
 class MessageState(StrEnum):

@@ -65,6 +65,8 @@ def on_booking_event(
 
 def _on_visit_changed(change: events.VisitChanged) -> None:
     """Queue what a booking change or a field event calls for (subscribed to dispatch.events)."""
+    if change.source == "survey":
+        return  # an answer calls for no message
     if change.source == "booking":
         session, visit = change.session, change.visit
         on_booking_event(session=session, visit=visit, event=change.name, now=change.at)

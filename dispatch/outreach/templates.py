@@ -87,6 +87,12 @@ INDONESIAN: dict[MessageKind, Template] = {
         "pemeriksaan sebelum tanggal itu tidak dipungut biaya. Jadwal terbaik yang tersedia:\n"
         "{slots}",
     ),
+    K.VOUCHER_ISSUED: Template(
+        "Voucher {discount} untuk Anda",
+        "Halo {name}, terima kasih telah setia bersama kami. Ini voucher {offer} Anda: kode "
+        "{code}, potongan {discount}{minimum}, berlaku sampai {valid_until}. Sebutkan kode ini "
+        "saat membayar servis atau suku cadang.",
+    ),
 }
 
 ENGLISH: dict[MessageKind, Template] = {
@@ -148,6 +154,12 @@ ENGLISH: dict[MessageKind, Template] = {
         "The warranty of your {product} ends on {valid_until}",
         "Hello {name}, the warranty of your {product} runs until {valid_until}. If anything "
         "is wrong, an inspection before then is free. The best times we can offer:\n{slots}",
+    ),
+    K.VOUCHER_ISSUED: Template(
+        "A {discount} voucher for you",
+        "Hello {name}, thank you for staying with us. Here is your {offer} voucher: code "
+        "{code}, {discount} off{minimum}, valid until {valid_until}. Give the code when you pay "
+        "for a service or a part.",
     ),
 }
 

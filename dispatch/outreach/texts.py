@@ -115,3 +115,15 @@ def slots_text(slots: Sequence[tuple[datetime, datetime]], tz: ZoneInfo, languag
 def first_name(name: str) -> str:
     """The first word of a name: customers see a technician's first name only."""
     return name.split()[0] if name.split() else name
+
+
+MINIMUM: dict[Language, str] = {
+    L.ID: " untuk pembayaran minimal {price}",
+    L.EN: " on a bill of at least {price}",
+}
+
+
+def rupiah(amount: int, language: Language) -> str:
+    """`Rp 150.000` in Indonesian, `Rp 150,000` in English."""
+    grouped = f"{amount:,}"
+    return f"Rp {grouped.replace(',', '.') if language is L.ID else grouped}"

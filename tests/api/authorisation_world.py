@@ -18,23 +18,29 @@ from sqlmodel import Session
 
 from dispatch.account import service as account_service
 from dispatch.account.models import Role, UserCreate
+from dispatch.customer.models import Customer
 from dispatch.feedback import service as feedback_service
 from dispatch.jobs import service as job_service
 from dispatch.jobs.models import JobKind
 from dispatch.parts import service as parts_service
 from dispatch.parts.models import LocationKind, StockLocationCreate
 from dispatch.planning import service as planning_service
+from dispatch.product.models import VisitKind
 from dispatch.region.models import Region
 from dispatch.shift import service as shift_service
 from dispatch.shift.models import ExceptionKind, ShiftExceptionCreate
 from dispatch.visit.models import VisitStatus
+from dispatch.workshop import booking as bay_booking
+from dispatch.workshop.models import WorkshopBookingCreate
 from tests.api.dispatch_support import FAST
 from tests.dispatch.planning_day import KEMANG, add_visit, two_technicians
+from tests.dispatch.workshop_support import make_workshop
 from tests.factories import (
     DAY,
     local,
     make_asset,
     make_customer,
+    make_motorcycle_model,
     make_region,
     make_request,
     make_technician,
@@ -117,6 +123,7 @@ def build(session: Session) -> Foreign:
             kind=LocationKind.WAREHOUSE, name=FOREIGN_WAREHOUSE, region_id=region_a.id
         ),
     )
+    workshop, bay = _workshop_booking(session, region_a, customer)
     foreign = Foreign(
         ids={
             "region": region_a.code,
@@ -136,6 +143,8 @@ def build(session: Session) -> Foreign:
             "location_id": warehouse.id,
             "from_location_id": warehouse.id,
             "to_location_id": warehouse.id,
+            "workshop_id": workshop,
+            "workshop_booking_id": bay,
         },
         markers=(
             *FOREIGN_CUSTOMER.values(),
@@ -148,6 +157,27 @@ def build(session: Session) -> Foreign:
     )
     foreign.tokens = _callers(session, foreign)
     return foreign
+
+
+def _workshop_booking(session: Session, region: Region, customer: Customer) -> tuple[int, int]:
+    """A workshop of region a (public business data) and the foreign customer's bay booking."""
+    bike = make_asset(
+        session, customer=customer, product_model=make_motorcycle_model(session),
+        lat=KEMANG[0], lon=KEMANG[1],
+    )  # fmt: skip
+    workshop = make_workshop(session, region)
+    admin, _ = account_service.create(
+        session=session, user_in=UserCreate(name="world-admin", role=Role.ADMIN)
+    )
+    booking_in = WorkshopBookingCreate(
+        workshop_id=workshop.id or 0, asset_id=bike.id or 0,
+        kind=VisitKind.OIL_CHANGE, slot_start=local(DAY, 9),
+    )  # fmt: skip
+    booking, _ = bay_booking.book(
+        session=session, user_id=admin.id or 0, idempotency_key="world",
+        booking_in=booking_in, asset=bike, now=local(DAY, 7),
+    )  # fmt: skip
+    return workshop.id or 0, booking.id or 0
 
 
 def _callers(session: Session, foreign: Foreign) -> dict[str, str]:

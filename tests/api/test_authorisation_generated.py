@@ -119,6 +119,20 @@ RULES: dict[str, Rule] = {
     "GET /v1/surveys/{token}": Rule(public=True),
     "POST /v1/surveys/{token}/answers": Rule(public=True),
     "GET /v1/audit": ADMIN_ONLY,
+    "POST /v1/workshops": _r(D),
+    "GET /v1/workshops": Rule(ANYONE),
+    "GET /v1/workshops/{workshop_id}": Rule(ANYONE),
+    "GET /v1/workshop-slots": _r(C, D),
+    "POST /v1/workshop-bookings": _r(C, D),
+    "GET /v1/workshop-bookings": _r(C, D),
+    "GET /v1/workshop-bookings/{workshop_booking_id}": _r(C, D),
+    "POST /v1/workshop-bookings/{workshop_booking_id}/cancel": _r(C, D),
+    "POST /v1/workshop-bookings/{workshop_booking_id}/complete": _r(D),
+    "POST /v1/voucher-offers": ADMIN_ONLY,
+    "GET /v1/voucher-offers": _r(D),
+    "POST /v1/vouchers": _r(D),
+    "GET /v1/vouchers": _r(C, D),
+    "POST /v1/vouchers/redeem": _r(C, D),
 }
 
 # The kind of foreign object each path parameter, query parameter or body field names.
@@ -138,6 +152,7 @@ KIND_OF = {
     "location_id": "stock location",
     "from_location_id": "stock location",
     "to_location_id": "stock location",
+    "workshop_booking_id": "workshop booking",
 }
 PAGING = {"offset", "limit", "active", "by", "kind"}
 # Filters that are not ids: sent with the foreign value (a list filtered by another region's
@@ -237,6 +252,9 @@ BODY_VALUES: dict[str, Any] = {
     "weekday": 0,
     "start": "08:00:00",
     "end": "17:00:00",
+    "opens": "08:00:00",
+    "closes": "17:00:00",
+    "slot_start": local(DAY, 9).isoformat(),
     "lat": -6.2,
     "lon": 106.8,
     "start_lat": -6.2,
@@ -315,6 +333,8 @@ def _kind(name: str, path: str) -> str | None:
     """The kind of object a path parameter names (a region's day belongs to the region)."""
     if name == "day":
         return "absence" if "/absences/" in path else None
+    if name == "workshop_id":
+        return None  # a partner workshop is public business data, not a foreign object
     return KIND_OF[name]
 
 
@@ -329,7 +349,7 @@ def _operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
 def _call(suite: Suite, caller: str, method: str, url: str, **kw: Any) -> Any:
     token = suite.foreign.tokens.get(caller)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    if method != "GET" and url.startswith("/v1/bookings"):
+    if method != "GET" and url.startswith(("/v1/bookings", "/v1/workshop-bookings")):
         headers["Idempotency-Key"] = uuid.uuid4().hex
     return suite.client.request(method, url, headers=headers, **kw)
 

@@ -30,6 +30,7 @@ from dispatch.shift import service as shift_service
 from dispatch.technician import service as technician_service
 from dispatch.visit.models import Visit, VisitStatus
 from tests.dispatch.conftest import settings_for
+from tests.factories import local
 
 TODAY = date(2026, 3, 10)  # a Tuesday
 SMALL = DemoSize(history_days=7, future_days=4)  # every customer, a week of history
@@ -197,3 +198,41 @@ def test_load_demo_history_has_answered_surveys_in_the_kpis(demo: Session) -> No
     assert total.csat_pct is not None and total.csat_pct >= 70
     assert total.nps is not None and total.nps > 0
     assert total.ces is not None and total.ces >= 5
+
+
+def test_load_demo_has_partner_workshops_near_its_motorcycles(demo: Session) -> None:
+    """Six workshops in Greater Jakarta offer the free services and oil change; a demo
+    motorcycle gets bay slots, nearest workshop first."""
+    from dispatch.asset.models import Asset
+    from dispatch.product.models import VisitKind
+    from dispatch.workshop import service as workshop_service
+    from dispatch.workshop import slots as bay_slots
+
+    workshops, count = workshop_service.list_offering(session=demo, kind=VisitKind.OIL_CHANGE)
+    assert count == 6
+    offered = {
+        tuple(workshop_service.services_of(session=demo, workshop_id=w.id or 0)) for w in workshops
+    }
+    assert offered == {(VisitKind.OIL_CHANGE, VisitKind.PERIODIC_SERVICE)}
+    bikes = demo.exec(
+        select(Asset)
+        .join(ProductModel)
+        .where(ProductModel.category == ProductCategory.MOTORCYCLE, col(Asset.lat).is_not(None))
+    ).all()
+    offers = bay_slots.nearby_slots(
+        session=demo, asset=bikes[0], kind=VisitKind.PERIODIC_SERVICE, max_km=60, first=TODAY,
+        last=TODAY + timedelta(days=2), now=local(TODAY, 0),
+    )  # fmt: skip
+    assert offers and [o.distance_km for o in offers] == sorted(o.distance_km for o in offers)
+
+
+def test_load_demo_has_voucher_offers_and_history(demo: Session) -> None:
+    """An offer per rule; the history's paid visits earned vouchers, some redeemed since."""
+    from dispatch.voucher.models import IssueRule, Voucher, VoucherOffer
+
+    offers = demo.exec(select(VoucherOffer)).all()
+    assert {o.rule for o in offers} == set(IssueRule)
+    vouchers = demo.exec(select(Voucher)).all()
+    assert vouchers and any(v.redeemed_at is not None for v in vouchers)
+    report = kpi_service.report(session=demo, region_codes=None, end=TODAY, as_of=TODAY)
+    assert report.total.vouchers_issued > 0 and report.total.voucher_redemption_pct is not None

@@ -100,6 +100,9 @@ def test_kpis_of_an_empty_period_are_none_not_zero(session: Session) -> None:
         part_missing_pct=None, on_time_pct=None, arrivals=0, utilisation_pct=None, service_s=0,
         available_s=0, travel_per_visit_s=None, drives=0, entitlement_use_pct=None,
         entitlements_expired=0,
+        vouchers_issued=0, vouchers_redeemed=0, voucher_redemption_pct=None,
+        repeat_with_voucher_pct=None, customers_with_voucher=0,
+        repeat_without_voucher_pct=None, customers_without_voucher=0,
     )  # fmt: skip
 
 

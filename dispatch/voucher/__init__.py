@@ -1,0 +1,1 @@
+"""Loyalty vouchers: offers with their rules and limits, vouchers issued, redemption."""
