@@ -4,6 +4,7 @@ from dispatch.access.models import AccessLog
 from dispatch.account.models import ApiToken, User
 from dispatch.asset.models import Asset
 from dispatch.booking.models import BookingIdempotency, BookingLedger
+from dispatch.complaint.models import Complaint, ComplaintSla
 from dispatch.customer.models import Customer
 from dispatch.entitlement.models import Entitlement
 from dispatch.feedback.models import Survey
@@ -24,6 +25,8 @@ __all__ = [
     "Asset",
     "BookingIdempotency",
     "BookingLedger",
+    "Complaint",
+    "ComplaintSla",
     "Customer",
     "Entitlement",
     "GeocodeCache",

@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 
 from dispatch import localtime
 from dispatch.access import service as access_service
+from dispatch.complaint import service as complaint_service
 from dispatch.config import Settings
 from dispatch.db import session_scope
 from dispatch.outreach import delivery, service_due
@@ -44,6 +45,7 @@ VISIT_MESSAGES = "visit_messages"
 SERVICE_DUE_REMINDERS = "service_due_reminders"
 DELIVER_OUTBOX = "deliver_outbox"
 PRUNE_ACCESS_LOG = "prune_access_log"
+COMPLAINT_SLA = "complaint_sla"
 CATCH_UP = "catch_up"
 TASK_IDS = (
     PLAN_TOMORROW,
@@ -52,6 +54,7 @@ TASK_IDS = (
     SERVICE_DUE_REMINDERS,
     DELIVER_OUTBOX,
     PRUNE_ACCESS_LOG,
+    COMPLAINT_SLA,
     CATCH_UP,
 )
 
@@ -90,6 +93,7 @@ def register_tasks(
         (send_service_due, daily(settings.service_due_hour), SERVICE_DUE_REMINDERS, args),
         (deliver_outbox, _every(settings.outbox_poll_s), DELIVER_OUTBOX, (*args, channel)),
         (prune_access_log, daily(settings.access_log_prune_hour), PRUNE_ACCESS_LOG, args),
+        (check_complaint_slas, _every(settings.complaint_sla_sweep_s), COMPLAINT_SLA, args),
         (catch_up, DateTrigger(run_date=now or localtime.utc_now()), CATCH_UP, args),
     ]
     for func, trigger, task_id, task_args in tasks:
@@ -194,6 +198,18 @@ def prune_access_log(engine: Engine, settings: Settings, now: datetime | None = 
         )
 
 
+def check_complaint_slas(
+    engine: Engine, settings: Settings, now: datetime | None = None
+) -> Counter[str]:
+    """Alert the dispatchers of complaints past their response or resolution deadline."""
+    with session_scope(engine) as session:
+        return complaint_service.sweep_breaches(
+            session=session,
+            now=now or localtime.utc_now(),
+            alert_email=settings.dispatcher_alert_email,
+        )
+
+
 def catch_up(engine: Engine, settings: Settings, now: datetime | None = None) -> list[str]:
     """At start: run what today's schedule should have run already (each task is idempotent)."""
     now = now or localtime.utc_now()
@@ -210,6 +226,8 @@ def catch_up(engine: Engine, settings: Settings, now: datetime | None = None) ->
         ran.append(SERVICE_DUE_REMINDERS)
     sweep_visit_messages(engine, settings, now)
     ran.append(VISIT_MESSAGES)
+    check_complaint_slas(engine, settings, now)
+    ran.append(COMPLAINT_SLA)
     return ran
 
 

@@ -34,6 +34,9 @@ class MessageKind(StrEnum):
     SERVICE_DUE = "service_due"
     ENTITLEMENT_EXPIRING = "entitlement_expiring"
     WARRANTY_ENDING = "warranty_ending"
+    COMPLAINT_RECEIVED = "complaint_received"
+    COMPLAINT_RESOLVED = "complaint_resolved"
+    COMPLAINT_SLA_BREACH = "complaint_sla_breach"
 
 
 class MessageState(StrEnum):

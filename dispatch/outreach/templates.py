@@ -82,6 +82,22 @@ INDONESIAN: dict[MessageKind, Template] = {
         "pemeriksaan sebelum tanggal itu tidak dipungut biaya. Jadwal terbaik yang tersedia:\n"
         "{slots}",
     ),
+    K.COMPLAINT_RECEIVED: Template(
+        "Keluhan Anda kami terima (no. {complaint_id})",
+        "Halo {name}, keluhan Anda tentang {product} ({category}) sudah kami terima dengan "
+        "nomor {complaint_id}. Kami akan menanggapi paling lambat {respond_by} dan "
+        "menyelesaikannya paling lambat {resolve_by}.",
+    ),
+    K.COMPLAINT_RESOLVED: Template(
+        "Keluhan no. {complaint_id} telah diselesaikan",
+        "Halo {name}, keluhan Anda tentang {product} ({category}) telah kami selesaikan: "
+        "{note}. Bila masalahnya belum teratasi, balas pesan ini dan keluhan akan dibuka kembali.",
+    ),
+    K.COMPLAINT_SLA_BREACH: Template(
+        "Keluhan {complaint_id} melewati batas {deadline} ({region})",
+        "Keluhan {complaint_id} ({category}, {product}) dari {customer} belum mendapat {deadline} "
+        "sejak batas waktu {due}. Status: {status}. Penanggung jawab: {owner}.",
+    ),
 }
 
 ENGLISH: dict[MessageKind, Template] = {
@@ -138,6 +154,21 @@ ENGLISH: dict[MessageKind, Template] = {
         "The warranty of your {product} ends on {valid_until}",
         "Hello {name}, the warranty of your {product} runs until {valid_until}. If anything "
         "is wrong, an inspection before then is free. The best times we can offer:\n{slots}",
+    ),
+    K.COMPLAINT_RECEIVED: Template(
+        "We have your complaint (no. {complaint_id})",
+        "Hello {name}, we have received your complaint about your {product} ({category}) as "
+        "number {complaint_id}. We will answer by {respond_by} and resolve it by {resolve_by}.",
+    ),
+    K.COMPLAINT_RESOLVED: Template(
+        "Complaint no. {complaint_id} is resolved",
+        "Hello {name}, your complaint about your {product} ({category}) is resolved: {note}. "
+        "If the problem is still there, reply to this message and we will reopen it.",
+    ),
+    K.COMPLAINT_SLA_BREACH: Template(
+        "Complaint {complaint_id} is past its {deadline} deadline ({region})",
+        "Complaint {complaint_id} ({category}, {product}) from {customer} has had no {deadline} "
+        "since its deadline {due}. Status: {status}. Owner: {owner}.",
     ),
 }
 

@@ -1,0 +1,156 @@
+"""complaints with SLA targets, repairs linked to their complaint, new message kinds (issue 17)
+
+Revision ID: 0012
+Revises: 0008
+Create Date: 2026-12-03 12:00:00.000000
+"""
+
+from collections.abc import Sequence
+from typing import Literal
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0012"
+down_revision: str | None = "0008"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+CATEGORIES = (
+    "late_visit",
+    "late_delivery",
+    "workmanship",
+    "product_defect",
+    "technician_conduct",
+    "billing",
+    "other",
+)
+STATUSES = ("open", "acknowledged", "in_progress", "resolved", "closed", "reopened")
+MESSAGE_KINDS = (
+    "booking_confirmed",
+    "booking_rescheduled",
+    "booking_cancelled",
+    "visit_reminder",
+    "on_the_way",
+    "survey",
+    "follow_up",
+    "dispatcher_alert",
+    "service_due",
+    "entitlement_expiring",
+    "warranty_ending",
+)
+NEW_MESSAGE_KINDS = ("complaint_received", "complaint_resolved", "complaint_sla_breach")
+
+
+def _enum(values: Sequence[str], name: str) -> sa.Enum:
+    return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=32)
+
+
+def _message_kinds(kinds: Sequence[str]) -> None:
+    """Replace the CHECK constraint of outbox_message.kind with one listing these kinds."""
+    name = "ck_outbox_message_message_kind"
+    listed = ", ".join(f"'{k}'" for k in kinds)
+    # SQLite cannot alter a constraint: its table is copied (batch mode); PostgreSQL alters.
+    recreate: Literal["always", "auto"] = (
+        "always" if op.get_bind().dialect.name == "sqlite" else "auto"
+    )
+    with op.batch_alter_table("outbox_message", schema=None, recreate=recreate) as batch_op:
+        batch_op.drop_constraint(op.f(name), type_="check")
+        batch_op.create_check_constraint(op.f(name), f"kind IN ({listed})")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "complaint_sla",
+        sa.Column("response_hours", sa.Integer(), nullable=False),
+        sa.Column("resolution_days", sa.Integer(), nullable=False),
+        sa.Column("category", _enum(CATEGORIES, "complaint_category"), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("category", name=op.f("pk_complaint_sla")),
+    )
+    op.create_table(
+        "complaint",
+        sa.Column("asset_id", sa.Integer(), nullable=False),
+        sa.Column("visit_id", sa.Integer(), nullable=True),
+        sa.Column("category", _enum(CATEGORIES, "complaint_category"), nullable=False),
+        sa.Column("text", sa.String(length=2000), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("region_id", sa.Integer(), nullable=False),
+        sa.Column("status", _enum(STATUSES, "complaint_status"), nullable=False),
+        sa.Column("filed_by", _enum(("customer", "staff", "system"), "filed_by"), nullable=False),
+        sa.Column("filed_by_user_id", sa.Integer(), nullable=True),
+        sa.Column("owner_user_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("response_due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("resolution_due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("first_response_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reopened_count", sa.Integer(), nullable=False),
+        sa.Column("note", sa.String(length=2000), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["asset_id"], ["asset.id"], name=op.f("fk_complaint_asset_id_asset")
+        ),
+        sa.ForeignKeyConstraint(
+            ["customer_id"], ["customer.id"], name=op.f("fk_complaint_customer_id_customer")
+        ),
+        sa.ForeignKeyConstraint(
+            ["filed_by_user_id"],
+            ["app_user.id"],
+            name=op.f("fk_complaint_filed_by_user_id_app_user"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_user_id"], ["app_user.id"], name=op.f("fk_complaint_owner_user_id_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["region_id"], ["region.id"], name=op.f("fk_complaint_region_id_region")
+        ),
+        sa.ForeignKeyConstraint(
+            ["visit_id"], ["visit.id"], name=op.f("fk_complaint_visit_id_visit")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_complaint")),
+    )
+    with op.batch_alter_table("complaint", schema=None) as batch_op:
+        for column in (
+            "asset_id",
+            "visit_id",
+            "customer_id",
+            "region_id",
+            "status",
+            "owner_user_id",
+            "created_at",
+            "resolution_due_at",
+        ):
+            batch_op.create_index(batch_op.f(f"ix_complaint_{column}"), [column], unique=False)
+
+    with op.batch_alter_table("service_request", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("complaint_id", sa.Integer(), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_service_request_complaint_id"), ["complaint_id"], unique=False
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_service_request_complaint_id_complaint"),
+            "complaint",
+            ["complaint_id"],
+            ["id"],
+        )
+
+    _message_kinds((*MESSAGE_KINDS, *NEW_MESSAGE_KINDS))
+
+
+def downgrade() -> None:
+    op.execute(
+        sa.text(
+            "DELETE FROM outbox_message WHERE kind IN ('" + "', '".join(NEW_MESSAGE_KINDS) + "')"
+        )
+    )
+    _message_kinds(MESSAGE_KINDS)
+    with op.batch_alter_table("service_request", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_service_request_complaint_id_complaint"), type_="foreignkey"
+        )
+        batch_op.drop_index(batch_op.f("ix_service_request_complaint_id"))
+        batch_op.drop_column("complaint_id")
+    op.drop_table("complaint")
+    op.drop_table("complaint_sla")
