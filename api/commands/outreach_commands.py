@@ -69,7 +69,11 @@ def kpis_command(
     ] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last day (default: today).")] = None,
     by: Annotated[
-        Grouping | None, typer.Option(help="A row per technician, region or week.")
+        Grouping | None,
+        typer.Option(
+            help="A row per technician, region, week or category (request kind, "
+            "complaint category)."
+        ),
     ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -111,6 +115,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("CES", "ces"),
     ("FRT", "first_response_s"),
     ("ART", "resolution_s"),
+    ("c. FRT", "complaint_first_response_s"),
+    ("c. ART", "complaint_resolution_s"),
     ("FTF", "first_time_fix_pct"),
     ("on time", "on_time_pct"),
     ("util.", "utilisation_pct"),
@@ -118,7 +124,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("ent. used", "entitlement_use_pct"),
 )
 CAPTION = (
-    "FRT first response time, ART average resolution time, FTF first-time fix, util. "
+    "FRT first response time, ART average resolution time (service requests; c.: of "
+    "complaints), FTF first-time fix, util. "
     "utilisation, travel per visit, ent. used: free entitlements used before they expired"
 )
 

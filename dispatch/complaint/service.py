@@ -169,14 +169,17 @@ def file(
     region: Region,
     filed_by: FiledBy,
     user_id: int | None = None,
+    notify: bool = True,
 ) -> Complaint:
-    """A new open complaint with its SLA deadlines; the customer is told it is received."""
+    """A new open complaint with its SLA deadlines; the customer is told it is received
+    (notify=False: a complaint recorded after the fact, such as demo history)."""
     complaint = add(
         session=session,
         complaint_in=complaint_in,
         region=region,
         filed_by=filed_by,
         user_id=user_id,
+        notify=notify,
     )
     session.commit()
     session.refresh(complaint)
@@ -190,6 +193,7 @@ def add(
     region: Region,
     filed_by: FiledBy,
     user_id: int | None = None,
+    notify: bool = True,
 ) -> Complaint:
     """Step: file (see file) without committing."""
     region_id = region_id_for(session=session, complaint_in=complaint_in, region=region)
@@ -212,7 +216,8 @@ def add(
     )
     session.add(complaint)
     session.flush()
-    notices.queue_received(session, notices.facts_of(session, complaint), localtime.utc_now())
+    if notify:
+        notices.queue_received(session, notices.facts_of(session, complaint), localtime.utc_now())
     return complaint
 
 
@@ -224,8 +229,10 @@ def transition(
     at: datetime,
     note: str | None = None,
     by_customer: bool = False,
+    notify: bool = True,
 ) -> Complaint:
-    """Move the complaint along its lifecycle; a resolution is told to the customer.
+    """Move the complaint along its lifecycle; a resolution is told to the customer (unless
+    notify=False: a move recorded after the fact).
 
     Raises InvalidTransition (a move the lifecycle forbids) or InvalidInput (a customer asking
     for anything but closing or reopening).
@@ -233,7 +240,7 @@ def transition(
     if by_customer:
         lifecycle.check_customer_may(to)
     lifecycle.apply_transition(session=session, complaint=complaint, to=to, at=at, note=note)
-    if to is S.RESOLVED:
+    if to is S.RESOLVED and notify:
         notices.queue_resolved(session, notices.facts_of(session, complaint), at)
     session.commit()
     session.refresh(complaint)

@@ -19,6 +19,7 @@ from dispatch.asset import service as asset_service
 from dispatch.asset.models import Asset, AssetCreate
 from dispatch.customer import service as customer_service
 from dispatch.customer.models import Customer, CustomerCreate, Language
+from dispatch.demo import complaints as demo_complaints
 from dispatch.demo.catalogue import MAX_OVERTIME_S, TIMEZONE, WORKWEEK
 from dispatch.demo.generate import SEED, generate
 from dispatch.demo.specs import DemoData, DemoSize, JobSpec, SurveySpec, VisitSpec, product_key
@@ -53,6 +54,7 @@ class DemoSummary:
     requests: int = 0
     visits: int = 0
     surveys: int = 0
+    complaints: int = 0
 
     def counts(self) -> dict[str, int]:
         """The counts by name, in loading order."""
@@ -75,12 +77,12 @@ def load_demo(
     # loading several times slower, and nobody else writes these rows meanwhile.
     session.expire_on_commit = False
     try:
-        return _load(session, data)
+        return _load(session, data, today)
     finally:
         session.expire_on_commit = expire_on_commit
 
 
-def _load(session: Session, data: DemoData) -> DemoSummary:
+def _load(session: Session, data: DemoData, today: date) -> DemoSummary:
     regions, n_regions = _regions(session, data)
     products, n_products = _products(session, data)
     technicians, n_technicians = _technicians(session, data, regions)
@@ -92,6 +94,7 @@ def _load(session: Session, data: DemoData) -> DemoSummary:
         added = _activity(session, region, jobs, technicians, assets)
         n_requests, n_visits = n_requests + added[0], n_visits + added[1]
     n_surveys = _surveys(session, data)
+    n_complaints = demo_complaints.load(session, today)
     return DemoSummary(
         n_regions,
         n_products,
@@ -101,6 +104,7 @@ def _load(session: Session, data: DemoData) -> DemoSummary:
         n_requests,
         n_visits,
         n_surveys,
+        n_complaints,
     )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
 from dispatch import localtime
+from dispatch.complaint.models import Complaint
 from dispatch.entitlement.models import Entitlement
 from dispatch.feedback.models import Survey
 from dispatch.kpis.models import (
@@ -68,6 +69,8 @@ def load(
         resolutions=_resolutions(session, period),
         shifts=_shifts(session, period, {v.technician_id for v in visits} - {None}),
         entitlements=_entitlements(session, period, as_of, all_regions),
+        complaint_responses=_complaint_responses(session, period),
+        complaint_resolutions=_complaint_resolutions(session, period),
     )
 
 
@@ -149,7 +152,7 @@ def _responses(session: Session, period: Period) -> list[DurationFact]:
         day = period.day(r.region_id, r.created_at)
         if day is not None and r.first_response_at is not None:
             wait_s = (r.first_response_at - r.created_at).total_seconds()
-            facts.append(DurationFact(r.region_id, None, day, wait_s))
+            facts.append(DurationFact(r.region_id, None, day, wait_s, f"request:{r.kind}"))
     return facts
 
 
@@ -181,7 +184,46 @@ def _resolutions(session: Session, period: Period) -> list[DurationFact]:
         day = period.day(request.region_id, resolved) if resolved else None
         if day is not None and resolved is not None:
             duration_s = (resolved - request.created_at).total_seconds()
-            facts.append(DurationFact(request.region_id, technician_id, day, duration_s))
+            category = f"request:{request.kind}"
+            facts.append(DurationFact(request.region_id, technician_id, day, duration_s, category))
+    return facts
+
+
+def _complaint_responses(session: Session, period: Period) -> list[DurationFact]:
+    """Complaints filed in the period that were answered: filed -> first response."""
+    rows = session.exec(
+        select(Complaint).where(
+            col(Complaint.region_id).in_(list(period.zones)),
+            col(Complaint.created_at) >= period.lo,
+            col(Complaint.created_at) < period.hi,
+            col(Complaint.first_response_at).is_not(None),
+        )
+    ).all()
+    facts = []
+    for c in rows:
+        day = period.day(c.region_id, c.created_at)
+        if day is not None and c.first_response_at is not None:
+            wait_s = (c.first_response_at - c.created_at).total_seconds()
+            facts.append(DurationFact(c.region_id, None, day, wait_s, f"complaint:{c.category}"))
+    return facts
+
+
+def _complaint_resolutions(session: Session, period: Period) -> list[DurationFact]:
+    """Complaints resolved (or closed after resolution) in the period: filed -> resolved."""
+    rows = session.exec(
+        select(Complaint).where(
+            col(Complaint.region_id).in_(list(period.zones)),
+            col(Complaint.resolved_at) >= period.lo,
+            col(Complaint.resolved_at) < period.hi,
+        )
+    ).all()
+    facts = []
+    for c in rows:
+        day = period.day(c.region_id, c.resolved_at) if c.resolved_at else None
+        if day is not None and c.resolved_at is not None:
+            duration_s = (c.resolved_at - c.created_at).total_seconds()
+            category = f"complaint:{c.category}"
+            facts.append(DurationFact(c.region_id, None, day, duration_s, category))
     return facts
 
 

@@ -1,5 +1,5 @@
 """The world of the generated authorisation suite: foreign objects of every kind in region a
-(a customer with marked personal data, its asset, request, booking, survey; region a's visit,
+(a customer with marked personal data, its asset, request, booking, complaint, survey; region a's visit,
 plan, solve job, technician, route and absence) and callers who own none of them: nobody, a
 customer of region b, a dispatcher of region b, a technician of region b. An admin checks that
 every foreign id is real.
@@ -32,6 +32,7 @@ from tests.factories import (
     DAY,
     local,
     make_asset,
+    make_complaint,
     make_customer,
     make_region,
     make_request,
@@ -49,6 +50,7 @@ FOREIGN_CUSTOMER = {
 FOREIGN_SERIAL = "SN-CANARY-4242"
 FOREIGN_DESCRIPTION = "canary: the unit drips onto the sofa"
 FOREIGN_TECHNICIAN = "Joko Canary"
+FOREIGN_COMPLAINT = "canary: the installer left a hole in the wall"
 CALLERS = ("anonymous", "customer", "dispatcher", "technician")
 
 
@@ -91,6 +93,9 @@ def build(session: Session) -> Foreign:
         technician=techs[0],
         day=DAY - timedelta(days=1),
     )
+    complaint = make_complaint(
+        session, asset=asset, region=region_a, visit_id=booking.id, text=FOREIGN_COMPLAINT
+    )
     survey_token = feedback_service.issue(
         session=session, visit=done, now=local(DAY, 18), valid_days=3650
     )
@@ -124,11 +129,13 @@ def build(session: Session) -> Foreign:
             "absence_day": str(DAY + timedelta(days=1)),
             "survey_token": survey_token,
             "product_model_id": asset.product_model_id,
+            "complaint_id": complaint.id,
         },
         markers=(
             *FOREIGN_CUSTOMER.values(),
             FOREIGN_SERIAL,
             FOREIGN_DESCRIPTION,
+            FOREIGN_COMPLAINT,
             FOREIGN_TECHNICIAN,
             survey_token,
         ),

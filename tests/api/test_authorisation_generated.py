@@ -105,6 +105,14 @@ RULES: dict[str, Rule] = {
     "GET /v1/surveys/{token}": Rule(public=True),
     "POST /v1/surveys/{token}/answers": Rule(public=True),
     "GET /v1/audit": ADMIN_ONLY,
+    "POST /v1/complaints": _r(C, D),
+    "GET /v1/complaints": _r(C, D),
+    "GET /v1/complaints/{complaint_id}": _r(C, D),
+    "PATCH /v1/complaints/{complaint_id}": _r(D),
+    "POST /v1/complaints/{complaint_id}/transitions": _r(C, D),
+    "POST /v1/complaints/{complaint_id}/repair": _r(D),
+    "GET /v1/complaint-slas": _r(D),
+    "PUT /v1/complaint-slas/{category}": ADMIN_ONLY,
 }
 
 # The kind of foreign object each path parameter, query parameter or body field names.
@@ -121,6 +129,7 @@ KIND_OF = {
     "asset_id": "asset",
     "token": "survey",
     "absence": "absence",
+    "complaint_id": "complaint",
 }
 PAGING = {"offset", "limit", "active", "by", "kind"}
 # Filters that are not ids: sent with the foreign value (a list filtered by another region's
@@ -178,6 +187,8 @@ def _value(name: str, path: str, ids: dict[str, Any]) -> Any:
         return "not-your-survey-token"  # the link is the credential: others do not have it
     if name == "plan_id":
         return ids["plan_id"]
+    if name == "category":
+        return "workmanship"  # a complaint category: a name, not an object
     return ids.get(name)
 
 
@@ -298,6 +309,8 @@ def _kind(name: str, path: str) -> str | None:
     """The kind of object a path parameter names (a region's day belongs to the region)."""
     if name == "day":
         return "absence" if "/absences/" in path else None
+    if name == "category":
+        return None
     return KIND_OF[name]
 
 

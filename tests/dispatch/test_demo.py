@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
+from dispatch.complaint.models import Complaint, ComplaintStatus
 from dispatch.db import make_engine, upgrade
 from dispatch.demo.catalogue import REGIONS
 from dispatch.demo.generate import generate
@@ -20,6 +21,8 @@ from dispatch.demo.surveys import COMMENTS
 from dispatch.entitlement.models import Entitlement
 from dispatch.feedback.models import Survey
 from dispatch.kpis import service as kpi_service
+from dispatch.kpis.models import Grouping
+from dispatch.outreach.models import OutboxMessage
 from dispatch.planning import service as planning_service
 from dispatch.planning import solving
 from dispatch.planning.models import PlanOptions
@@ -30,6 +33,7 @@ from dispatch.shift import service as shift_service
 from dispatch.technician import service as technician_service
 from dispatch.visit.models import Visit, VisitStatus
 from tests.dispatch.conftest import settings_for
+from tests.factories import local
 
 TODAY = date(2026, 3, 10)  # a Tuesday
 SMALL = DemoSize(history_days=7, future_days=4)  # every customer, a week of history
@@ -197,3 +201,27 @@ def test_load_demo_history_has_answered_surveys_in_the_kpis(demo: Session) -> No
     assert total.csat_pct is not None and total.csat_pct >= 70
     assert total.nps is not None and total.nps > 0
     assert total.ces is not None and total.ces >= 5
+
+
+def test_load_demo_history_has_complaints_in_the_kpis(demo: Session) -> None:
+    """Complaints about failed, late or badly rated visits of the history, filed after the
+    visit, answered within 6 hours; those older than five days resolved; no message queued
+    for them; the KPIs report their response and resolution times by category."""
+    complaints = demo.exec(select(Complaint)).all()
+    assert complaints
+    for complaint in complaints:
+        visit = demo.get(Visit, complaint.visit_id)
+        assert visit is not None and visit.ended_at is not None
+        assert complaint.created_at > visit.ended_at
+        assert complaint.first_response_at is None or (
+            complaint.first_response_at - complaint.created_at <= timedelta(hours=6)
+        )
+        old = local(TODAY, 0) - complaint.created_at > timedelta(days=5)
+        assert old <= (complaint.status is ComplaintStatus.RESOLVED)
+    assert demo.exec(select(OutboxMessage)).all() == []
+    start = TODAY - timedelta(days=SMALL.history_days)
+    report = kpi_service.report(
+        session=demo, region_codes=None, start=start, end=TODAY, by=Grouping.CATEGORY
+    )
+    assert report.total.complaint_responses > 0
+    assert any(r.key.startswith("complaint:") for r in report.rows)
