@@ -18,6 +18,7 @@ from dispatch.request.models import ServiceRequest
 from dispatch.shift.models import ShiftException, WeeklyShift
 from dispatch.technician.models import Technician, TechnicianSkill
 from dispatch.visit.models import Visit
+from dispatch.warranty_outcome.models import WarrantyOutcome
 
 __all__ = [
     "AccessLog",
@@ -46,5 +47,6 @@ __all__ = [
     "User",
     "Visit",
     "VisitKindPolicy",
+    "WarrantyOutcome",
     "WeeklyShift",
 ]

@@ -34,6 +34,8 @@ class Asset(AssetBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    # The day the unit left service (replaced or refunded under warranty); None: in service.
+    retired_on: date | None = None
     product_model: ProductModel = Relationship(sa_relationship_kwargs={"lazy": "selectin"})
     entitlements: list[Entitlement] = Relationship(
         sa_relationship_kwargs={
@@ -63,6 +65,7 @@ class AssetUpdate(SQLModel):
 class AssetPublic(AssetBase):
     id: int
     created_at: datetime
+    retired_on: date | None = None
     entitlements: list[EntitlementPublic]
 
 
@@ -76,6 +79,7 @@ class AssetSummary(SQLModel):
     serial_number: str
     purchase_date: date
     created_at: datetime
+    retired_on: date | None = None
     entitlements: list[EntitlementPublic]
 
 

@@ -37,6 +37,7 @@ class MessageKind(StrEnum):
     COMPLAINT_RECEIVED = "complaint_received"
     COMPLAINT_RESOLVED = "complaint_resolved"
     COMPLAINT_SLA_BREACH = "complaint_sla_breach"
+    WARRANTY_OUTCOME = "warranty_outcome"
 
 
 class MessageState(StrEnum):

@@ -98,6 +98,11 @@ INDONESIAN: dict[MessageKind, Template] = {
         "Keluhan {complaint_id} ({category}, {product}) dari {customer} belum mendapat {deadline} "
         "sejak batas waktu {due}. Status: {status}. Penanggung jawab: {owner}.",
     ),
+    K.WARRANTY_OUTCOME: Template(
+        "Keputusan garansi {product}: {decision}",
+        "Halo {name}, untuk {product} Anda kami memutuskan {decision} di bawah garansi "
+        "(keputusan no. {outcome_id}). Alasannya: {reason}. {next_step}",
+    ),
 }
 
 ENGLISH: dict[MessageKind, Template] = {
@@ -169,6 +174,11 @@ ENGLISH: dict[MessageKind, Template] = {
         "Complaint {complaint_id} is past its {deadline} deadline ({region})",
         "Complaint {complaint_id} ({category}, {product}) from {customer} has had no {deadline} "
         "since its deadline {due}. Status: {status}. Owner: {owner}.",
+    ),
+    K.WARRANTY_OUTCOME: Template(
+        "Warranty decision for your {product}: {decision}",
+        "Hello {name}, for your {product} we have decided on {decision} under the warranty "
+        "(decision no. {outcome_id}). The reason: {reason}. {next_step}",
     ),
 }
 

@@ -1,4 +1,5 @@
-"""complaints with SLA targets, repairs linked to their complaint, new message kinds (issue 17)
+"""after-sales (issue 17): complaints with SLA targets, repairs linked to their complaint,
+warranty outcomes, replacement policy of products, retired assets, new message kinds
 
 Revision ID: 0012
 Revises: 0008
@@ -10,6 +11,7 @@ from typing import Literal
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0012"
 down_revision: str | None = "0008"
@@ -39,7 +41,12 @@ MESSAGE_KINDS = (
     "entitlement_expiring",
     "warranty_ending",
 )
-NEW_MESSAGE_KINDS = ("complaint_received", "complaint_resolved", "complaint_sla_breach")
+NEW_MESSAGE_KINDS = (
+    "complaint_received",
+    "complaint_resolved",
+    "complaint_sla_breach",
+    "warranty_outcome",
+)
 
 
 def _enum(values: Sequence[str], name: str) -> sa.Enum:
@@ -136,6 +143,40 @@ def upgrade() -> None:
             ["id"],
         )
 
+    with op.batch_alter_table("product_model", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("replacement_days", sa.Integer(), nullable=False, server_default="0"))
+        batch_op.add_column(sa.Column("replacement_warranty", _enum(("transfer", "renew"), "replacement_warranty"), nullable=False, server_default="transfer"))
+    with op.batch_alter_table("asset", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("retired_on", sa.Date(), nullable=True))
+    op.create_table(
+        "warranty_outcome",
+        sa.Column("asset_id", sa.Integer(), nullable=False),
+        sa.Column("decision", _enum(("repair_again", "replace", "refund"), "warranty_decision"), nullable=False),
+        sa.Column("reason", sa.String(length=1000), nullable=False),
+        sa.Column("refund_amount", sa.Integer(), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("region_id", sa.Integer(), nullable=False),
+        sa.Column("grounds", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+        sa.Column("evidence", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+        sa.Column("decided_by_user_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("repair_request_id", sa.Integer(), nullable=True),
+        sa.Column("replacement_asset_id", sa.Integer(), nullable=True),
+        sa.Column("installation_request_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["asset_id"], ["asset.id"], name=op.f("fk_warranty_outcome_asset_id_asset")),
+        sa.ForeignKeyConstraint(["customer_id"], ["customer.id"], name=op.f("fk_warranty_outcome_customer_id_customer")),
+        sa.ForeignKeyConstraint(["decided_by_user_id"], ["app_user.id"], name=op.f("fk_warranty_outcome_decided_by_user_id_app_user")),
+        sa.ForeignKeyConstraint(["installation_request_id"], ["service_request.id"], name=op.f("fk_warranty_outcome_installation_request_id_service_request")),
+        sa.ForeignKeyConstraint(["region_id"], ["region.id"], name=op.f("fk_warranty_outcome_region_id_region")),
+        sa.ForeignKeyConstraint(["repair_request_id"], ["service_request.id"], name=op.f("fk_warranty_outcome_repair_request_id_service_request")),
+        sa.ForeignKeyConstraint(["replacement_asset_id"], ["asset.id"], name=op.f("fk_warranty_outcome_replacement_asset_id_asset")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_warranty_outcome")),
+    )
+    with op.batch_alter_table("warranty_outcome", schema=None) as batch_op:
+        for column in ("asset_id", "customer_id", "region_id", "decided_at"):
+            batch_op.create_index(batch_op.f(f"ix_warranty_outcome_{column}"), [column], unique=False)
+
     _message_kinds((*MESSAGE_KINDS, *NEW_MESSAGE_KINDS))
 
 
@@ -146,6 +187,12 @@ def downgrade() -> None:
         )
     )
     _message_kinds(MESSAGE_KINDS)
+    op.drop_table("warranty_outcome")
+    with op.batch_alter_table("asset", schema=None) as batch_op:
+        batch_op.drop_column("retired_on")
+    with op.batch_alter_table("product_model", schema=None) as batch_op:
+        batch_op.drop_column("replacement_warranty")
+        batch_op.drop_column("replacement_days")
     with op.batch_alter_table("service_request", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_service_request_complaint_id_complaint"), type_="foreignkey"
