@@ -22,6 +22,7 @@ from api.routes import (
     surveys,
     technicians,
     visits,
+    warranty_outcomes,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -36,6 +37,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     bookings.router,
     service_requests.router,
     complaints.router,
+    warranty_outcomes.router,
     customers.router,
     assets.router,
     products.router,

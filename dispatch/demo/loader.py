@@ -19,7 +19,7 @@ from dispatch.asset import service as asset_service
 from dispatch.asset.models import Asset, AssetCreate
 from dispatch.customer import service as customer_service
 from dispatch.customer.models import Customer, CustomerCreate, Language
-from dispatch.demo import complaints as demo_complaints
+from dispatch.demo import after_sales
 from dispatch.demo.catalogue import MAX_OVERTIME_S, TIMEZONE, WORKWEEK
 from dispatch.demo.generate import SEED, generate
 from dispatch.demo.specs import DemoData, DemoSize, JobSpec, SurveySpec, VisitSpec, product_key
@@ -55,6 +55,7 @@ class DemoSummary:
     visits: int = 0
     surveys: int = 0
     complaints: int = 0
+    warranty_outcomes: int = 0
 
     def counts(self) -> dict[str, int]:
         """The counts by name, in loading order."""
@@ -94,7 +95,8 @@ def _load(session: Session, data: DemoData, today: date) -> DemoSummary:
         added = _activity(session, region, jobs, technicians, assets)
         n_requests, n_visits = n_requests + added[0], n_visits + added[1]
     n_surveys = _surveys(session, data)
-    n_complaints = demo_complaints.load(session, today)
+    n_complaints = after_sales.load_complaints(session, today)
+    n_outcomes = after_sales.load_outcomes(session, today)
     return DemoSummary(
         n_regions,
         n_products,
@@ -105,6 +107,7 @@ def _load(session: Session, data: DemoData, today: date) -> DemoSummary:
         n_visits,
         n_surveys,
         n_complaints,
+        n_outcomes,
     )
 
 

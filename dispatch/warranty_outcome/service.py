@@ -14,9 +14,12 @@ The pending visits of a unit replaced or refunded are cancelled. One transaction
 
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import ColumnElement, false
 from sqlmodel import Session, col, select
 
 from dispatch import localtime
+from dispatch.access.scope import Scope, region_condition
+from dispatch.account.models import Role
 from dispatch.asset import service as asset_service
 from dispatch.asset.models import Asset, AssetCreate
 from dispatch.entitlement.models import Entitlement, EntitlementKind
@@ -42,25 +45,30 @@ from dispatch.warranty_outcome.models import (
 RETIRED_NOTE = "unit {how} under warranty outcome {id}"
 
 
-def get_or_raise(*, session: Session, outcome_id: int) -> WarrantyOutcome:
-    """The outcome with this id; raises NotFound."""
-    outcome = session.get(WarrantyOutcome, outcome_id)
+def in_reach(*, session: Session, scope: Scope, outcome_id: int) -> WarrantyOutcome:
+    """The outcome when the scope reaches it (the customer's own, a dispatcher's region);
+    raises NotFound otherwise, so ids cannot be probed."""
+    query = select(WarrantyOutcome).where(col(WarrantyOutcome.id) == outcome_id, _reach(scope))
+    outcome = session.exec(query).first()
     if outcome is None:
         raise NotFound(f"warranty outcome {outcome_id} does not exist.", loc=("outcome_id",))
     return outcome
 
 
-def list_for_customer(
-    *, session: Session, customer_id: int, region_ids: list[int] | None, asset_id: int | None
-) -> list[WarrantyOutcome]:
-    """The customer's outcomes (in these regions; None: all), newest first."""
-    query = select(WarrantyOutcome).where(WarrantyOutcome.customer_id == customer_id)
-    if region_ids is not None:
-        query = query.where(col(WarrantyOutcome.region_id).in_(region_ids))
-    if asset_id is not None:
-        query = query.where(WarrantyOutcome.asset_id == asset_id)
+def list_for_asset(*, session: Session, scope: Scope, asset_id: int) -> list[WarrantyOutcome]:
+    """The unit's outcomes that the scope reaches, newest first."""
+    query = select(WarrantyOutcome).where(WarrantyOutcome.asset_id == asset_id, _reach(scope))
     order = (col(WarrantyOutcome.decided_at).desc(), col(WarrantyOutcome.id).desc())
     return list(session.exec(query.order_by(*order)).all())
+
+
+def _reach(scope: Scope) -> ColumnElement[bool]:
+    if scope.role is Role.CUSTOMER:
+        owner = col(WarrantyOutcome.customer_id) == scope.customer_id
+        return owner if scope.customer_id else false()
+    if scope.role is Role.TECHNICIAN:
+        return false()
+    return region_condition(scope, col(WarrantyOutcome.region_id))
 
 
 def eligibility(*, session: Session, asset: Asset, on: date, zone_name: str) -> Eligibility:
@@ -154,9 +162,11 @@ def decide(
     region: Region,
     user_id: int | None,
     at: datetime,
+    notify: bool = True,
 ) -> WarrantyOutcome:
-    """Decide the unit's case; raises NotCovered when its warranty or history allows none,
-    Conflict when the unit is retired, being worked on, or the new serial number exists."""
+    """Decide the unit's case and tell the customer (unless notify=False: a decision recorded
+    after the fact); raises NotCovered when its warranty or history allows none, Conflict when
+    the unit is retired, being worked on, or the new serial number exists."""
     at = localtime.require_aware(at, "at")
     on = localtime.local_day(at, region.zone)
     if asset.retired_on is not None:
@@ -186,7 +196,8 @@ def decide(
     if outcome.decision is Decision.REPLACE:
         _replace(session, asset, outcome, outcome_in.replacement_serial_number or "", on, at)
     session.add(outcome)
-    notices.queue_decided(session, outcome, asset, at)
+    if notify:
+        notices.queue_decided(session, outcome, asset, at)
     session.commit()
     session.refresh(outcome)
     return outcome

@@ -1,8 +1,8 @@
 """The world of the generated authorisation suite: foreign objects of every kind in region a
-(a customer with marked personal data, its asset, request, booking, complaint, survey; region a's visit,
-plan, solve job, technician, route and absence) and callers who own none of them: nobody, a
-customer of region b, a dispatcher of region b, a technician of region b. An admin checks that
-every foreign id is real.
+(a customer with marked personal data, its asset, request, booking, complaint, warranty
+outcome, survey; region a's visit, plan, solve job, technician, route and absence) and callers
+who own none of them: nobody, a customer of region b, a dispatcher of region b, a technician of
+region b. An admin checks that every foreign id is real.
 
 Every string of a foreign object that would identify it (name, phone, e-mail, address, serial
 number, description, survey token) is a MARKER: no answer to an outside caller may hold one.
@@ -18,14 +18,19 @@ from sqlmodel import Session
 
 from dispatch.account import service as account_service
 from dispatch.account.models import Role, UserCreate
+from dispatch.asset.models import Asset
 from dispatch.feedback import service as feedback_service
 from dispatch.jobs import service as job_service
 from dispatch.jobs.models import JobKind
 from dispatch.planning import service as planning_service
+from dispatch.product.models import VisitKind
 from dispatch.region.models import Region
 from dispatch.shift import service as shift_service
 from dispatch.shift.models import ExceptionKind, ShiftExceptionCreate
+from dispatch.technician.models import Technician
 from dispatch.visit.models import VisitStatus
+from dispatch.warranty_outcome import service as outcome_service
+from dispatch.warranty_outcome.models import Decision, WarrantyOutcome, WarrantyOutcomeCreate
 from tests.api.dispatch_support import FAST
 from tests.dispatch.planning_day import KEMANG, add_visit, two_technicians
 from tests.factories import (
@@ -51,6 +56,7 @@ FOREIGN_SERIAL = "SN-CANARY-4242"
 FOREIGN_DESCRIPTION = "canary: the unit drips onto the sofa"
 FOREIGN_TECHNICIAN = "Joko Canary"
 FOREIGN_COMPLAINT = "canary: the installer left a hole in the wall"
+FOREIGN_OUTCOME = "canary: the compressor was not in stock"
 CALLERS = ("anonymous", "customer", "dispatcher", "technician")
 
 
@@ -96,6 +102,7 @@ def build(session: Session) -> Foreign:
     complaint = make_complaint(
         session, asset=asset, region=region_a, visit_id=booking.id, text=FOREIGN_COMPLAINT
     )
+    outcome = _warranty_outcome(session, asset, region_a, techs[0])
     survey_token = feedback_service.issue(
         session=session, visit=done, now=local(DAY, 18), valid_days=3650
     )
@@ -130,18 +137,45 @@ def build(session: Session) -> Foreign:
             "survey_token": survey_token,
             "product_model_id": asset.product_model_id,
             "complaint_id": complaint.id,
+            "outcome_id": outcome.id,
         },
         markers=(
             *FOREIGN_CUSTOMER.values(),
             FOREIGN_SERIAL,
             FOREIGN_DESCRIPTION,
             FOREIGN_COMPLAINT,
+            FOREIGN_OUTCOME,
             FOREIGN_TECHNICIAN,
             survey_token,
         ),
     )
     foreign.tokens = _callers(session, foreign)
     return foreign
+
+
+def _warranty_outcome(
+    session: Session, asset: Asset, region: Region, technician: Technician
+) -> WarrantyOutcome:
+    """A warranty repair of the asset that failed two days before DAY, decided: repair again."""
+    repair = make_request(session, asset=asset, region=region, kind=VisitKind.REPAIR)
+    make_visit(
+        session,
+        request=repair,
+        status=VisitStatus.FAILED,
+        technician=technician,
+        day=DAY - timedelta(days=2),
+    )
+    outcome_in = WarrantyOutcomeCreate(
+        asset_id=asset.id or 0, decision=Decision.REPAIR_AGAIN, reason=FOREIGN_OUTCOME
+    )
+    return outcome_service.decide(
+        session=session,
+        asset=asset,
+        outcome_in=outcome_in,
+        region=region,
+        user_id=None,
+        at=local(DAY, 18),
+    )
 
 
 def _callers(session: Session, foreign: Foreign) -> dict[str, str]:

@@ -113,6 +113,10 @@ RULES: dict[str, Rule] = {
     "POST /v1/complaints/{complaint_id}/repair": _r(D),
     "GET /v1/complaint-slas": _r(D),
     "PUT /v1/complaint-slas/{category}": ADMIN_ONLY,
+    "GET /v1/assets/{asset_id}/warranty-eligibility": _r(C, D),
+    "POST /v1/warranty-outcomes": _r(D),
+    "GET /v1/warranty-outcomes": _r(C, D),
+    "GET /v1/warranty-outcomes/{outcome_id}": _r(C, D),
 }
 
 # The kind of foreign object each path parameter, query parameter or body field names.
@@ -130,6 +134,7 @@ KIND_OF = {
     "token": "survey",
     "absence": "absence",
     "complaint_id": "complaint",
+    "outcome_id": "warranty outcome",
 }
 PAGING = {"offset", "limit", "active", "by", "kind"}
 # Filters that are not ids: sent with the foreign value (a list filtered by another region's

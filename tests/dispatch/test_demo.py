@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, select
 
 from dispatch.complaint.models import Complaint, ComplaintStatus
 from dispatch.db import make_engine, upgrade
+from dispatch.demo import after_sales
 from dispatch.demo.catalogue import REGIONS
 from dispatch.demo.generate import generate
 from dispatch.demo.loader import DemoSummary, load_demo
@@ -26,14 +27,15 @@ from dispatch.outreach.models import OutboxMessage
 from dispatch.planning import service as planning_service
 from dispatch.planning import solving
 from dispatch.planning.models import PlanOptions
-from dispatch.product.models import ProductCategory, ProductModel
+from dispatch.product.models import ProductCategory, ProductModel, VisitKind
 from dispatch.region import service as region_service
 from dispatch.request.models import ServiceRequest
 from dispatch.shift import service as shift_service
 from dispatch.technician import service as technician_service
 from dispatch.visit.models import Visit, VisitStatus
+from dispatch.warranty_outcome.models import Decision, Ground, WarrantyOutcome
 from tests.dispatch.conftest import settings_for
-from tests.factories import local
+from tests.factories import local, make_asset, make_request, make_visit
 
 TODAY = date(2026, 3, 10)  # a Tuesday
 SMALL = DemoSize(history_days=7, future_days=4)  # every customer, a week of history
@@ -225,3 +227,21 @@ def test_load_demo_history_has_complaints_in_the_kpis(demo: Session) -> None:
     )
     assert report.total.complaint_responses > 0
     assert any(r.key.startswith("complaint:") for r in report.rows)
+
+
+def test_load_demo_decides_failed_warranty_repairs(demo: Session) -> None:
+    """A warranty repair that failed for a missing part three days ago, still open, is decided
+    the day after: repair again, on the failed-repair ground, its follow-up the repair; once."""
+    asset = make_asset(demo, purchase_date=TODAY - timedelta(days=30))
+    request = make_request(
+        demo, asset=asset, kind=VisitKind.REPAIR, created_at=local(TODAY - timedelta(days=4), 9)
+    )
+    failed = make_visit(
+        demo, request=request, status=VisitStatus.FAILED, day=TODAY - timedelta(days=3)
+    )
+    assert after_sales.load_outcomes(demo, TODAY) >= 1
+    (outcome,) = demo.exec(select(WarrantyOutcome).where(WarrantyOutcome.asset_id == asset.id))
+    assert (outcome.decision, outcome.grounds) == (Decision.REPAIR_AGAIN, [Ground.FAILED_REPAIR])
+    assert outcome.repair_request_id == request.id
+    assert outcome.decided_at == (failed.ended_at or TODAY) + timedelta(days=1)
+    assert after_sales.load_outcomes(demo, TODAY) == 0
