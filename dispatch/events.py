@@ -1,7 +1,8 @@
 """Visit events: a lower package tells a higher one what happened, without importing it.
 
 booking (confirmed, rescheduled, cancelled) and field (en_route, completed, failed, ...)
-publish; outreach, which queues the customer's messages, listens. Listeners run in the
+publish; outreach, which queues the customer's messages, and handover (training after an
+installation, late deliveries) listen. Listeners run in the
 publisher's transaction, in the order subscribed; outreach guards its own so that a message
 never fails the change that caused it.
 """
@@ -21,7 +22,7 @@ from dispatch.visit.models import Visit
 
 # The modules that subscribe, imported on the first publish: every process that changes a
 # visit then notifies, whichever modules it happened to import before.
-LISTENERS = ("dispatch.outreach.service",)
+LISTENERS = ("dispatch.outreach.service", "dispatch.handover.service")
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from dispatch.access import service as access_service
 from dispatch.complaint import service as complaint_service
 from dispatch.config import Settings
 from dispatch.db import session_scope
+from dispatch.handover import service as handover_service
 from dispatch.outreach import delivery, service_due
 from dispatch.outreach import service as outreach_service
 from dispatch.outreach.channels import Channel, build_channel
@@ -201,13 +202,17 @@ def prune_access_log(engine: Engine, settings: Settings, now: datetime | None = 
 def check_complaint_slas(
     engine: Engine, settings: Settings, now: datetime | None = None
 ) -> Counter[str]:
-    """Alert the dispatchers of complaints past their response or resolution deadline."""
+    """File a complaint for each delivery whose window ended with nobody there, then alert
+    the dispatchers of complaints past their response or resolution deadline."""
+    now = now or localtime.utc_now()
     with session_scope(engine) as session:
-        return complaint_service.sweep_breaches(
-            session=session,
-            now=now or localtime.utc_now(),
-            alert_email=settings.dispatcher_alert_email,
+        late = handover_service.sweep_late_deliveries(session=session, now=now)
+        counts = complaint_service.sweep_breaches(
+            session=session, now=now, alert_email=settings.dispatcher_alert_email
         )
+    if late:
+        counts["late_delivery"] = late
+    return counts
 
 
 def catch_up(engine: Engine, settings: Settings, now: datetime | None = None) -> list[str]:

@@ -33,6 +33,8 @@ class VisitKind(StrEnum):
     REPAIR = "repair"
     INSPECTION = "inspection"
     OIL_CHANGE = "oil_change"
+    TRAINING = "training"  # hand-over training (pelatihan awal) after an installation
+    DELIVERY = "delivery"  # the goods brought to the customer (pengiriman barang)
 
 
 class ReplacementWarranty(StrEnum):

@@ -39,6 +39,8 @@ DEFAULT_PRIORITY: dict[VisitKind, int] = {
     VisitKind.INSPECTION: 2,
     VisitKind.PERIODIC_SERVICE: 1,
     VisitKind.OIL_CHANGE: 1,
+    VisitKind.TRAINING: 1,
+    VisitKind.DELIVERY: 2,
 }
 
 

@@ -117,6 +117,7 @@ RULES: dict[str, Rule] = {
     "POST /v1/warranty-outcomes": _r(D),
     "GET /v1/warranty-outcomes": _r(C, D),
     "GET /v1/warranty-outcomes/{outcome_id}": _r(C, D),
+    "POST /v1/deliveries": _r(D),
 }
 
 # The kind of foreign object each path parameter, query parameter or body field names.

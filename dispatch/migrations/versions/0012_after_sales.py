@@ -41,6 +41,8 @@ MESSAGE_KINDS = (
     "entitlement_expiring",
     "warranty_ending",
 )
+VISIT_KINDS = ("installation", "periodic_service", "repair", "inspection", "oil_change")
+NEW_VISIT_KINDS = ("training", "delivery")
 NEW_MESSAGE_KINDS = (
     "complaint_received",
     "complaint_resolved",
@@ -64,6 +66,19 @@ def _message_kinds(kinds: Sequence[str]) -> None:
     with op.batch_alter_table("outbox_message", schema=None, recreate=recreate) as batch_op:
         batch_op.drop_constraint(op.f(name), type_="check")
         batch_op.create_check_constraint(op.f(name), f"kind IN ({listed})")
+
+
+def _visit_kinds(kinds: Sequence[str]) -> None:
+    """Replace the CHECK constraints of the visit kinds of requests and product policies."""
+    listed = ", ".join(f"'{k}'" for k in kinds)
+    recreate: Literal["always", "auto"] = (
+        "always" if op.get_bind().dialect.name == "sqlite" else "auto"
+    )
+    for table in ("service_request", "visit_kind_policy"):
+        name = f"ck_{table}_visit_kind"
+        with op.batch_alter_table(table, schema=None, recreate=recreate) as batch_op:
+            batch_op.drop_constraint(op.f(name), type_="check")
+            batch_op.create_check_constraint(op.f(name), f"kind IN ({listed})")
 
 
 def upgrade() -> None:
@@ -148,6 +163,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("replacement_warranty", _enum(("transfer", "renew"), "replacement_warranty"), nullable=False, server_default="transfer"))
     with op.batch_alter_table("asset", schema=None) as batch_op:
         batch_op.add_column(sa.Column("retired_on", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("training_completed_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "warranty_outcome",
         sa.Column("asset_id", sa.Integer(), nullable=False),
@@ -178,6 +194,7 @@ def upgrade() -> None:
             batch_op.create_index(batch_op.f(f"ix_warranty_outcome_{column}"), [column], unique=False)
 
     _message_kinds((*MESSAGE_KINDS, *NEW_MESSAGE_KINDS))
+    _visit_kinds((*VISIT_KINDS, *NEW_VISIT_KINDS))
 
 
 def downgrade() -> None:
@@ -187,8 +204,11 @@ def downgrade() -> None:
         )
     )
     _message_kinds(MESSAGE_KINDS)
+    op.execute(sa.text("DELETE FROM visit_kind_policy WHERE kind IN ('training', 'delivery')"))
+    _visit_kinds(VISIT_KINDS)
     op.drop_table("warranty_outcome")
     with op.batch_alter_table("asset", schema=None) as batch_op:
+        batch_op.drop_column("training_completed_at")
         batch_op.drop_column("retired_on")
     with op.batch_alter_table("product_model", schema=None) as batch_op:
         batch_op.drop_column("replacement_warranty")
