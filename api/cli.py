@@ -63,6 +63,10 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
         "Who read whose contact details, when and through which endpoint; newest first.",
     ),
     "outbox": (("outreach_commands",), "The message outbox: deliver now, or count by state."),
+    "complaints": (
+        ("complaint_commands",),
+        "List complaints with their SLA deadlines and whether they were kept; newest first.",
+    ),
 }
 
 _loaded = typer.Typer()  # the commands of the modules imported so far

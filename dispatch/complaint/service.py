@@ -5,11 +5,11 @@ spawn a repair, configure SLA targets, and sweep for missed deadlines.
 from collections import Counter
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, false, func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from dispatch import localtime
-from dispatch.access.scope import Scope, region_condition
+from dispatch.access.scope import Scope, record_condition
 from dispatch.account.models import Role, User
 from dispatch.asset.models import Asset
 from dispatch.complaint import lifecycle, notices
@@ -84,11 +84,7 @@ def list_in_reach(
 
 def _reach(scope: Scope) -> ColumnElement[bool]:
     """True for the complaints the scope reaches."""
-    if scope.role is Role.CUSTOMER:
-        return col(Complaint.customer_id) == scope.customer_id if scope.customer_id else false()
-    if scope.role is Role.TECHNICIAN:
-        return false()
-    return region_condition(scope, col(Complaint.region_id))
+    return record_condition(scope, col(Complaint.customer_id), col(Complaint.region_id))
 
 
 def public(*, session: Session, complaint: Complaint) -> ComplaintPublic:

@@ -14,12 +14,11 @@ The pending visits of a unit replaced or refunded are cancelled. One transaction
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, false
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from dispatch import localtime
-from dispatch.access.scope import Scope, region_condition
-from dispatch.account.models import Role
+from dispatch.access.scope import Scope, record_condition
 from dispatch.asset import service as asset_service
 from dispatch.asset.models import Asset, AssetCreate
 from dispatch.entitlement.models import Entitlement, EntitlementKind
@@ -63,12 +62,7 @@ def list_for_asset(*, session: Session, scope: Scope, asset_id: int) -> list[War
 
 
 def _reach(scope: Scope) -> ColumnElement[bool]:
-    if scope.role is Role.CUSTOMER:
-        owner = col(WarrantyOutcome.customer_id) == scope.customer_id
-        return owner if scope.customer_id else false()
-    if scope.role is Role.TECHNICIAN:
-        return false()
-    return region_condition(scope, col(WarrantyOutcome.region_id))
+    return record_condition(scope, col(WarrantyOutcome.customer_id), col(WarrantyOutcome.region_id))
 
 
 def eligibility(*, session: Session, asset: Asset, on: date, zone_name: str) -> Eligibility:
