@@ -69,6 +69,10 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     "outbox": (("outreach_commands",), "The message outbox: deliver now, or count by state."),
     "stock": (("stock_commands",), "Spare parts stock of a region."),
     "vouchers": (("voucher_commands",), "Loyalty vouchers: the offers, and the anniversary run."),
+    "complaints": (
+        ("complaint_commands",),
+        "List complaints with their SLA deadlines and whether they were kept; newest first.",
+    ),
 }
 
 _loaded = typer.Typer()  # the commands of the modules imported so far

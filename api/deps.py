@@ -20,6 +20,8 @@ from dispatch.account.models import Role, User
 from dispatch.account.service import TokenState
 from dispatch.asset.models import Asset
 from dispatch.booking import slots as slot_service
+from dispatch.complaint import service as complaint_service
+from dispatch.complaint.models import Complaint
 from dispatch.config import Settings
 from dispatch.customer.models import Customer
 from dispatch.errors import NotFound
@@ -389,3 +391,23 @@ def load_asset(asset_id: AssetId, session: SessionDep, user: BookingUser, scope:
 
 
 AssetDep = Annotated[Asset, Depends(load_asset)]
+
+
+# --- Complaints -------------------------------------------------------------------------------
+
+ComplaintId = Annotated[int, Path(ge=1, le=MAX_ID)]
+AdminUser = Annotated[User, require_roles()]
+
+
+def load_complaint(
+    complaint_id: ComplaintId, session: SessionDep, user: BookingUser, scope: ScopeDep
+) -> Complaint:
+    """The complaint, if it is the caller's own or in a region it dispatches (others: 404)."""
+    customer_scope(user)
+    try:
+        return complaint_service.in_reach(session=session, scope=scope, complaint_id=complaint_id)
+    except NotFound as exc:
+        raise NotFound(exc.msg, loc=("path", "complaint_id")) from exc
+
+
+ComplaintDep = Annotated[Complaint, Depends(load_complaint)]

@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     smtp_sender: str = "Purna <noreply@purna.local>"
     smtp_timeout_s: float = Field(default=10.0, gt=0)
     dispatcher_alert_email: str | None = None  # where failed-visit alerts go by e-mail
+    complaint_sla_sweep_s: int = Field(default=300, gt=0)  # complaints past an SLA deadline
 
     # Solve jobs (dispatch/jobs): threads in the API process, or Celery workers (`purna worker`)
     # fed through the broker; the job's state is in the solve_job table either way.

@@ -2,8 +2,9 @@
 
 booking (confirmed, rescheduled, cancelled), field (en_route, completed, failed, ...) and
 feedback (a survey answered) publish; parts (holds consumed or released), backorder (a visit
-waiting for a part), outreach, which queues the customer's messages, and voucher, which issues
-vouchers by rule, listen. Listeners run in the
+waiting for a part), outreach, which queues the customer's messages, voucher, which issues
+vouchers by rule, and handover (training after an installation, late deliveries) listen.
+Listeners run in the
 publisher's transaction, in the order subscribed; outreach guards its own so that a message
 never fails the change that caused it.
 """
@@ -28,6 +29,7 @@ LISTENERS = (
     "dispatch.backorder.service",
     "dispatch.outreach.service",
     "dispatch.voucher.rules",
+    "dispatch.handover.service",
 )
 
 

@@ -4,6 +4,7 @@ from dispatch.access.models import AccessLog
 from dispatch.account.models import ApiToken, User
 from dispatch.asset.models import Asset
 from dispatch.booking.models import BookingIdempotency, BookingLedger
+from dispatch.complaint.models import Complaint, ComplaintSla
 from dispatch.customer.models import Customer
 from dispatch.entitlement.models import Entitlement
 from dispatch.feedback.models import Survey
@@ -28,6 +29,7 @@ from dispatch.shift.models import ShiftException, WeeklyShift
 from dispatch.technician.models import Technician, TechnicianSkill
 from dispatch.visit.models import Visit
 from dispatch.voucher.models import Voucher, VoucherOffer
+from dispatch.warranty_outcome.models import WarrantyOutcome
 from dispatch.workshop.models import (
     Workshop,
     WorkshopBooking,
@@ -42,6 +44,8 @@ __all__ = [
     "Asset",
     "BookingIdempotency",
     "BookingLedger",
+    "Complaint",
+    "ComplaintSla",
     "Customer",
     "Entitlement",
     "GeocodeCache",
@@ -71,6 +75,7 @@ __all__ = [
     "VisitKindPolicy",
     "Voucher",
     "VoucherOffer",
+    "WarrantyOutcome",
     "WeeklyShift",
     "Workshop",
     "WorkshopBooking",

@@ -26,8 +26,10 @@ from sqlmodel import Session, col, select
 
 from dispatch import localtime
 from dispatch.access import service as access_service
+from dispatch.complaint import service as complaint_service
 from dispatch.config import Settings
 from dispatch.db import session_scope
+from dispatch.handover import service as handover_service
 from dispatch.outreach import delivery, service_due
 from dispatch.outreach import service as outreach_service
 from dispatch.outreach.channels import Channel, build_channel
@@ -46,6 +48,7 @@ SERVICE_DUE_REMINDERS = "service_due_reminders"
 DELIVER_OUTBOX = "deliver_outbox"
 PRUNE_ACCESS_LOG = "prune_access_log"
 VOUCHER_ANNIVERSARIES = "voucher_anniversaries"
+COMPLAINT_SLA = "complaint_sla"
 CATCH_UP = "catch_up"
 TASK_IDS = (
     PLAN_TOMORROW,
@@ -55,6 +58,7 @@ TASK_IDS = (
     DELIVER_OUTBOX,
     PRUNE_ACCESS_LOG,
     VOUCHER_ANNIVERSARIES,
+    COMPLAINT_SLA,
     CATCH_UP,
 )
 
@@ -94,6 +98,7 @@ def register_tasks(
         (deliver_outbox, _every(settings.outbox_poll_s), DELIVER_OUTBOX, (*args, channel)),
         (prune_access_log, daily(settings.access_log_prune_hour), PRUNE_ACCESS_LOG, args),
         (voucher_anniversaries, daily(settings.service_due_hour), VOUCHER_ANNIVERSARIES, args),
+        (check_complaint_slas, _every(settings.complaint_sla_sweep_s), COMPLAINT_SLA, args),
         (catch_up, DateTrigger(run_date=now or localtime.utc_now()), CATCH_UP, args),
     ]
     for func, trigger, task_id, task_args in tasks:
@@ -207,6 +212,22 @@ def voucher_anniversaries(
         return voucher_rules.issue_anniversaries(session=session, now=now or localtime.utc_now())
 
 
+def check_complaint_slas(
+    engine: Engine, settings: Settings, now: datetime | None = None
+) -> Counter[str]:
+    """File a complaint for each delivery whose window ended with nobody there, then alert
+    the dispatchers of complaints past their response or resolution deadline."""
+    now = now or localtime.utc_now()
+    with session_scope(engine) as session:
+        late = handover_service.sweep_late_deliveries(session=session, now=now)
+        counts = complaint_service.sweep_breaches(
+            session=session, now=now, alert_email=settings.dispatcher_alert_email
+        )
+    if late:
+        counts["late_delivery"] = late
+    return counts
+
+
 def catch_up(engine: Engine, settings: Settings, now: datetime | None = None) -> list[str]:
     """At start: run what today's schedule should have run already (each task is idempotent)."""
     now = now or localtime.utc_now()
@@ -223,6 +244,8 @@ def catch_up(engine: Engine, settings: Settings, now: datetime | None = None) ->
         ran.append(SERVICE_DUE_REMINDERS)
     sweep_visit_messages(engine, settings, now)
     ran.append(VISIT_MESSAGES)
+    check_complaint_slas(engine, settings, now)
+    ran.append(COMPLAINT_SLA)
     return ran
 
 

@@ -14,6 +14,8 @@ from sqlmodel import Session
 from dispatch import localtime
 from dispatch.asset import service as asset_service
 from dispatch.asset.models import Asset, AssetCreate
+from dispatch.complaint import service as complaint_service
+from dispatch.complaint.models import Complaint, ComplaintCategory, ComplaintCreate, FiledBy
 from dispatch.customer import service as customer_service
 from dispatch.customer.models import Customer, CustomerCreate
 from dispatch.product import service as product_service
@@ -271,3 +273,27 @@ def make_visit(
         )
     session.refresh(visit)
     return visit
+
+
+def make_complaint(
+    session: Session,
+    *,
+    asset: Asset | None = None,
+    region: Region | None = None,
+    category: ComplaintCategory = ComplaintCategory.WORKMANSHIP,
+    created_at: datetime = REQUESTED_AT,
+    filed_by: FiledBy = FiledBy.CUSTOMER,
+    **overrides: Any,
+) -> Complaint:
+    """A complaint about an AC unit's installation, filed Monday 10:00 in Jakarta."""
+    asset = asset or make_asset(session)
+    region = region or make_region(session)
+    data: dict[str, Any] = {
+        "asset_id": asset.id,
+        "category": category,
+        "text": "Air drips from the indoor unit since the installation.",
+        "created_at": created_at,
+    } | overrides
+    return complaint_service.file(
+        session=session, complaint_in=ComplaintCreate(**data), region=region, filed_by=filed_by
+    )

@@ -73,7 +73,11 @@ def kpis_command(
     ] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last day (default: today).")] = None,
     by: Annotated[
-        Grouping | None, typer.Option(help="A row per technician, region or week.")
+        Grouping | None,
+        typer.Option(
+            help="A row per technician, region, week or category (request kind, "
+            "complaint category)."
+        ),
     ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -115,6 +119,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("CES", "ces"),
     ("FRT", "first_response_s"),
     ("ART", "resolution_s"),
+    ("c. FRT", "complaint_first_response_s"),
+    ("c. ART", "complaint_resolution_s"),
     ("FTF", "first_time_fix_pct"),
     ("no part", "part_missing_pct"),
     ("on time", "on_time_pct"),
@@ -127,8 +133,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("rep. w/o", "repeat_without_voucher_pct"),
 )
 CAPTION = (
-    "FRT first response time, ART average resolution time, FTF first-time fix, no part: "
-    "first visits failed for a missing part, util. "
+    "FRT first response time, ART average resolution time (service requests; c.: of "
+    "complaints), FTF first-time fix, no part: first visits failed for a missing part, util. "
     "utilisation, travel per visit, ent. used: free entitlements used before they expired, "
     "vouchers issued and % redeemed, rep.: % of customers booking again with/without a voucher"
 )

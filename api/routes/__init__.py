@@ -8,7 +8,9 @@ from api.routes import (
     assets,
     audit,
     bookings,
+    complaints,
     customers,
+    deliveries,
     health,
     kpis,
     me,
@@ -24,6 +26,7 @@ from api.routes import (
     technicians,
     visits,
     vouchers,
+    warranty_outcomes,
     workshops,
 )
 
@@ -38,6 +41,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     slots.router,
     bookings.router,
     service_requests.router,
+    complaints.router,
+    warranty_outcomes.router,
+    deliveries.router,
     customers.router,
     assets.router,
     products.router,

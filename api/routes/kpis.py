@@ -28,10 +28,15 @@ def read_kpis(
         date | None, Query(alias="to", description="last local day (default: today)")
     ] = None,
     by: Annotated[
-        Grouping | None, Query(description="one row per technician, region or week")
+        Grouping | None,
+        Query(
+            description="one row per technician, region, week or category (request kind, "
+            "complaint category)"
+        ),
     ] = None,
 ) -> KpiReport:
-    """CSAT, NPS, CES, response and resolution times, first-time fix, on-time arrival,
+    """CSAT, NPS, CES, response and resolution times (of service requests and of complaints),
+    first-time fix, on-time arrival,
     utilisation, travel per visit and entitlement use, for the caller's regions or one of them."""
     if region is not None:
         ensure_region(user, region)

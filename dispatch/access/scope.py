@@ -136,6 +136,16 @@ def region_condition(scope: Scope, region_id: Any) -> ColumnElement[bool]:
     return condition
 
 
+def record_condition(scope: Scope, customer_id: Any, region_id: Any) -> ColumnElement[bool]:
+    """True for a customer's records (complaints, warranty outcomes) the scope reaches: the
+    customer's own, those in a dispatcher's regions; never a technician's."""
+    if scope.role is Role.CUSTOMER:
+        return customer_id == scope.customer_id if scope.customer_id else false()
+    if scope.role is Role.TECHNICIAN:
+        return false()
+    return region_condition(scope, region_id)
+
+
 def customer_in_reach(*, session: Session, scope: Scope, customer_id: int) -> Customer | None:
     """The customer when the scope reaches it, else None (the caller answers 404)."""
     query = select(Customer).where(col(Customer.id) == customer_id, customer_condition(scope))

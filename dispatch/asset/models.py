@@ -34,6 +34,10 @@ class Asset(AssetBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    # The day the unit left service (replaced or refunded under warranty); None: in service.
+    retired_on: date | None = None
+    # When the customer's hand-over training (pelatihan awal) was completed; None: not yet.
+    training_completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     product_model: ProductModel = Relationship(sa_relationship_kwargs={"lazy": "selectin"})
     entitlements: list[Entitlement] = Relationship(
         sa_relationship_kwargs={
@@ -63,6 +67,8 @@ class AssetUpdate(SQLModel):
 class AssetPublic(AssetBase):
     id: int
     created_at: datetime
+    retired_on: date | None = None
+    training_completed_at: datetime | None = None
     entitlements: list[EntitlementPublic]
 
 
@@ -76,6 +82,7 @@ class AssetSummary(SQLModel):
     serial_number: str
     purchase_date: date
     created_at: datetime
+    retired_on: date | None = None
     entitlements: list[EntitlementPublic]
 
 

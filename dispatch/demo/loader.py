@@ -19,6 +19,7 @@ from dispatch.asset import service as asset_service
 from dispatch.asset.models import Asset, AssetCreate
 from dispatch.customer import service as customer_service
 from dispatch.customer.models import Customer, CustomerCreate, Language
+from dispatch.demo import after_sales
 from dispatch.demo.catalogue import MAX_OVERTIME_S, TIMEZONE, WORKWEEK
 from dispatch.demo.generate import SEED, generate
 from dispatch.demo.parts import load_parts
@@ -60,6 +61,8 @@ class DemoSummary:
     stock_locations: int = 0
     workshops: int = 0
     vouchers: int = 0
+    complaints: int = 0
+    warranty_outcomes: int = 0
 
     def counts(self) -> dict[str, int]:
         """The counts by name, in loading order."""
@@ -102,6 +105,8 @@ def _load(session: Session, data: DemoData, today: date) -> DemoSummary:
     n_surveys = _surveys(session, data)
     n_workshops = load_workshops(session, regions)
     n_vouchers = load_vouchers(session, today)
+    n_complaints = after_sales.load_complaints(session, today)
+    n_outcomes = after_sales.load_outcomes(session, today)
     return DemoSummary(
         n_regions,
         n_products,
@@ -115,6 +120,8 @@ def _load(session: Session, data: DemoData, today: date) -> DemoSummary:
         n_locations,
         n_workshops,
         n_vouchers,
+        n_complaints,
+        n_outcomes,
     )
 
 

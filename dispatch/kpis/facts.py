@@ -1,14 +1,16 @@
 """Read the facts of a period from the tables: one query per kind of fact (and two per day for
 shifts), then each row placed on its local day in its region's time zone."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
 from dispatch import localtime
+from dispatch.complaint.models import Complaint
 from dispatch.entitlement.models import Entitlement
 from dispatch.feedback.models import Survey
 from dispatch.kpis import voucher_facts
@@ -73,6 +75,8 @@ def load(
         vouchers_issued=issued,
         vouchers_redeemed=redeemed,
         repeats=voucher_facts.repeats(session, period, visits, all_regions),
+        complaint_responses=_complaint_responses(session, period),
+        complaint_resolutions=_complaint_resolutions(session, period),
     )
 
 
@@ -141,21 +145,7 @@ def _surveys(session: Session, period: Period) -> list[SurveyFact]:
 
 def _responses(session: Session, period: Period) -> list[DurationFact]:
     """Requests opened in the period that were answered: opened -> first response."""
-    rows = session.exec(
-        select(ServiceRequest).where(
-            col(ServiceRequest.region_id).in_(list(period.zones)),
-            col(ServiceRequest.created_at) >= period.lo,
-            col(ServiceRequest.created_at) < period.hi,
-            col(ServiceRequest.first_response_at).is_not(None),
-        )
-    ).all()
-    facts = []
-    for r in rows:
-        day = period.day(r.region_id, r.created_at)
-        if day is not None and r.first_response_at is not None:
-            wait_s = (r.first_response_at - r.created_at).total_seconds()
-            facts.append(DurationFact(r.region_id, None, day, wait_s))
-    return facts
+    return _first_responses(session, period, ServiceRequest, lambda r: f"request:{r.kind}")
 
 
 def _resolutions(session: Session, period: Period) -> list[DurationFact]:
@@ -186,7 +176,54 @@ def _resolutions(session: Session, period: Period) -> list[DurationFact]:
         day = period.day(request.region_id, resolved) if resolved else None
         if day is not None and resolved is not None:
             duration_s = (resolved - request.created_at).total_seconds()
-            facts.append(DurationFact(request.region_id, technician_id, day, duration_s))
+            category = f"request:{request.kind}"
+            facts.append(DurationFact(request.region_id, technician_id, day, duration_s, category))
+    return facts
+
+
+def _complaint_responses(session: Session, period: Period) -> list[DurationFact]:
+    """Complaints filed in the period that were answered: filed -> first response."""
+    return _first_responses(session, period, Complaint, lambda c: f"complaint:{c.category}")
+
+
+def _first_responses(
+    session: Session, period: Period, table: Any, category: Callable[[Any], str]
+) -> list[DurationFact]:
+    """Rows of table (requests, complaints) opened in the period and answered, placed on the
+    day they were opened: opened -> first response."""
+    rows = session.exec(
+        select(table).where(
+            col(table.region_id).in_(list(period.zones)),
+            col(table.created_at) >= period.lo,
+            col(table.created_at) < period.hi,
+            col(table.first_response_at).is_not(None),
+        )
+    ).all()
+    facts = []
+    for row in rows:
+        day = period.day(row.region_id, row.created_at)
+        if day is not None and row.first_response_at is not None:
+            wait_s = (row.first_response_at - row.created_at).total_seconds()
+            facts.append(DurationFact(row.region_id, None, day, wait_s, category(row)))
+    return facts
+
+
+def _complaint_resolutions(session: Session, period: Period) -> list[DurationFact]:
+    """Complaints resolved (or closed after resolution) in the period: filed -> resolved."""
+    rows = session.exec(
+        select(Complaint).where(
+            col(Complaint.region_id).in_(list(period.zones)),
+            col(Complaint.resolved_at) >= period.lo,
+            col(Complaint.resolved_at) < period.hi,
+        )
+    ).all()
+    facts = []
+    for c in rows:
+        day = period.day(c.region_id, c.resolved_at) if c.resolved_at else None
+        if day is not None and c.resolved_at is not None:
+            duration_s = (c.resolved_at - c.created_at).total_seconds()
+            category = f"complaint:{c.category}"
+            facts.append(DurationFact(c.region_id, None, day, duration_s, category))
     return facts
 
 

@@ -17,6 +17,7 @@ class Grouping(StrEnum):
     TECHNICIAN = "technician"
     REGION = "region"
     WEEK = "week"
+    CATEGORY = "category"  # a request's kind or a complaint's category (response, resolution)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +53,14 @@ class SurveyFact:
 
 @dataclass(frozen=True, slots=True)
 class DurationFact:
-    """A request's first response (day it was opened) or resolution (day it was resolved)."""
+    """A request's or complaint's first response (on the day it was opened) or resolution (on
+    the day it was resolved); category: `request:<kind>` or `complaint:<category>`."""
 
     region_id: int
     technician_id: int | None
     day: date
     duration_s: float
+    category: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +116,8 @@ class Facts:
     resolutions: list[DurationFact]
     shifts: list[ShiftFact]
     entitlements: list[EntitlementFact]
+    complaint_responses: list[DurationFact]
+    complaint_resolutions: list[DurationFact]
     vouchers_issued: list[VoucherFact] = field(default_factory=list)
     vouchers_redeemed: list[VoucherFact] = field(default_factory=list)
     repeats: list[RepeatFact] = field(default_factory=list)
@@ -131,6 +136,12 @@ class KpiValues(BaseModel):
     responses: int
     resolution_s: float | None = Field(description="mean request -> resolved")
     resolutions: int
+    complaint_first_response_s: float | None = Field(
+        description="mean complaint filed -> first response"
+    )
+    complaint_responses: int
+    complaint_resolution_s: float | None = Field(description="mean complaint filed -> resolved")
+    complaint_resolutions: int
     first_time_fix_pct: float | None = Field(description="% first visits completed")
     first_visits: int
     part_missing_pct: float | None = Field(description="% first visits failed for a missing part")

@@ -92,6 +92,7 @@ KEYS: dict[Grouping, Callable[[Any], Any]] = {
     Grouping.TECHNICIAN: lambda fact: fact.technician_id,
     Grouping.REGION: lambda fact: fact.region_id,
     Grouping.WEEK: lambda fact: week_of(fact.day),
+    Grouping.CATEGORY: lambda fact: getattr(fact, "category", None),
 }
 
 
@@ -105,6 +106,7 @@ def _rows(
     every: list[Any] = [*facts.visits, *facts.surveys, *facts.responses, *facts.resolutions]
     every += [*facts.shifts, *facts.entitlements]
     every += [*facts.vouchers_issued, *facts.vouchers_redeemed, *facts.repeats]
+    every += [*facts.complaint_responses, *facts.complaint_resolutions]
     keys = {key_of(f) for f in every} - {None}
     labels = _labels(session, by, keys, regions)
     # Regions by code; technicians by id and weeks in order (their keys sort as they are).
@@ -133,6 +135,8 @@ def _only(facts: Facts, keep: Callable[[Any], bool]) -> Facts:
         vouchers_issued=[f for f in facts.vouchers_issued if keep(f)],
         vouchers_redeemed=[f for f in facts.vouchers_redeemed if keep(f)],
         repeats=[f for f in facts.repeats if keep(f)],
+        complaint_responses=[f for f in facts.complaint_responses if keep(f)],
+        complaint_resolutions=[f for f in facts.complaint_resolutions if keep(f)],
     )
 
 
@@ -145,6 +149,8 @@ def _labels(
         return {k: (by_id[k].code, by_id[k].name) for k in keys}
     if by is Grouping.WEEK:
         return {k: (str(k), _iso_week(k)) for k in keys}
+    if by is Grouping.CATEGORY:
+        return {k: (k, k.replace(":", ": ").replace("_", " ")) for k in keys}
     ids = [k for k in keys if isinstance(k, int)]
     technicians = session.exec(select(Technician).where(col(Technician.id).in_(ids))).all()
     names = {t.id: t.name for t in technicians}

@@ -135,28 +135,51 @@ def dispatcher_alert(
     facts: VisitFacts, key: str, not_before: datetime, extra: dict[str, str], email: str | None
 ) -> Draft:
     """An alert to the region's dispatchers about the visit."""
-    language = DISPATCH_LANGUAGE
-    context = visit_context(facts, language) | {
+    context = visit_context(facts, DISPATCH_LANGUAGE) | {
         "visit_id": str(facts.visit.id),
         "region": facts.region.code,
         "customer": f"{facts.customer.name} ({facts.customer.phone})",
         "technician": facts.technician.name if facts.technician else "-",
     }
-    context |= extra
-    rendered = templates.render(MessageKind.DISPATCHER_ALERT, language, context)
+    return for_dispatchers(
+        facts.region,
+        MessageKind.DISPATCHER_ALERT,
+        key,
+        not_before,
+        context | extra,
+        email,
+        customer_id=facts.customer.id,
+        visit_id=facts.visit.id,
+    )
+
+
+def for_dispatchers(
+    region: Region,
+    kind: MessageKind,
+    key: str,
+    not_before: datetime,
+    context: dict[str, str],
+    email: str | None,
+    *,
+    customer_id: int | None = None,
+    visit_id: int | None = None,
+) -> Draft:
+    """A message to the region's dispatchers, in the language they work in."""
+    language = DISPATCH_LANGUAGE
+    rendered = templates.render(kind, language, context)
     return Draft(
-        kind=MessageKind.DISPATCHER_ALERT,
+        kind=kind,
         idempotency_key=key,
         audience=Audience.DISPATCHER,
         language=language,
-        recipient_name=f"dispatch {facts.region.code}",
+        recipient_name=f"dispatch {region.code}",
         recipient_email=email,
         subject=rendered.subject,
         body=rendered.body,
         next_attempt_at=not_before,
-        visit_id=facts.visit.id,
-        customer_id=facts.customer.id,
-        region_id=facts.region.id,
+        visit_id=visit_id,
+        customer_id=customer_id,
+        region_id=region.id,
         data=context,
     )
 

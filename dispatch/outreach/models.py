@@ -36,6 +36,10 @@ class MessageKind(StrEnum):
     WARRANTY_ENDING = "warranty_ending"
     PART_ARRIVED = "part_arrived"
     VOUCHER_ISSUED = "voucher_issued"
+    COMPLAINT_RECEIVED = "complaint_received"
+    COMPLAINT_RESOLVED = "complaint_resolved"
+    COMPLAINT_SLA_BREACH = "complaint_sla_breach"
+    WARRANTY_OUTCOME = "warranty_outcome"
 
 
 class MessageState(StrEnum):

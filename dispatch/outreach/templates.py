@@ -93,6 +93,27 @@ INDONESIAN: dict[MessageKind, Template] = {
         "{code}, potongan {discount}{minimum}, berlaku sampai {valid_until}. Sebutkan kode ini "
         "saat membayar servis atau suku cadang.",
     ),
+    K.COMPLAINT_RECEIVED: Template(
+        "Keluhan Anda kami terima (no. {complaint_id})",
+        "Halo {name}, keluhan Anda tentang {product} ({category}) sudah kami terima dengan "
+        "nomor {complaint_id}. Kami akan menanggapi paling lambat {respond_by} dan "
+        "menyelesaikannya paling lambat {resolve_by}.",
+    ),
+    K.COMPLAINT_RESOLVED: Template(
+        "Keluhan no. {complaint_id} telah diselesaikan",
+        "Halo {name}, keluhan Anda tentang {product} ({category}) telah kami selesaikan: "
+        "{note}. Bila masalahnya belum teratasi, balas pesan ini dan keluhan akan dibuka kembali.",
+    ),
+    K.COMPLAINT_SLA_BREACH: Template(
+        "Keluhan {complaint_id} melewati batas {deadline} ({region})",
+        "Keluhan {complaint_id} ({category}, {product}) dari {customer} belum mendapat {deadline} "
+        "sejak batas waktu {due}. Status: {status}. Penanggung jawab: {owner}.",
+    ),
+    K.WARRANTY_OUTCOME: Template(
+        "Keputusan garansi {product}: {decision}",
+        "Halo {name}, untuk {product} Anda kami memutuskan {decision} di bawah garansi "
+        "(keputusan no. {outcome_id}). Alasannya: {reason}. {next_step}",
+    ),
 }
 
 ENGLISH: dict[MessageKind, Template] = {
@@ -160,6 +181,26 @@ ENGLISH: dict[MessageKind, Template] = {
         "Hello {name}, thank you for staying with us. Here is your {offer} voucher: code "
         "{code}, {discount} off{minimum}, valid until {valid_until}. Give the code when you pay "
         "for a service or a part.",
+    ),
+    K.COMPLAINT_RECEIVED: Template(
+        "We have your complaint (no. {complaint_id})",
+        "Hello {name}, we have received your complaint about your {product} ({category}) as "
+        "number {complaint_id}. We will answer by {respond_by} and resolve it by {resolve_by}.",
+    ),
+    K.COMPLAINT_RESOLVED: Template(
+        "Complaint no. {complaint_id} is resolved",
+        "Hello {name}, your complaint about your {product} ({category}) is resolved: {note}. "
+        "If the problem is still there, reply to this message and we will reopen it.",
+    ),
+    K.COMPLAINT_SLA_BREACH: Template(
+        "Complaint {complaint_id} is past its {deadline} deadline ({region})",
+        "Complaint {complaint_id} ({category}, {product}) from {customer} has had no {deadline} "
+        "since its deadline {due}. Status: {status}. Owner: {owner}.",
+    ),
+    K.WARRANTY_OUTCOME: Template(
+        "Warranty decision for your {product}: {decision}",
+        "Hello {name}, for your {product} we have decided on {decision} under the warranty "
+        "(decision no. {outcome_id}). The reason: {reason}. {next_step}",
     ),
 }
 

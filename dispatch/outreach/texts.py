@@ -32,6 +32,8 @@ VISIT_KINDS: dict[Language, dict[VisitKind, str]] = {
         VisitKind.REPAIR: "perbaikan",
         VisitKind.INSPECTION: "pemeriksaan",
         VisitKind.OIL_CHANGE: "ganti oli",
+        VisitKind.TRAINING: "pelatihan awal",
+        VisitKind.DELIVERY: "pengiriman barang",
     },
     L.EN: {
         VisitKind.INSTALLATION: "installation",
@@ -39,6 +41,8 @@ VISIT_KINDS: dict[Language, dict[VisitKind, str]] = {
         VisitKind.REPAIR: "repair",
         VisitKind.INSPECTION: "inspection",
         VisitKind.OIL_CHANGE: "oil change",
+        VisitKind.TRAINING: "hand-over training",
+        VisitKind.DELIVERY: "delivery",
     },
 }
 ENTITLEMENTS: dict[Language, dict[EntitlementKind, str]] = {

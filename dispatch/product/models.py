@@ -33,6 +33,16 @@ class VisitKind(StrEnum):
     REPAIR = "repair"
     INSPECTION = "inspection"
     OIL_CHANGE = "oil_change"
+    TRAINING = "training"  # hand-over training (pelatihan awal) after an installation
+    DELIVERY = "delivery"  # the goods brought to the customer (pengiriman barang)
+
+
+class ReplacementWarranty(StrEnum):
+    """What a unit given in replacement under warranty gets: the rest of the old unit's
+    warranty and entitlements (transfer), or a new warranty from the replacement day (renew)."""
+
+    TRANSFER = "transfer"
+    RENEW = "renew"
 
 
 class VisitKindPolicyBase(SQLModel):
@@ -69,6 +79,13 @@ class ProductModelBase(SQLModel):
     service_interval_days: int | None = Field(default=None, gt=0, le=3660)
     installation_valid_days: int = Field(default=90, gt=0, le=3660)
     entitlement_valid_months: int = Field(default=12, gt=0, le=120)
+    # Days after purchase in which a fault entitles to replacement or refund at once (garansi
+    # tukar baru); 0: only after a failed warranty repair or a repeat fault.
+    replacement_days: int = Field(default=0, ge=0, le=365)
+    replacement_warranty: ReplacementWarranty = Field(
+        default=ReplacementWarranty.TRANSFER,
+        sa_type=enum_type(ReplacementWarranty, "replacement_warranty"),
+    )
 
 
 class ProductModel(ProductModelBase, table=True):

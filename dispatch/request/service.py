@@ -18,7 +18,7 @@ from dispatch.asset import service as asset_service
 from dispatch.asset.models import Asset
 from dispatch.entitlement import service as entitlement_service
 from dispatch.entitlement.models import ENTITLEMENT_FOR_KIND, EntitlementKind
-from dispatch.errors import NotCovered, NotFound
+from dispatch.errors import Conflict, NotCovered, NotFound
 from dispatch.product import service as product_service
 from dispatch.product.models import VisitKind
 from dispatch.region import service as region_service
@@ -39,6 +39,8 @@ DEFAULT_PRIORITY: dict[VisitKind, int] = {
     VisitKind.INSPECTION: 2,
     VisitKind.PERIODIC_SERVICE: 1,
     VisitKind.OIL_CHANGE: 1,
+    VisitKind.TRAINING: 1,
+    VisitKind.DELIVERY: 2,
 }
 
 
@@ -121,7 +123,7 @@ def add(
     *, session: Session, request_in: ServiceRequestCreate, allow_paid: bool = True
 ) -> ServiceRequest:
     """Step: open (see open) without committing."""
-    asset = asset_service.get_or_raise(session=session, asset_id=request_in.asset_id)
+    asset = _in_service(session, request_in.asset_id)
     region = region_service.get_or_raise(session=session, region_id=request_in.region_id)
     policy = product_service.policy_for(product_model=asset.product_model, kind=request_in.kind)
     created_at = localtime.require_aware(request_in.created_at or localtime.utc_now())
@@ -129,6 +131,41 @@ def add(
     cover = _cover(session, asset, request_in.kind, on, policy.price, use=True)
     if cover.coverage is Coverage.PAID and not allow_paid:
         raise NotCovered(f"not covered: {cover.reason}.", loc=("kind",))
+    return _store(session, request_in, asset, created_at, cover)
+
+
+def add_under_warranty(
+    *, session: Session, request_in: ServiceRequestCreate, reason: str
+) -> ServiceRequest:
+    """Step: a request the warranty pays whatever the entitlements say (a repair decided again,
+    the installation of a unit given in replacement); no entitlement is used."""
+    asset = _in_service(session, request_in.asset_id)
+    region_service.get_or_raise(session=session, region_id=request_in.region_id)
+    product_service.policy_for(product_model=asset.product_model, kind=request_in.kind)
+    created_at = localtime.require_aware(request_in.created_at or localtime.utc_now())
+    cover = _Cover(Coverage.WARRANTY, reason[:300], price=0)
+    return _store(session, request_in, asset, created_at, cover)
+
+
+def _in_service(session: Session, asset_id: int) -> Asset:
+    """The asset; raises Conflict when it was retired (replaced or refunded)."""
+    asset = asset_service.get_or_raise(session=session, asset_id=asset_id)
+    if asset.retired_on is not None:
+        raise Conflict(
+            f"asset {asset_id} was retired on {asset.retired_on}; it takes no more visits.",
+            loc=("asset_id",),
+        )
+    return asset
+
+
+def _store(
+    session: Session,
+    request_in: ServiceRequestCreate,
+    asset: Asset,
+    created_at: datetime,
+    cover: _Cover,
+) -> ServiceRequest:
+    """Step: the request with its coverage decided, flushed so that it has its id."""
     request = ServiceRequest.model_validate(
         request_in,
         update={

@@ -1,8 +1,8 @@
 """The world of the generated authorisation suite: foreign objects of every kind in region a
-(a customer with marked personal data, its asset, request, booking, survey; region a's visit,
-plan, solve job, technician, route and absence) and callers who own none of them: nobody, a
-customer of region b, a dispatcher of region b, a technician of region b. An admin checks that
-every foreign id is real.
+(a customer with marked personal data, its asset, request, booking, complaint, warranty
+outcome, survey; region a's visit, plan, solve job, technician, route and absence) and callers
+who own none of them: nobody, a customer of region b, a dispatcher of region b, a technician of
+region b. An admin checks that every foreign id is real.
 
 Every string of a foreign object that would identify it (name, phone, e-mail, address, serial
 number, description, survey token) is a MARKER: no answer to an outside caller may hold one.
@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from dispatch.account import service as account_service
 from dispatch.account.models import Role, UserCreate
+from dispatch.asset.models import Asset
 from dispatch.customer.models import Customer
 from dispatch.feedback import service as feedback_service
 from dispatch.jobs import service as job_service
@@ -29,7 +30,10 @@ from dispatch.product.models import VisitKind
 from dispatch.region.models import Region
 from dispatch.shift import service as shift_service
 from dispatch.shift.models import ExceptionKind, ShiftExceptionCreate
+from dispatch.technician.models import Technician
 from dispatch.visit.models import VisitStatus
+from dispatch.warranty_outcome import service as outcome_service
+from dispatch.warranty_outcome.models import Decision, WarrantyOutcome, WarrantyOutcomeCreate
 from dispatch.workshop import booking as bay_booking
 from dispatch.workshop.models import WorkshopBookingCreate
 from tests.api.dispatch_support import FAST
@@ -39,6 +43,7 @@ from tests.factories import (
     DAY,
     local,
     make_asset,
+    make_complaint,
     make_customer,
     make_motorcycle_model,
     make_region,
@@ -58,6 +63,8 @@ FOREIGN_SERIAL = "SN-CANARY-4242"
 FOREIGN_DESCRIPTION = "canary: the unit drips onto the sofa"
 FOREIGN_TECHNICIAN = "Joko Canary"
 FOREIGN_WAREHOUSE = "Gudang Canary"
+FOREIGN_COMPLAINT = "canary: the installer left a hole in the wall"
+FOREIGN_OUTCOME = "canary: the compressor was not in stock"
 CALLERS = ("anonymous", "customer", "dispatcher", "technician")
 
 
@@ -100,6 +107,10 @@ def build(session: Session) -> Foreign:
         technician=techs[0],
         day=DAY - timedelta(days=1),
     )
+    complaint = make_complaint(
+        session, asset=asset, region=region_a, visit_id=booking.id, text=FOREIGN_COMPLAINT
+    )
+    outcome = _warranty_outcome(session, asset, region_a, techs[0])
     survey_token = feedback_service.issue(
         session=session, visit=done, now=local(DAY, 18), valid_days=3650
     )
@@ -145,11 +156,15 @@ def build(session: Session) -> Foreign:
             "to_location_id": warehouse.id,
             "workshop_id": workshop,
             "workshop_booking_id": bay,
+            "complaint_id": complaint.id,
+            "outcome_id": outcome.id,
         },
         markers=(
             *FOREIGN_CUSTOMER.values(),
             FOREIGN_SERIAL,
             FOREIGN_DESCRIPTION,
+            FOREIGN_COMPLAINT,
+            FOREIGN_OUTCOME,
             FOREIGN_TECHNICIAN,
             FOREIGN_WAREHOUSE,
             survey_token,
@@ -178,6 +193,31 @@ def _workshop_booking(session: Session, region: Region, customer: Customer) -> t
         booking_in=booking_in, asset=bike, now=local(DAY, 7),
     )  # fmt: skip
     return workshop.id or 0, booking.id or 0
+
+
+def _warranty_outcome(
+    session: Session, asset: Asset, region: Region, technician: Technician
+) -> WarrantyOutcome:
+    """A warranty repair of the asset that failed two days before DAY, decided: repair again."""
+    repair = make_request(session, asset=asset, region=region, kind=VisitKind.REPAIR)
+    make_visit(
+        session,
+        request=repair,
+        status=VisitStatus.FAILED,
+        technician=technician,
+        day=DAY - timedelta(days=2),
+    )
+    outcome_in = WarrantyOutcomeCreate(
+        asset_id=asset.id or 0, decision=Decision.REPAIR_AGAIN, reason=FOREIGN_OUTCOME
+    )
+    return outcome_service.decide(
+        session=session,
+        asset=asset,
+        outcome_in=outcome_in,
+        region=region,
+        user_id=None,
+        at=local(DAY, 18),
+    )
 
 
 def _callers(session: Session, foreign: Foreign) -> dict[str, str]:

@@ -133,6 +133,19 @@ RULES: dict[str, Rule] = {
     "POST /v1/vouchers": _r(D),
     "GET /v1/vouchers": _r(C, D),
     "POST /v1/vouchers/redeem": _r(C, D),
+    "POST /v1/complaints": _r(C, D),
+    "GET /v1/complaints": _r(C, D),
+    "GET /v1/complaints/{complaint_id}": _r(C, D),
+    "PATCH /v1/complaints/{complaint_id}": _r(D),
+    "POST /v1/complaints/{complaint_id}/transitions": _r(C, D),
+    "POST /v1/complaints/{complaint_id}/repair": _r(D),
+    "GET /v1/complaint-slas": _r(D),
+    "PUT /v1/complaint-slas/{category}": ADMIN_ONLY,
+    "GET /v1/assets/{asset_id}/warranty-eligibility": _r(C, D),
+    "POST /v1/warranty-outcomes": _r(D),
+    "GET /v1/warranty-outcomes": _r(C, D),
+    "GET /v1/warranty-outcomes/{outcome_id}": _r(C, D),
+    "POST /v1/deliveries": _r(D),
 }
 
 # The kind of foreign object each path parameter, query parameter or body field names.
@@ -153,6 +166,8 @@ KIND_OF = {
     "from_location_id": "stock location",
     "to_location_id": "stock location",
     "workshop_booking_id": "workshop booking",
+    "complaint_id": "complaint",
+    "outcome_id": "warranty outcome",
 }
 PAGING = {"offset", "limit", "active", "by", "kind"}
 # Filters that are not ids: sent with the foreign value (a list filtered by another region's
@@ -210,6 +225,8 @@ def _value(name: str, path: str, ids: dict[str, Any]) -> Any:
         return "not-your-survey-token"  # the link is the credential: others do not have it
     if name == "plan_id":
         return ids["plan_id"]
+    if name == "category":
+        return "workmanship"  # a complaint category: a name, not an object
     return ids.get(name)
 
 
@@ -335,6 +352,8 @@ def _kind(name: str, path: str) -> str | None:
         return "absence" if "/absences/" in path else None
     if name == "workshop_id":
         return None  # a partner workshop is public business data, not a foreign object
+    if name == "category":
+        return None
     return KIND_OF[name]
 
 

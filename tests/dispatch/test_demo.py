@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
+from dispatch.complaint.models import Complaint, ComplaintStatus
 from dispatch.db import make_engine, upgrade
+from dispatch.demo import after_sales
 from dispatch.demo.catalogue import REGIONS
 from dispatch.demo.generate import generate
 from dispatch.demo.loader import DemoSummary, load_demo
@@ -20,17 +22,20 @@ from dispatch.demo.surveys import COMMENTS
 from dispatch.entitlement.models import Entitlement
 from dispatch.feedback.models import Survey
 from dispatch.kpis import service as kpi_service
+from dispatch.kpis.models import Grouping
+from dispatch.outreach.models import OutboxMessage
 from dispatch.planning import service as planning_service
 from dispatch.planning import solving
 from dispatch.planning.models import PlanOptions
-from dispatch.product.models import ProductCategory, ProductModel
+from dispatch.product.models import ProductCategory, ProductModel, VisitKind
 from dispatch.region import service as region_service
 from dispatch.request.models import ServiceRequest
 from dispatch.shift import service as shift_service
 from dispatch.technician import service as technician_service
 from dispatch.visit.models import Visit, VisitStatus
+from dispatch.warranty_outcome.models import Decision, Ground, WarrantyOutcome
 from tests.dispatch.conftest import settings_for
-from tests.factories import local
+from tests.factories import local, make_asset, make_request, make_visit
 
 TODAY = date(2026, 3, 10)  # a Tuesday
 SMALL = DemoSize(history_days=7, future_days=4)  # every customer, a week of history
@@ -236,3 +241,45 @@ def test_load_demo_has_voucher_offers_and_history(demo: Session) -> None:
     assert vouchers and any(v.redeemed_at is not None for v in vouchers)
     report = kpi_service.report(session=demo, region_codes=None, end=TODAY, as_of=TODAY)
     assert report.total.vouchers_issued > 0 and report.total.voucher_redemption_pct is not None
+
+
+def test_load_demo_history_has_complaints_in_the_kpis(demo: Session) -> None:
+    """Complaints about failed, late or badly rated visits of the history, filed after the
+    visit, answered within 6 hours; those older than five days resolved; no message queued
+    for them; the KPIs report their response and resolution times by category."""
+    complaints = demo.exec(select(Complaint)).all()
+    assert complaints
+    for complaint in complaints:
+        visit = demo.get(Visit, complaint.visit_id)
+        assert visit is not None and visit.ended_at is not None
+        assert complaint.created_at > visit.ended_at
+        assert complaint.first_response_at is None or (
+            complaint.first_response_at - complaint.created_at <= timedelta(hours=6)
+        )
+        old = local(TODAY, 0) - complaint.created_at > timedelta(days=5)
+        assert old <= (complaint.status is ComplaintStatus.RESOLVED)
+    assert demo.exec(select(OutboxMessage)).all() == []
+    start = TODAY - timedelta(days=SMALL.history_days)
+    report = kpi_service.report(
+        session=demo, region_codes=None, start=start, end=TODAY, by=Grouping.CATEGORY
+    )
+    assert report.total.complaint_responses > 0
+    assert any(r.key.startswith("complaint:") for r in report.rows)
+
+
+def test_load_demo_decides_failed_warranty_repairs(demo: Session) -> None:
+    """A warranty repair that failed for a missing part three days ago, still open, is decided
+    the day after: repair again, on the failed-repair ground, its follow-up the repair; once."""
+    asset = make_asset(demo, purchase_date=TODAY - timedelta(days=30))
+    request = make_request(
+        demo, asset=asset, kind=VisitKind.REPAIR, created_at=local(TODAY - timedelta(days=4), 9)
+    )
+    failed = make_visit(
+        demo, request=request, status=VisitStatus.FAILED, day=TODAY - timedelta(days=3)
+    )
+    assert after_sales.load_outcomes(demo, TODAY) >= 1
+    (outcome,) = demo.exec(select(WarrantyOutcome).where(WarrantyOutcome.asset_id == asset.id))
+    assert (outcome.decision, outcome.grounds) == (Decision.REPAIR_AGAIN, [Ground.FAILED_REPAIR])
+    assert outcome.repair_request_id == request.id
+    assert outcome.decided_at == (failed.ended_at or TODAY) + timedelta(days=1)
+    assert after_sales.load_outcomes(demo, TODAY) == 0

@@ -96,7 +96,9 @@ def test_kpis_of_an_empty_period_are_none_not_zero(session: Session) -> None:
     total = _report(session).total
     assert total == KpiValues(
         csat_pct=None, nps=None, ces=None, surveys=0, first_response_s=None, responses=0,
-        resolution_s=None, resolutions=0, first_time_fix_pct=None, first_visits=0,
+        resolution_s=None, resolutions=0, complaint_first_response_s=None,
+        complaint_responses=0, complaint_resolution_s=None, complaint_resolutions=0,
+        first_time_fix_pct=None, first_visits=0,
         part_missing_pct=None, on_time_pct=None, arrivals=0, utilisation_pct=None, service_s=0,
         available_s=0, travel_per_visit_s=None, drives=0, entitlement_use_pct=None,
         entitlements_expired=0,

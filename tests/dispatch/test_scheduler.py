@@ -88,6 +88,7 @@ def test_catch_up_after_a_restart_queues_and_plans_once(engine: Engine) -> None:
         scheduler.DAY_BEFORE_REMINDERS,
         scheduler.SERVICE_DUE_REMINDERS,
         scheduler.VISIT_MESSAGES,
+        scheduler.COMPLAINT_SLA,
     ]
     with Session(engine) as session:
         kinds = session.exec(select(OutboxMessage.kind).order_by(col(OutboxMessage.kind))).all()
@@ -104,10 +105,14 @@ def test_catch_up_after_a_restart_queues_and_plans_once(engine: Engine) -> None:
 
 
 def test_catch_up_in_the_morning_runs_only_the_sweep(engine: Engine) -> None:
-    """Before the planning and reminder hours, a restart does not plan or remind early."""
+    """Before the planning and reminder hours, a restart does not plan or remind early; the
+    sweeps (visit messages, complaint deadlines) run at any hour."""
     region = _tomorrow_and_today(engine)
     morning = local(DAY - timedelta(days=1), 8)
-    assert scheduler.catch_up(engine, SETTINGS, morning) == [scheduler.VISIT_MESSAGES]
+    assert scheduler.catch_up(engine, SETTINGS, morning) == [
+        scheduler.VISIT_MESSAGES,
+        scheduler.COMPLAINT_SLA,
+    ]
     assert _counts(engine, region)[1] == 0
 
 

@@ -1,0 +1,1 @@
+"""Hand-over: delivery of the goods (with the installation) and the initial training."""
