@@ -17,7 +17,6 @@ from pathlib import Path
 
 from rich.table import Table
 
-from benchmarks import peers
 from benchmarks.figures import hours, minutes, reasons_text
 from optimizer import (
     AUTO,
@@ -89,6 +88,8 @@ def solve_solomon_with_peers(
 ) -> list[SolomonRow]:
     """Our row, then PyVRP's and VROOM's on the same instance, one after the other (one core
     each; with --jobs, one instance per worker)."""
+    from benchmarks import peers  # VROOM brings pandas: not for `purna solve` (api/commands/live)
+
     rows = [solve_solomon(path, time_limit_s, bks, engine)]
     problem = read_solomon(path)
     for run in (peers.run_pyvrp(problem, time_limit_s), peers.run_vroom(problem)):
@@ -285,6 +286,8 @@ def solve_fieldservice(
 
 def vroom_fieldservice(technicians: int, visits: int, options: DayOptions) -> FieldRow:
     """The same generated day planned by VROOM (exploration 5, peer_threads threads), checked."""
+    from benchmarks import peers
+
     problem = options.day(technicians, visits)
     run = peers.run_vroom(problem, threads=options.peer_threads)
     if run.plan is None:
