@@ -93,13 +93,13 @@ def bench_fieldservice(
     seed: Annotated[int, typer.Option(help="Seed of the generated days.")] = 0,
     peers: Annotated[
         bool,
-        typer.Option("--peers", help="Also run VROOM (level 5); we get its time."),
+        typer.Option("--peers", help="Against VROOM (both scales) at equal threads and time."),
     ] = False,
     engine: Annotated[str, typer.Option(help="auto, ortools, pyvrp or vroom+ortools.")] = "auto",
-    threads: Annotated[int, typer.Option(min=1, help="Threads for our VROOM first plan.")] = 1,
+    threads: Annotated[int, typer.Option(min=1, help="Threads for our VROOM runs.")] = 1,
     peer_threads: Annotated[
-        int, typer.Option(min=1, help="Threads for the VROOM peer (with --peers).")
-    ] = 1,
+        str, typer.Option(help="With --peers: thread counts, each for both solvers, e.g. 1,2.")
+    ] = "1,2",
     overtime_cost: Annotated[
         int | None,
         typer.Option(min=0, help="Override the overtime cost (0: free, as VROOM models it)."),
@@ -107,33 +107,54 @@ def bench_fieldservice(
 ) -> None:
     """Solve generated Jakarta days of several sizes and report assignment, travel and speed.
 
-    With --peers, VROOM plans each day first and Purna then gets VROOM's wall time as its time
-    limit (--time-limit is ignored); PyVRP is left out, as it cannot express breaks.
+    With --peers, per day and thread count VROOM plans the day on both priority scales, then
+    `purna solve` runs in a new process to end within the better VROOM run's wall time
+    (--time-limit and --threads are ignored; benchmarks/peer_days.py).
     """
     parsed = _sizes(sizes)
     with bad_input():
         SolveParams(engine=engine)  # an unknown engine: one line and exit 2
     options = bench.DayOptions(
-        seed=seed,
-        overtime_cost=overtime_cost,
-        engine=engine,
-        threads=threads,
-        peer_threads=peer_threads,
+        seed=seed, overtime_cost=overtime_cost, engine=engine, threads=threads
     )
     status = make_console(stderr=True)
+    how = "" if overtime_cost is None else f", overtime cost {overtime_cost}"
+    if peers:
+        _peers(parsed, options, _counts(peer_threads), how)
+        return
     rows = []
     for t, v in parsed:
-        limit_s = time_limit
-        if peers:
-            rows.append(bench.vroom_fieldservice(t, v, options))
-            limit_s = rows[-1].seconds
-        with Watch(status, limit_s, v, label=f"{t}x{v}") as watch:
-            rows.append(bench.solve_fieldservice(t, v, options, limit_s, watch))
-    how = "VROOM's time each" if peers else f"{time_limit:g} s each"
-    if overtime_cost is not None:
-        how += f", overtime cost {overtime_cost}"
-    how += f", threads: ours {threads}" + (f", VROOM's {peer_threads}" if peers else "")
+        with Watch(status, time_limit, v, label=f"{t}x{v}") as watch:
+            rows.append(bench.solve_fieldservice(t, v, options, time_limit, watch))
+    how = f"{time_limit:g} s each{how}, threads {threads}"
     make_console().print(bench.fieldservice_table(rows, how, seed))
+
+
+def _peers(
+    sizes: list[tuple[int, int]], options: bench.DayOptions, counts: list[int], how: str
+) -> None:
+    """The peers table: VROOM on both scales and Purna, per day and thread count."""
+    from benchmarks import peer_days
+
+    status = make_console(stderr=True)
+    runs: list[peer_days.DayRun] = []
+
+    def shown(run: peer_days.DayRun) -> None:
+        status.print(f"{run.size} {run.threads} thread(s) {run.solver}: {run.seconds:.1f} s")
+
+    for t, v in sizes:
+        for n in counts:
+            runs += peer_days.compare_day(t, v, options, n, shown)
+    title = f"Generated Jakarta days (seed {options.seed}){how}: Purna against VROOM"
+    make_console().print(peer_days.peers_table(runs, title))
+
+
+def _counts(text: str) -> list[int]:
+    """`1,2` as [1, 2]."""
+    parts = [p.strip() for p in text.split(",")]
+    if not all(p.isdigit() and int(p) > 0 for p in parts):
+        fail(f"--peer-threads: expected thread counts such as 1,2, got {text!r}.")
+    return [int(p) for p in parts]
 
 
 def _sizes(text: str) -> list[tuple[int, int]]:

@@ -79,6 +79,7 @@ def solve_command(
     ] = None,
     time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds to search.")] = 10.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the plan.")] = False,
+    threads: Annotated[int, typer.Option(min=1, help="Threads for VROOM's runs.")] = 1,
 ) -> None:
     """Solve a problem and write the plan; exit 1 when the validator finds the plan broken."""
     started_s = time.perf_counter()  # the solver's import counts: it is part of the wall time
@@ -90,7 +91,7 @@ def solve_command(
     # The plan may go to stdout: then everything else goes to stderr, so stdout stays JSON.
     info = None if quiet else make_console(stderr=output is None)
     # The search gets what is left of the limit after reading and before checking and writing.
-    plan = _solve(problem, max(0.1, time_limit - read_s - _AFTER_SEARCH_S), info)
+    plan = _solve(problem, max(0.1, time_limit - read_s - _AFTER_SEARCH_S), info, threads)
     checked_s = time.perf_counter()
     violations = check(problem, plan)
     phases = (("read", read_s), *plan.solver.phases, ("check", time.perf_counter() - checked_s))
@@ -109,12 +110,15 @@ def solve_command(
         raise typer.Exit(BROKEN_PLAN)
 
 
-def _solve(problem: Problem, time_limit_s: float, console: Console | None) -> Plan:
+def _solve(
+    problem: Problem, time_limit_s: float, console: Console | None, threads: int = 1
+) -> Plan:
     from api.commands.live import Watch
     from optimizer import SolveParams, solve
 
     with Watch(console, time_limit_s, len(problem.visits)) as watch, bad_input():
-        return solve(problem, SolveParams(time_limit_s=time_limit_s, on_progress=watch))
+        params = SolveParams(time_limit_s=time_limit_s, on_progress=watch, threads=threads)
+        return solve(problem, params)
 
 
 def print_summary(
