@@ -152,11 +152,11 @@ def vroom_plan(
     """The best checked plan of VROOM's runs (vroom_runs.PORTFOLIO) within time_limit_s on
     `threads` threads, by rank(); its solver.first_plan names the run. None when no run gave a
     plan the validator accepts, or should_stop ended the first run."""
+    deadline_s = time.perf_counter() + time_limit_s  # importing VROOM (0.3 s and more) counts
     if time_limit_s < budget.MIN_VROOM_S:  # not even worth importing VROOM
         return None
     from .vroom_runs import portfolio
 
-    deadline_s = time.perf_counter() + time_limit_s
     best: Plan | None = None
     for result in portfolio(problem, deadline_s, threads, should_stop or _never):
         plan = None if result.sequences is None else checked_plan(problem, result.sequences)
@@ -175,6 +175,27 @@ def insertion_plan(problem: Problem) -> Plan | None:
     return (
         None if plan is None else replace(plan, solver=replace(plan.solver, first_plan=INSERTION))
     )
+
+
+def filled(problem: Problem, plan: Plan) -> Plan:
+    """The plan with the visits it leaves out put at their cheapest feasible places, when that
+    serves more weight (a search stopped by its time limit may leave a visit that still fits);
+    else the plan itself."""
+    from .insertion import place
+
+    if not plan.unassigned:
+        return plan
+    sequences = {r.technician: [s.visit for s in r.stops] for r in plan.routes}
+    try:
+        placement = place(problem, sequences, [u.visit for u in plan.unassigned])
+    except InvalidProblem:  # a route our insertion cannot time as given: keep the plan
+        return plan
+    if len(placement.unplaced) == len(plan.unassigned):
+        return plan
+    better = checked_plan(problem, placement.sequences)
+    if better is None or rank(problem, better) >= rank(problem, plan):
+        return plan
+    return replace(better, solver=plan.solver)
 
 
 def _never() -> bool:

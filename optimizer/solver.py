@@ -123,8 +123,13 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
             return _stamped(first, started_s, _engine_of(first), clock)
     plan = _solve_ortools(problem, params, started_s, first, clock)
     if first is not None and backends.rank(problem, first) < backends.rank(problem, plan):
-        return _stamped(first, started_s, _engine_of(first), clock)  # OR-Tools did no better
-    return plan
+        plan = _stamped(first, started_s, _engine_of(first), clock)  # OR-Tools did no better
+    if first is None:
+        return plan
+    plan = backends.filled(problem, plan)
+    clock.lap("fill")
+    wall_s = time.perf_counter() - started_s
+    return replace(plan, solver=replace(plan.solver, wall_s=wall_s, phases=clock.phases))
 
 
 def _first_plan(
