@@ -37,15 +37,17 @@ class SolveParams:
     plan (no_improvement_s is then ignored). first_solution is an OR-Tools FirstSolutionStrategy
     name, metaheuristic a LocalSearchMetaheuristic name or ITERATED_LOCAL_SEARCH (ruin and
     recreate: better on Solomon VRPTW, but stops on neither no_improvement_s nor should_stop).
-    engine picks the search (backends.py): auto (PyVRP for the problems it expresses, else
-    VROOM's first plan improved by OR-Tools), ortools, pyvrp or vroom+ortools; deterministic
-    mode always runs OR-Tools alone. threads is how many threads VROOM may use for its first
-    plan (OR-Tools and PyVRP use one); seed is PyVRP's (OR-Tools and VROOM use none).
+    engine picks the search (backends.py): auto (PyVRP for the problems it expresses, else the
+    best of our insertion plan and VROOM's runs improved by OR-Tools), ortools, pyvrp or
+    vroom+ortools; deterministic mode always runs OR-Tools alone. threads is how many threads
+    VROOM may use for its runs (OR-Tools and PyVRP use one); seed is PyVRP's (OR-Tools and VROOM
+    use none).
 
     should_stop is asked all along the search (on the solving thread); once it returns True the
-    search ends and solve returns the best plan found so far, or a NO_SOLUTION plan. VROOM cannot
-    be interrupted: it is asked before and after VROOM's phase. A cancel beats determinism, so a
-    stopped deterministic run is not reproducible. Iterated local search cannot stop on it.
+    search ends and solve returns the best plan found so far, or a NO_SOLUTION plan. VROOM runs
+    in a child process, which is killed within POLL_S of a stop (vroom_runs.py). A cancel beats
+    determinism, so a stopped deterministic run is not reproducible. Iterated local search cannot
+    stop on it.
 
     Raises:
         InvalidProblem: on a non-positive limit, an unknown strategy name, or iterated local
