@@ -54,7 +54,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
         ("outreach_commands",),
         "Print the after-sales KPIs of a period (definitions: docs/kpis.md).",
     ),
-    "bench": (("optimizer_commands", "bench_api", "bench_slots"), "Benchmarks that print tables."),
+    "bench": (("bench_commands", "bench_api", "bench_slots"), "Benchmarks that print tables."),
     "db": (("db_commands",), "The database: schema migrations."),
     "regions": (
         ("region_commands",),

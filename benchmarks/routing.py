@@ -17,7 +17,6 @@ from pathlib import Path
 
 from rich.table import Table
 
-from benchmarks import peers
 from benchmarks.figures import hours, minutes, reasons_text
 from optimizer import (
     AUTO,
@@ -89,6 +88,8 @@ def solve_solomon_with_peers(
 ) -> list[SolomonRow]:
     """Our row, then PyVRP's and VROOM's on the same instance, one after the other (one core
     each; with --jobs, one instance per worker)."""
+    from benchmarks import peers  # VROOM brings pandas: not for `purna solve` (api/commands/live)
+
     rows = [solve_solomon(path, time_limit_s, bks, engine)]
     problem = read_solomon(path)
     for run in (peers.run_pyvrp(problem, time_limit_s), peers.run_vroom(problem)):
@@ -220,13 +221,12 @@ class FieldRow:
 @dataclass(frozen=True, slots=True)
 class DayOptions:
     """How to generate and solve the days: seed, overtime cost override, engine, and the threads
-    of our VROOM first plan and of the VROOM peer."""
+    of our VROOM runs."""
 
     seed: int = 0
     overtime_cost: int | None = None  # None: as generated (2 travel seconds a second)
     engine: str = AUTO
     threads: int = 1
-    peer_threads: int = 1
 
     def day(self, technicians: int, visits: int) -> Problem:
         """The generated day, with the overtime cost overridden when asked."""
@@ -281,15 +281,6 @@ def solve_fieldservice(
     plan = solve(problem, params)
     seconds = time.perf_counter() - started
     return _field_row(problem, plan, seconds, OURS, log.first_s, log.within_s(0.01))
-
-
-def vroom_fieldservice(technicians: int, visits: int, options: DayOptions) -> FieldRow:
-    """The same generated day planned by VROOM (exploration 5, peer_threads threads), checked."""
-    problem = options.day(technicians, visits)
-    run = peers.run_vroom(problem, threads=options.peer_threads)
-    if run.plan is None:
-        raise ValueError(f"VROOM's routes for {problem.name} cannot be timed: {run.note}")
-    return _field_row(problem, run.plan, run.seconds, run.solver, None, None)
 
 
 def _field_row(

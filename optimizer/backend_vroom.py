@@ -17,18 +17,33 @@ from typing import Any
 import numpy as np
 import vroom
 
-from .problem import Problem, Technician
+from .problem import PRIORITY_WEIGHT, Problem, Technician
 from .reasons import may_serve
 from .stop_times import Item
 from .timing import break_starts, merged
 from .travel import build_table
 
-# VROOM maximises the sum of its 0-100 priorities before anything else. Our weights grow tenfold a
-# step (PRIORITY_WEIGHT); 0-100 leaves room for about 3.2 times a step, which keeps the order.
-VROOM_PRIORITY: dict[int, int] = {1: 1, 2: 3, 3: 10, 4: 32, 5: 100}
+# VROOM maximises the sum of its 0-100 priorities before anything else. Two scales: our weights
+# (PRIORITY_WEIGHT, tenfold a step) fitted into 0-100 geometrically, which is exactly 1/10/100
+# when no visit is above priority 3 and keeps the order otherwise (1/3/10/32/100 for 1-5); and
+# VROOM's own linear scale (priority p counts p). Which serves more of our weight depends on the
+# day (issue 14: each wins somewhere), hence both in the portfolio (vroom_runs.py).
+WEIGHTS = "weights"
+LINEAR = "linear"
+SCALES = (WEIGHTS, LINEAR)
+VROOM_PRIORITY_MAX = 100
 PROFILE = "car"
 
 Sequences = dict[str, list[Item]]
+
+
+def priority_scale(problem: Problem, scale: str) -> dict[int, int]:
+    """VROOM's priority for each of our priorities on this scale (WEIGHTS or LINEAR)."""
+    if scale == LINEAR:
+        return {p: p for p in PRIORITY_WEIGHT}
+    top = max((v.priority for v in problem.visits), default=1)
+    ratio = min(10.0, VROOM_PRIORITY_MAX ** (1 / (top - 1))) if top > 1 else 10.0
+    return {p: min(VROOM_PRIORITY_MAX, round(ratio ** (p - 1))) for p in PRIORITY_WEIGHT}
 
 
 def vroom_sequences(
@@ -37,22 +52,27 @@ def vroom_sequences(
     exploration_level: int = 5,
     threads: int = 1,
     timeout_s: float | None = None,
+    scale: str = WEIGHTS,
+    shuffle_seed: int | None = None,
 ) -> Sequences:
     """VROOM's routes for the problem, per technician id: visit ids and break indices in order
-    (technicians without visits are left out)."""
+    (technicians without visits are left out). shuffle_seed gives the jobs to VROOM in another
+    order (its heuristics break ties by job order, so the plans differ)."""
     if not problem.visits or not problem.technicians:
         return {}
     timeout = None if timeout_s is None else timedelta(seconds=timeout_s)
-    inp = vroom_input(problem)
+    inp = vroom_input(problem, priority_scale(problem, scale), shuffle_seed)
     if not inp.has_jobs() or not inp.vehicles:  # VROOM refuses to solve without either
         return {}
     solution = inp.solve(exploration_level=exploration_level, nb_threads=threads, timeout=timeout)
     return read_sequences(problem, solution.to_dict())
 
 
-def vroom_input(problem: Problem) -> Any:
-    """The problem as a vroom.Input. Matrix index k: start of technician k, n + k: its end,
-    2n + i: visit i (n technicians)."""
+def vroom_input(
+    problem: Problem, priority: Mapping[int, int], shuffle_seed: int | None = None
+) -> Any:
+    """The problem as a vroom.Input, with VROOM's priority per our priority. Matrix index k:
+    start of technician k, n + k: its end, 2n + i: visit i (n technicians)."""
     techs, n = problem.technicians, len(problem.technicians)
     locations = [t.start for t in techs] + [t.end_location for t in techs]
     locations += [v.location for v in problem.visits]
@@ -67,7 +87,11 @@ def vroom_input(problem: Problem) -> Any:
         if not all(break_starts(t, b) for b in t.breaks):
             continue  # a break that cannot fit the shift: the technician cannot work at all
         inp.add_vehicle(_vehicle(k, n, t, skill_ids, capacities))
-    for i, v in enumerate(problem.visits):
+    order = np.arange(len(problem.visits))
+    if shuffle_seed is not None:
+        order = np.random.default_rng(shuffle_seed).permutation(order)
+    for i in (int(x) for x in order):
+        v = problem.visits[i]
         needs = {skill_ids[s] for s in v.skills}
         if v.pinned_technician is not None:
             needs.add(skill_ids[_pin(v.pinned_technician)])
@@ -77,7 +101,7 @@ def vroom_input(problem: Problem) -> Any:
             "location": 2 * n + i,
             "default_service": v.duration_s,
             "skills": needs or None,
-            "priority": VROOM_PRIORITY[v.priority],
+            "priority": priority[v.priority],
             "time_windows": [vroom.TimeWindow(a, b) for a, b in merged(v.windows)],
         }
         if capacities:

@@ -15,10 +15,11 @@ then cost, as in the OR-Tools objective.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
+from . import budget
 from .checker import check
 from .errors import InvalidProblem
 from .plan import Plan, Progress
@@ -35,11 +36,7 @@ PYVRP = "pyvrp"
 VROOM_ORTOOLS = "vroom+ortools"
 ENGINES = frozenset({AUTO, ORTOOLS, PYVRP, VROOM_ORTOOLS})
 VROOM = "vroom"  # not an engine to ask for: a plan of VROOM's that OR-Tools did not improve
-
-# VROOM's exploration level (1-5), with its share of the time in budget.py. Measured on the
-# generated Jakarta days (README, Benchmarks): level 5 with 70% of the time served the most,
-# lower levels or shares served fewer on 20x100 and 100x500.
-VROOM_EXPLORATION = 5
+INSERTION = "insertion"  # nor this: our insertion plan, when neither VROOM nor OR-Tools beat it
 
 
 def choose(problem: Problem, engine: str, deterministic: bool) -> str:
@@ -71,7 +68,7 @@ def rank(problem: Problem, plan: Plan) -> tuple[int, int]:
     return -weight, cost
 
 
-def checked_plan(problem: Problem, sequences: dict[str, list[Item]]) -> Plan | None:
+def checked_plan(problem: Problem, sequences: Mapping[str, Sequence[Item]]) -> Plan | None:
     """The plan of another library's routes, or None when the validator rejects it."""
     try:
         plan = sequences_to_plan(problem, sequences)
@@ -146,12 +143,60 @@ def pyvrp_plan(
     return plan
 
 
-def vroom_plan(problem: Problem, time_limit_s: float, threads: int = 1) -> Plan | None:
-    """VROOM's plan within time_limit_s on `threads` threads, checked; None when the validator
-    rejects it."""
-    from .backend_vroom import vroom_sequences
+def vroom_plan(
+    problem: Problem,
+    time_limit_s: float,
+    threads: int = 1,
+    should_stop: Callable[[], bool] | None = None,
+) -> Plan | None:
+    """The best checked plan of VROOM's runs (vroom_runs.PORTFOLIO) within time_limit_s on
+    `threads` threads, by rank(); its solver.first_plan names the run. None when no run gave a
+    plan the validator accepts, or should_stop ended the first run."""
+    deadline_s = time.perf_counter() + time_limit_s  # importing VROOM (0.3 s and more) counts
+    if time_limit_s < budget.MIN_VROOM_S:  # not even worth importing VROOM
+        return None
+    from .vroom_runs import portfolio
 
-    sequences = vroom_sequences(
-        problem, exploration_level=VROOM_EXPLORATION, threads=threads, timeout_s=time_limit_s
+    best: Plan | None = None
+    for result in portfolio(problem, deadline_s, threads, should_stop or _never):
+        plan = None if result.sequences is None else checked_plan(problem, result.sequences)
+        if plan is not None and (best is None or rank(problem, plan) < rank(problem, best)):
+            best = replace(plan, solver=replace(plan.solver, first_plan=result.run.name))
+    return best
+
+
+def insertion_plan(problem: Problem) -> Plan | None:
+    """Our own first plan: each visit at its cheapest place, most urgent first (insertion.py),
+    checked; None when the validator rejects it."""
+    from .insertion import place
+
+    placement = place(problem, {}, [v.id for v in problem.visits])
+    plan = checked_plan(problem, placement.sequences)
+    return (
+        None if plan is None else replace(plan, solver=replace(plan.solver, first_plan=INSERTION))
     )
-    return checked_plan(problem, sequences)
+
+
+def filled(problem: Problem, plan: Plan) -> Plan:
+    """The plan with the visits it leaves out put at their cheapest feasible places, when that
+    serves more weight (a search stopped by its time limit may leave a visit that still fits);
+    else the plan itself."""
+    from .insertion import place
+
+    if not plan.unassigned:
+        return plan
+    sequences = {r.technician: [s.visit for s in r.stops] for r in plan.routes}
+    try:
+        placement = place(problem, sequences, [u.visit for u in plan.unassigned])
+    except InvalidProblem:  # a route our insertion cannot time as given: keep the plan
+        return plan
+    if len(placement.unplaced) == len(plan.unassigned):
+        return plan
+    better = checked_plan(problem, placement.sequences)
+    if better is None or rank(problem, better) >= rank(problem, plan):
+        return plan
+    return replace(better, solver=plan.solver)
+
+
+def _never() -> bool:
+    return False

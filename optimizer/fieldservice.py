@@ -46,21 +46,36 @@ CENTRES = tuple((name, *place) for name, place in SERVICE_CENTRES.items())[: len
 
 # (name, lat, lon): residential neighbourhoods where customers live.
 NEIGHBOURHOODS = (
-    ("Menteng", -6.1963, 106.8317), ("Tanah Abang", -6.2030, 106.8130),
-    ("Kemang", -6.2607, 106.8138), ("Pondok Indah", -6.2659, 106.7830),
-    ("Cilandak", -6.2900, 106.8000), ("Pasar Minggu", -6.2840, 106.8440),
-    ("Tebet", -6.2260, 106.8530), ("Kelapa Gading", -6.1600, 106.9050),
-    ("Sunter", -6.1390, 106.8680), ("Pluit", -6.1170, 106.7900),
-    ("Grogol", -6.1670, 106.7900), ("Cengkareng", -6.1500, 106.7350),
-    ("Kebon Jeruk", -6.1950, 106.7750), ("Duren Sawit", -6.2340, 106.9180),
-    ("Cakung", -6.1830, 106.9400), ("Cibubur", -6.3700, 106.8870),
-    ("Bekasi Barat", -6.2480, 106.9890), ("Bekasi Timur", -6.2480, 107.0160),
-    ("Harapan Indah", -6.1830, 106.9700), ("Jatiasih", -6.3000, 106.9600),
-    ("Karawaci", -6.2260, 106.6070), ("Alam Sutera", -6.2240, 106.6530),
-    ("Bintaro", -6.2720, 106.7360), ("Ciputat", -6.3130, 106.7440),
-    ("BSD", -6.3000, 106.6660), ("Margonda", -6.3800, 106.8320),
-    ("Cinere", -6.3330, 106.7830), ("Sawangan", -6.4040, 106.7580),
-    ("Bogor Tengah", -6.5970, 106.7990), ("Cibinong", -6.4810, 106.8540),
+    ("Menteng", -6.1963, 106.8317),
+    ("Tanah Abang", -6.2030, 106.8130),
+    ("Kemang", -6.2607, 106.8138),
+    ("Pondok Indah", -6.2659, 106.7830),
+    ("Cilandak", -6.2900, 106.8000),
+    ("Pasar Minggu", -6.2840, 106.8440),
+    ("Tebet", -6.2260, 106.8530),
+    ("Kelapa Gading", -6.1600, 106.9050),
+    ("Sunter", -6.1390, 106.8680),
+    ("Pluit", -6.1170, 106.7900),
+    ("Grogol", -6.1670, 106.7900),
+    ("Cengkareng", -6.1500, 106.7350),
+    ("Kebon Jeruk", -6.1950, 106.7750),
+    ("Duren Sawit", -6.2340, 106.9180),
+    ("Cakung", -6.1830, 106.9400),
+    ("Cibubur", -6.3700, 106.8870),
+    ("Bekasi Barat", -6.2480, 106.9890),
+    ("Bekasi Timur", -6.2480, 107.0160),
+    ("Harapan Indah", -6.1830, 106.9700),
+    ("Jatiasih", -6.3000, 106.9600),
+    ("Karawaci", -6.2260, 106.6070),
+    ("Alam Sutera", -6.2240, 106.6530),
+    ("Bintaro", -6.2720, 106.7360),
+    ("Ciputat", -6.3130, 106.7440),
+    ("BSD", -6.3000, 106.6660),
+    ("Margonda", -6.3800, 106.8320),
+    ("Cinere", -6.3330, 106.7830),
+    ("Sawangan", -6.4040, 106.7580),
+    ("Bogor Tengah", -6.5970, 106.7990),
+    ("Cibinong", -6.4810, 106.8540),
 )
 NEAR_KM = 10.0  # customers of a centre live in neighbourhoods within this distance
 SPREAD_DEG = 0.012  # about 1.3 km: how far homes scatter around a neighbourhood centre
@@ -104,9 +119,7 @@ FIRST_NAMES = (
 )  # fmt: skip
 
 
-def generate_day(
-    technicians: int, visits: int, seed: int = 0, *, friday: bool = False
-) -> Problem:
+def generate_day(technicians: int, visits: int, seed: int = 0, *, friday: bool = False) -> Problem:
     """A generated day of after-sales visits in Greater Jakarta; the same seed gives the same day.
 
     Raises:

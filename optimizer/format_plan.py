@@ -201,7 +201,21 @@ def _solver(root: Mapping[str, Any]) -> SolverInfo:
         wall_s=float_field(obj, "wall_s", "solver", 0.0),
         objective=int_field(obj, "objective", "solver", 0),
         engine=str_field(obj, "engine", "solver", "ortools"),
+        phases=_phases(obj),
+        first_plan=str_field(obj, "first_plan", "solver", ""),
     )
+
+
+def _phases(obj: Mapping[str, Any]) -> tuple[tuple[str, float], ...]:
+    """solver.phases: [name, seconds] pairs; absent in plans of older writers and other tools."""
+    here = join("solver", "phases")
+    phases = []
+    for i, pair in enumerate(list_field(obj, "phases", "solver", required=False)):
+        ok = isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)
+        if not ok or isinstance(pair[1], bool) or not isinstance(pair[1], int | float):
+            raise InvalidProblem("must be a [name, seconds] pair.", field=join(here, i))
+        phases.append((pair[0], float(pair[1])))
+    return tuple(phases)
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
@@ -225,6 +239,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "wall_s": plan.solver.wall_s,
             "objective": plan.solver.objective,
             "engine": plan.solver.engine,
+            "phases": [[name, s] for name, s in plan.solver.phases],
+            "first_plan": plan.solver.first_plan,
         },
     }
 

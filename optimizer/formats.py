@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import fields
+from itertools import chain
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from .errors import InvalidProblem
 from .format_fields import (
@@ -255,19 +258,28 @@ def _travel(root: Mapping[str, Any]) -> Travel:
 def _matrix(obj: Mapping[str, Any], key: str) -> tuple[tuple[int, ...], ...]:
     here = join("travel", key)
     rows = list_field(obj, key, "travel", required=True)
-    matrix: list[tuple[int, ...]] = []
     for i, row in enumerate(rows):
         if not isinstance(row, list):
             raise InvalidProblem("must be a list of integers.", field=join(here, i))
         if len(row) != len(rows):
             msg = f"has {len(row)} entries; the matrix must be square ({len(rows)}x{len(rows)})."
             raise InvalidProblem(msg, field=join(here, i))
-        values = tuple(as_int(x, join(join(here, i), j)) for j, x in enumerate(row))
-        for j, value in enumerate(values):
+    # The cells are checked in C (types, then numpy's minimum); only a faulty matrix is walked
+    # cell by cell in Python, to name the first fault's path.
+    if not set(map(type, chain.from_iterable(rows))) <= {int}:  # bool is a type of its own
+        _first_fault(rows, here)
+    if rows and int(np.array(rows).min()) < 0:
+        _first_fault(rows, here)
+    return tuple(map(tuple, rows))
+
+
+def _first_fault(rows: list[Any], here: str) -> None:
+    """Raise InvalidProblem at the first cell that is not an integer >= 0."""
+    for i, row in enumerate(rows):
+        for j, x in enumerate(row):
+            value = as_int(x, join(join(here, i), j))
             if value < 0:
                 raise InvalidProblem(f"must be >= 0, got {value}.", field=join(join(here, i), j))
-        matrix.append(values)
-    return tuple(matrix)
 
 
 def _check_indices(

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .errors import InvalidProblem
-from .insertion_places import Places, cheapest, index, places_of
+from .insertion_places import Place, Places, cheapest, index, places_of
 from .problem import Location, Problem, TimeWindow, Visit
 from .reasons import may_serve
 from .stop_times import BreakSpans, Item, RouteShape, RouteTimes, break_spans, route_times
@@ -84,6 +84,7 @@ class DayRoutes:
         self._demands: list[int] = []
         self._ok: list[bool] = []
         self._slots: Places | None = None
+        self._route_places: dict[int, list[Place]] = {}  # per technician, until its route changes
         self._serves: dict[tuple[frozenset[str], str | None, int], list[bool]] = {}
         for k in range(len(techs)):
             self._shapes.append(self._empty_shape(k))
@@ -238,6 +239,7 @@ class DayRoutes:
             self._times[k].feasible and not over and all(may_serve(tech, v) for v in visits)
         )
         self._slots = None
+        self._route_places.pop(k, None)
 
     def _nodes(self, k: int, shape: RouteShape) -> list[int]:
         base = 2 * self._n_techs
@@ -282,16 +284,19 @@ class DayRoutes:
         """Every place a visit could go (kept until a route changes)."""
         if self._slots is None:
             self._slots = index(
-                [
-                    p
-                    for k, shape in enumerate(self._shapes)
-                    if self._ok[k]
-                    for p in places_of(
-                        k, shape, self._times[k], self._nodes(k, shape), self._breaks[k]
-                    )
-                ]
+                [p for k in range(self._n_techs) if self._ok[k] for p in self._places_of(k)]
             )
         return self._slots
+
+    def _places_of(self, k: int) -> list[Place]:
+        """The places of one route (kept until that route changes: a greedy placement changes
+        one route at a time)."""
+        found = self._route_places.get(k)
+        if found is None:
+            shape = self._shapes[k]
+            found = places_of(k, shape, self._times[k], self._nodes(k, shape), self._breaks[k])
+            self._route_places[k] = found
+        return found
 
     def _best(
         self,

@@ -117,7 +117,7 @@ def build_model(problem: Problem) -> RoutingContext:
         routing=routing,
         time=routing.GetDimensionOrDie(TIME),
         windows=windows,
-        penalty_unit=_penalty_unit(problem),
+        penalty_unit=penalty_unit(problem),
     )
     for rule in RULES:
         rule(ctx)
@@ -150,7 +150,7 @@ def _visit_nodes(problem: Problem) -> tuple[tuple[VisitNode, ...], tuple[tuple[S
     return tuple(nodes), tuple(windows)
 
 
-def _penalty_unit(problem: Problem) -> int:
+def penalty_unit(problem: Problem) -> int:
     """More than the travel, overtime, preference and stability costs of any plan together."""
     techs = problem.technicians
     travel_s = sum(t.latest_end_s - t.shift.start_s for t in techs)  # travel fits in the day

@@ -87,6 +87,10 @@ class SolverInfo:
     objective: int
     # Which search produced the plan: ortools, pyvrp or vroom+ortools (optimizer/backends.py).
     engine: str = "ortools"
+    # Where the seconds went, in order: (phase, seconds), e.g. ("read", 0.2), ("vroom", 1.4).
+    phases: tuple[tuple[str, float], ...] = ()
+    # Which first plan the search improved: "insertion", or a VROOM run ("vroom linear x5").
+    first_plan: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
 from .errors import InvalidProblem
+
+IntArray = npt.NDArray[np.int64]
 
 MAX_TIME_S = 7 * 24 * 3600  # a plan covers one day; this leaves room for night shifts and overtime
 
@@ -164,10 +169,16 @@ class GreatCircle:
 
 @dataclass(frozen=True, slots=True)
 class Matrix:
-    """Travel given as square duration (s) and distance (m) matrices, indexed by Location.index."""
+    """Travel given as square duration (s) and distance (m) matrices, indexed by Location.index.
+
+    The checks and every later lookup run on numpy copies made once here (durations, distances):
+    a Python loop over the cells of a 700x700 matrix took over a second.
+    """
 
     durations_s: tuple[tuple[int, ...], ...]
     distances_m: tuple[tuple[int, ...], ...]
+    durations: IntArray = field(init=False, repr=False, compare=False, hash=False)
+    distances: IntArray = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         n = len(self.durations_s)
@@ -181,8 +192,13 @@ class Matrix:
                     raise InvalidProblem(
                         f"row {i} must have {n} entries, got {len(row)}.", field=f"travel.{name}"
                     )
-                if any(v < 0 for v in row):
-                    raise InvalidProblem(f"row {i} has a negative entry.", field=f"travel.{name}")
+            cells = np.array(rows, dtype=np.int64).reshape(n, n)
+            negative = np.flatnonzero((cells < 0).any(axis=1))
+            if negative.size:
+                msg = f"row {int(negative[0])} has a negative entry."
+                raise InvalidProblem(msg, field=f"travel.{name}")
+            cells.flags.writeable = False  # shared by every table built from this matrix
+            object.__setattr__(self, name.split("_")[0], cells)
 
     @property
     def size(self) -> int:

@@ -10,6 +10,7 @@ from itertools import pairwise
 from . import backends, budget, model, warm_start
 from .errors import InvalidProblem
 from .model import RoutingContext, SolvedRoute
+from .phases import PhaseClock
 from .plan import BreakTime, Plan, PlanStatus, Progress, Route, SolverInfo, Stop, totals_of
 from .problem import Problem
 from .reasons import explain
@@ -36,15 +37,17 @@ class SolveParams:
     plan (no_improvement_s is then ignored). first_solution is an OR-Tools FirstSolutionStrategy
     name, metaheuristic a LocalSearchMetaheuristic name or ITERATED_LOCAL_SEARCH (ruin and
     recreate: better on Solomon VRPTW, but stops on neither no_improvement_s nor should_stop).
-    engine picks the search (backends.py): auto (PyVRP for the problems it expresses, else
-    VROOM's first plan improved by OR-Tools), ortools, pyvrp or vroom+ortools; deterministic
-    mode always runs OR-Tools alone. threads is how many threads VROOM may use for its first
-    plan (OR-Tools and PyVRP use one); seed is PyVRP's (OR-Tools and VROOM use none).
+    engine picks the search (backends.py): auto (PyVRP for the problems it expresses, else the
+    best of our insertion plan and VROOM's runs improved by OR-Tools), ortools, pyvrp or
+    vroom+ortools; deterministic mode always runs OR-Tools alone. threads is how many threads
+    VROOM may use for its runs (OR-Tools and PyVRP use one); seed is PyVRP's (OR-Tools and VROOM
+    use none).
 
     should_stop is asked all along the search (on the solving thread); once it returns True the
-    search ends and solve returns the best plan found so far, or a NO_SOLUTION plan. VROOM cannot
-    be interrupted: it is asked before and after VROOM's phase. A cancel beats determinism, so a
-    stopped deterministic run is not reproducible. Iterated local search cannot stop on it.
+    search ends and solve returns the best plan found so far, or a NO_SOLUTION plan. VROOM runs
+    in a child process, which is killed within POLL_S of a stop (vroom_runs.py). A cancel beats
+    determinism, so a stopped deterministic run is not reproducible. Iterated local search cannot
+    stop on it.
 
     Raises:
         InvalidProblem: on a non-positive limit, an unknown strategy name, or iterated local
@@ -112,34 +115,75 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
         if _stop_asked(params):
             return _unsolved(problem, PlanStatus.NO_SOLUTION, started_s)
         engine = backends.ORTOOLS  # rejected by the validator: OR-Tools, with the time left
+    clock = PhaseClock(started_s)
     first = None
     if engine == backends.VROOM_ORTOOLS and params.metaheuristic != model.ITERATED_LOCAL_SEARCH:
-        share_s = budget.vroom_s(params.time_limit_s)
-        first = backends.vroom_plan(problem, share_s, params.threads)
-        if _stop_asked(params):  # VROOM cannot be interrupted: skip OR-Tools instead
+        first = _first_plan(problem, params, started_s, clock)
+        if _stop_asked(params):  # cancelled during VROOM's runs: no OR-Tools search
             if first is None:
                 return _unsolved(problem, PlanStatus.NO_SOLUTION, started_s)
-            return _stamped(first, started_s, backends.VROOM)
-    plan = _solve_ortools(problem, params, started_s, first)
+            return _stamped(first, started_s, _engine_of(first), clock)
+    plan = _solve_ortools(problem, params, started_s, first, clock)
     if first is not None and backends.rank(problem, first) < backends.rank(problem, plan):
-        return _stamped(first, started_s, backends.VROOM)  # OR-Tools did not take it further
-    return plan
+        plan = _stamped(first, started_s, _engine_of(first), clock)  # OR-Tools did no better
+    if first is None:
+        return plan
+    plan = backends.filled(problem, plan)
+    clock.lap("fill")
+    wall_s = time.perf_counter() - started_s
+    return replace(plan, solver=replace(plan.solver, wall_s=wall_s, phases=clock.phases))
+
+
+def _first_plan(
+    problem: Problem, params: SolveParams, started_s: float, clock: PhaseClock
+) -> Plan | None:
+    """The plan the OR-Tools search starts from: ours by insertion (reported at once: a first
+    plan within a second or two), then VROOM's runs for their share; the best by rank()."""
+    first = backends.insertion_plan(problem)
+    clock.lap("first plan")
+    if first is not None and params.on_progress is not None:  # may raise: a job cancelled
+        params.on_progress(_progress(problem, first, started_s))
+    deadline_s = started_s + budget.vroom_s(params.time_limit_s)
+    vroom = backends.vroom_plan(
+        problem, deadline_s - time.perf_counter(), params.threads, should_stop=params.should_stop
+    )
+    clock.lap("vroom")
+    if vroom is not None and (
+        first is None or backends.rank(problem, vroom) < backends.rank(problem, first)
+    ):
+        first = vroom
+        if params.on_progress is not None:
+            params.on_progress(_progress(problem, first, started_s))
+    return first
+
+
+def _progress(problem: Problem, plan: Plan, started_s: float) -> Progress:
+    """A progress report of a plan found outside OR-Tools, its objective as OR-Tools counts it."""
+    weight, cost = backends.rank(problem, plan)
+    unserved = sum(v.weight for v in problem.visits) + weight
+    objective = cost + model.penalty_unit(problem) * unserved
+    return Progress(time.perf_counter() - started_s, objective, plan.totals.assigned)
+
+
+def _engine_of(first: Plan) -> str:
+    """The engine label of a first plan returned as it is: VROOM's or our insertion's."""
+    return backends.INSERTION if first.solver.first_plan == backends.INSERTION else backends.VROOM
 
 
 def _solve_ortools(
-    problem: Problem, params: SolveParams, started_s: float, first: Plan | None
+    problem: Problem,
+    params: SolveParams,
+    started_s: float,
+    first: Plan | None,
+    clock: PhaseClock,
 ) -> Plan:
     """The OR-Tools search, from `first` when given, for the time left of the time limit."""
     ctx = model.build_model(problem)
     watch = _Watch(ctx, params, started_s)
-    if first is not None and params.on_progress is not None:  # may raise: a job cancelled
-        weight, cost = backends.rank(problem, first)
-        unserved = sum(v.weight for v in problem.visits) + weight
-        objective = cost + ctx.penalty_unit * unserved  # as OR-Tools counts it
-        elapsed_s = time.perf_counter() - started_s
-        params.on_progress(Progress(elapsed_s, objective, first.totals.assigned))
+    initial_routes = None if first is None else warm_start.start_routes(ctx, first)
+    clock.lap("build")
     deterministic = params.deterministic
-    elapsed_s = time.perf_counter() - started_s
+    elapsed_s = time.perf_counter() - started_s + budget.READ_BACK_S
     assignment = model.search(
         ctx,
         first_solution=params.first_solution,
@@ -149,8 +193,9 @@ def _solve_ortools(
         log_search=params.log_search,
         on_solution=watch.at_solution,
         should_stop=watch.should_stop if watch.may_stop else None,
-        initial_routes=None if first is None else warm_start.start_routes(ctx, first),
+        initial_routes=initial_routes,
     )
+    clock.lap("ortools")
     if watch.error is not None:
         raise watch.error
     # Stopped before its first solution, OR-Tools still returns an assignment (every visit
@@ -160,7 +205,11 @@ def _solve_ortools(
     status = _STATUS_WITH_PLAN.get(model.status_name(ctx), PlanStatus.FEASIBLE)
     routes = model.read_routes(ctx, assignment)
     engine = backends.ORTOOLS if first is None else backends.VROOM_ORTOOLS
-    return _plan(ctx, routes, status, started_s, int(assignment.ObjectiveValue()), engine)
+    plan = _plan(ctx, routes, status, started_s, int(assignment.ObjectiveValue()), engine)
+    clock.lap("read back")
+    first_plan = "" if first is None else first.solver.first_plan
+    info = replace(plan.solver, phases=clock.phases, first_plan=first_plan)
+    return replace(plan, solver=info)
 
 
 def _solve_pyvrp(problem: Problem, params: SolveParams, started_s: float) -> Plan | None:
@@ -172,10 +221,19 @@ def _solve_pyvrp(problem: Problem, params: SolveParams, started_s: float) -> Pla
     return None if plan is None else _stamped(plan, started_s, backends.PYVRP)
 
 
-def _stamped(plan: Plan, started_s: float, engine: str) -> Plan:
-    """The plan with its solver info: feasible, the wall time so far, cost and engine."""
+def _stamped(plan: Plan, started_s: float, engine: str, clock: PhaseClock | None = None) -> Plan:
+    """The plan with its solver info: feasible, the wall time so far, cost and engine, and
+    where the time went (clock)."""
     cost = sum(r.travel_s for r in plan.routes)
-    info = SolverInfo(PlanStatus.FEASIBLE, time.perf_counter() - started_s, cost, engine)
+    phases = () if clock is None else clock.phases
+    info = SolverInfo(
+        PlanStatus.FEASIBLE,
+        time.perf_counter() - started_s,
+        cost,
+        engine,
+        phases=phases,
+        first_plan=plan.solver.first_plan,
+    )
     return replace(plan, solver=info)
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from api.commands.optimizer_commands import bench_app
+from api.commands.bench_commands import bench_app
 from api.commands.tables import make_console
 from benchmarks import slot_load
 from benchmarks.servers import ServerFailed

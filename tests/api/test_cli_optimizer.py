@@ -72,6 +72,21 @@ def test_solve_quiet_prints_only_the_plan_json(tmp_path: Path) -> None:
     assert result.stderr == ""
 
 
+def test_solve_plan_says_where_the_seconds_went(tmp_path: Path) -> None:
+    """The written plan's solver details list the phases from reading to checking, within the
+    whole wall time, and the summary prints them."""
+    problem = _write(tmp_path / "small.json", _small())
+    out = tmp_path / "plan.json"
+    args = ["solve", str(problem), "-o", str(out), "--time-limit", "1", "--threads", "2"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    solver = json.loads(out.read_text(encoding="utf-8"))["solver"]
+    names = [name for name, _ in solver["phases"]]
+    assert names[0] == "read" and names[-1] == "check" and "ortools" in names
+    assert sum(s for _, s in solver["phases"]) <= solver["wall_s"] + 0.01
+    assert "seconds: read " in result.stdout
+
+
 def test_check_tampered_plan_exits_1(solved: tuple[Path, Path], tmp_path: Path) -> None:
     """A plan whose first stop is moved to midnight breaks its window: check exits 1 and says so."""
     problem_path, plan_path = solved

@@ -4,6 +4,7 @@ import threading
 import time
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -338,9 +339,11 @@ def test_solver_threads_setting_reaches_vroom_first_plan(
     asked: list[int] = []
     real = backends.vroom_plan
 
-    def recording(problem: Problem, time_limit_s: float, threads: int = 1) -> OptimizerPlan | None:
+    def recording(
+        problem: Problem, time_limit_s: float, threads: int = 1, **kw: Any
+    ) -> OptimizerPlan | None:
         asked.append(threads)
-        return real(problem, time_limit_s, threads)
+        return real(problem, time_limit_s, threads, **kw)
 
     monkeypatch.setattr(backends, "vroom_plan", recording)
     options = planning_service.options_from(Settings(solver_threads=2), time_limit_s=1.0)

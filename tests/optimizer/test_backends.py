@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from optimizer import backend_pyvrp, backend_vroom, backends
-from optimizer.backend_vroom import VROOM_PRIORITY
+from optimizer.backend_vroom import LINEAR, WEIGHTS, priority_scale
 from optimizer.errors import InvalidProblem
 from optimizer.plan import Plan, Progress
 from optimizer.problem import PRIORITY_WEIGHT, Problem
@@ -125,14 +125,15 @@ def test_solve_seed_reaches_pyvrp(monkeypatch: pytest.MonkeyPatch, solve_valid: 
 def test_solve_vroom_plan_the_validator_rejects_falls_back_to_ortools(
     monkeypatch: pytest.MonkeyPatch, solve_valid: Solver
 ) -> None:
-    """A VROOM route that gives a visit to a technician without its skill is not a start."""
+    """A VROOM route that gives a visit to a technician without its skill is not a start: the
+    search starts from our insertion plan instead."""
     problem = make_problem(
         [make_technician("t1", skills=frozenset({"ac"})), make_technician("t2")],
         [make_visit("a", skills=frozenset({"ac"}))],
     )
     monkeypatch.setattr(backend_vroom, "vroom_sequences", lambda *a, **k: {"t2": ["a"]})
     plan = solve_valid(problem, FAST)
-    assert plan.solver.engine == "ortools"
+    assert plan.solver.first_plan == "insertion"
     assert plan.technician_of("a") == "t1"
 
 
@@ -145,8 +146,8 @@ def test_warm_start_never_serves_less_weight_than_vroom(
     starts: list[Plan | None] = []
     vroom_plan = backends.vroom_plan
 
-    def recorded(p: Problem, time_limit_s: float, threads: int = 1) -> Plan | None:
-        starts.append(vroom_plan(p, time_limit_s, threads))
+    def recorded(p: Problem, time_limit_s: float, threads: int = 1, **kw: Any) -> Plan | None:
+        starts.append(vroom_plan(p, time_limit_s, threads, **kw))
         return starts[-1]
 
     monkeypatch.setattr(backends, "vroom_plan", recorded)
@@ -181,10 +182,15 @@ def test_vroom_pinned_skills_and_preferred_still_hold(solve_valid: Solver) -> No
 
 
 def test_vroom_priorities_keep_the_order_of_our_weights() -> None:
-    """VROOM's 0-100 priorities rise with ours, and cover every priority."""
+    """On both scales VROOM's 0-100 priorities rise with ours and cover every priority; with
+    priorities up to 3 the weights scale is our weights exactly (1, 10, 100)."""
     ours = sorted(PRIORITY_WEIGHT, key=PRIORITY_WEIGHT.__getitem__)
-    theirs = [VROOM_PRIORITY[p] for p in ours]
-    assert theirs == sorted(set(theirs)) and theirs[0] >= 0 and theirs[-1] <= 100
+    urgent = make_problem([make_technician("t1")], [make_visit("a", priority=5)])
+    for scale in (WEIGHTS, LINEAR):
+        theirs = [priority_scale(urgent, scale)[p] for p in ours]
+        assert theirs == sorted(set(theirs)) and theirs[0] >= 0 and theirs[-1] <= 100
+    plain = make_problem([make_technician("t1")], [make_visit("a", priority=3)])
+    assert [priority_scale(plain, WEIGHTS)[p] for p in (1, 2, 3)] == [1, 10, 100]
 
 
 def test_pyvrp_full_day_drops_low_priority_first(solve_valid: Solver) -> None:

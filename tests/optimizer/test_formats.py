@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import json
 import re
@@ -343,6 +344,22 @@ def test_formats_plan_round_trip() -> None:
     """plan -> dict -> JSON text -> plan gives an equal plan."""
     plan = _docs_plan()
     assert plan_from_json(json.dumps(plan_to_dict(plan))) == plan
+
+
+def test_formats_plan_phases_round_trip_and_bad_phase_is_named() -> None:
+    """solver.phases and first_plan survive the round trip; a phase that is not a [name,
+    seconds] pair is named by its path."""
+    plan = _docs_plan()
+    info = dataclasses.replace(
+        plan.solver, phases=(("read", 0.2), ("ortools", 1.5)), first_plan="insertion"
+    )
+    timed = dataclasses.replace(plan, solver=info)
+    assert plan_from_json(json.dumps(plan_to_dict(timed))) == timed
+    data = plan_to_dict(timed)
+    data["solver"]["phases"][1] = ["ortools", "fast"]
+    with pytest.raises(InvalidProblem) as caught:
+        plan_from_json(json.dumps(data))
+    assert caught.value.field == "solver.phases[1]"
 
 
 def test_formats_plan_to_dict_matches_plan_method() -> None:

@@ -3,15 +3,14 @@ validator, and the side-by-side tables of the bench commands."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
 from benchmarks import peers
-from benchmarks.peers import PeerRun
-from optimizer.problem import Problem
+from benchmarks.peer_days import OURS, DayRun, verdict
 from optimizer.solomon import parse_solomon
 from tests.optimizer.conftest import assert_plan_valid, make_random_problem
 
@@ -68,33 +67,40 @@ def test_bench_solomon_unknown_engine_exits_2() -> None:
     assert "engine" in result.stderr and "cplex" in result.stderr
 
 
-def test_bench_fieldservice_peers_gives_vroom_and_purna_columns() -> None:
-    """bench fieldservice --peers puts VROOM's column before ours, both checked valid."""
+def test_bench_fieldservice_peers_runs_vroom_on_both_scales_then_purna() -> None:
+    """bench fieldservice --peers: per thread count, VROOM on our weights and on its linear
+    scale, then `purna solve` in its own process; every plan valid, and Purna's row has a
+    verdict and its time to first plan."""
     args = ["bench", "fieldservice", "--sizes", "3x10", "--seed", "1", "--peers"]
+    result = runner.invoke(app, [*args, "--peer-threads", "1,2"])
+    assert result.exit_code == 0, result.output
+    rows = [ln.split("│") for ln in result.stdout.splitlines() if ln.startswith("│ 3x10")]
+    solvers = [(r[2].strip(), r[3].split()[0]) for r in rows]
+    assert solvers == [(n, s) for n in ("1", "2") for s in ("VROOM", "VROOM", "Purna")]
+    assert all(r[9].strip() == "0" for r in rows)  # violations
+    purna = [r for r in rows if "Purna" in r[3]]
+    assert all(r[12].strip().split()[0] in {"wins", "ties", "loses"} for r in purna)
+    assert all(r[11].strip().endswith("s") for r in purna)
+
+
+def test_bench_fieldservice_peer_threads_must_be_counts() -> None:
+    """--peer-threads takes counts such as 1,2: anything else is one line and exit 2."""
+    args = ["bench", "fieldservice", "--sizes", "3x10", "--peers", "--peer-threads", "one"]
     result = runner.invoke(app, args)
-    assert result.exit_code == 0, result.output
-    assert "3x10 VROOM 1.15" in result.stdout and "VROOM's time" in result.stdout
-    row = next(ln for ln in result.stdout.splitlines() if "violations (check)" in ln)
-    assert [cell.strip() for cell in row.split("│")[2:4]] == ["0", "0"]
+    assert result.exit_code == 2
+    assert "--peer-threads" in result.stderr
 
 
-def test_bench_fieldservice_peer_threads_reach_vroom_and_the_title(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """With --peer-threads 2 the VROOM peer runs on two threads, its plan is still valid, and
-    the table says how many threads each solver had."""
-    asked: list[int] = []
-    real = peers.run_vroom
-
-    def recording(problem: Problem, exploration_level: int = 5, threads: int = 1) -> PeerRun:
-        asked.append(threads)
-        return real(problem, exploration_level, threads)
-
-    monkeypatch.setattr(peers, "run_vroom", recording)
-    args = ["bench", "fieldservice", "--sizes", "3x10", "--seed", "1", "--peers"]
-    result = runner.invoke(app, [*args, "--threads", "2", "--peer-threads", "2"])
-    assert result.exit_code == 0, result.output
-    assert asked == [2]
-    assert "threads: ours 2, VROOM's 2" in " ".join(result.stdout.split())
-    row = next(ln for ln in result.stdout.splitlines() if "violations (check)" in ln)
-    assert [cell.strip() for cell in row.split("│")[2:4]] == ["0", "0"]
+def test_verdict_weighs_weight_then_cost_then_time() -> None:
+    """Purna wins on more weight whatever the cost, loses on less, and on equal weight the
+    lower cost wins; a slower win says so."""
+    base = DayRun("2x4", 1, "VROOM weights", 10, 12, 4, 100, 90, 10, 1.0, 0)
+    ours = replace(base, solver=OURS)
+    assert (
+        verdict([base, replace(ours, weight=11, cost=500)], replace(ours, weight=11, cost=500))
+        == "wins"
+    )
+    assert verdict([base, replace(ours, weight=9)], replace(ours, weight=9)) == "loses (weight)"
+    cheaper = replace(ours, cost=99, seconds=2.0)
+    assert verdict([base, cheaper], cheaper) == "wins but slower"
+    assert verdict([base, ours], ours) == "ties"

@@ -1,0 +1,153 @@
+"""VROOM runs for a first plan: each in a child process that a cancel or the deadline ends at
+once, several settings while the time allows (a portfolio), the best kept by our objective.
+
+VROOM cannot be interrupted and overruns its own timeout (issue 14: 2.7 s against a 1.4 s
+share on 100x500), so it runs in a forked child: the parent waits for its routes, asking
+should_stop every POLL_S, and kills the child at the deadline. Where a child cannot be forked
+(no fork on the platform, or a daemonic process such as a Celery prefork worker), VROOM runs in
+this process with its own timeout, as before.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from . import backend_vroom, budget
+from .backend_vroom import LINEAR, WEIGHTS, Sequences
+from .problem import Problem
+
+POLL_S = 0.05  # how often the parent looks for the routes, a cancel and the deadline
+# VROOM's own timeout is this share of the time left: it overruns it by building its input and
+# finishing the heuristics it has started; the rest is the margin before the kill.
+TIMEOUT_SHARE = 0.8
+# Another run is started only when the time left is this many times what the last run took.
+NEXT_RUN_FACTOR = 1.3
+
+
+@dataclass(frozen=True, slots=True)
+class VroomRun:
+    """One setting of VROOM: priority scale, exploration level, job order."""
+
+    scale: str
+    exploration: int
+    shuffle_seed: int | None = None
+
+    @property
+    def name(self) -> str:
+        """As the plan's solver details say it: `vroom weights x5`, `vroom linear x3 shuffled`."""
+        shuffled = "" if self.shuffle_seed is None else " shuffled"
+        return f"vroom {self.scale} x{self.exploration}{shuffled}"
+
+
+# In order: the two scales at VROOM's best level (each wins on some days), then cheaper runs in
+# another job order for variety while time remains.
+PORTFOLIO = (
+    VroomRun(WEIGHTS, 5),
+    VroomRun(LINEAR, 5),
+    VroomRun(WEIGHTS, 4, shuffle_seed=1),
+    VroomRun(LINEAR, 4, shuffle_seed=2),
+    VroomRun(WEIGHTS, 3, shuffle_seed=3),
+    VroomRun(LINEAR, 3, shuffle_seed=4),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """What one run gave: its routes (None when killed or failed) and its wall time."""
+
+    run: VroomRun
+    sequences: Sequences | None
+    seconds: float
+
+
+def portfolio(
+    problem: Problem,
+    deadline_s: float,
+    threads: int,
+    should_stop: Callable[[], bool],
+) -> list[RunResult]:
+    """Run PORTFOLIO in order until the deadline (a perf_counter time) leaves too little for the
+    next run or should_stop says to stop; every run's result, in order."""
+    results: list[RunResult] = []
+    for run in PORTFOLIO:
+        left_s = deadline_s - time.perf_counter()
+        if results and left_s < NEXT_RUN_FACTOR * results[-1].seconds:
+            break
+        if left_s < budget.MIN_VROOM_S or should_stop():
+            break
+        started_s = time.perf_counter()
+        sequences = run_vroom(problem, run, threads, deadline_s, should_stop)
+        results.append(RunResult(run, sequences, time.perf_counter() - started_s))
+        if sequences is None:  # killed at the deadline or on a cancel: no time for another
+            break
+    return results
+
+
+def run_vroom(
+    problem: Problem,
+    run: VroomRun,
+    threads: int,
+    deadline_s: float,
+    should_stop: Callable[[], bool],
+) -> Sequences | None:
+    """VROOM's routes by this run's settings, or None when the deadline or a cancel came first."""
+    timeout_s = max(0.0, TIMEOUT_SHARE * (deadline_s - time.perf_counter()))
+    context = _fork_context()
+    if context is None:
+        return _solve(problem, run, threads, timeout_s)
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_child, args=(problem, run, threads, timeout_s, sender), daemon=True
+    )
+    child.start()
+    sender.close()
+    try:
+        while not receiver.poll(POLL_S):
+            if should_stop() or time.perf_counter() >= deadline_s or not child.is_alive():
+                return None
+        result: Sequences | None = receiver.recv()
+        return result
+    except EOFError:  # the child died without an answer
+        return None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receiver.close()
+
+
+def _fork_context() -> Any:
+    """multiprocessing's fork context, or None where this process cannot fork a child."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    if multiprocessing.current_process().daemon:  # daemonic processes may not have children
+        return None
+    return multiprocessing.get_context("fork")
+
+
+def _child(
+    problem: Problem, run: VroomRun, threads: int, timeout_s: float, sender: Connection
+) -> None:
+    """In the child: solve and send the routes (None when VROOM failed)."""
+    try:
+        sender.send(_solve(problem, run, threads, timeout_s))
+    except Exception:  # the parent sees None: no plan from this run, the others go on
+        sender.send(None)
+    finally:
+        sender.close()
+
+
+def _solve(problem: Problem, run: VroomRun, threads: int, timeout_s: float) -> Sequences:
+    return backend_vroom.vroom_sequences(  # looked up at call time: tests replace it
+        problem,
+        exploration_level=run.exploration,
+        threads=threads,
+        timeout_s=timeout_s,
+        scale=run.scale,
+        shuffle_seed=run.shuffle_seed,
+    )

@@ -1,0 +1,64 @@
+"""The plans the search starts from: our insertion plan, VROOM's portfolio of runs, the fill of
+what a plan leaves out, and the seconds each phase took (SolverInfo.phases, first_plan)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from optimizer import backends, sequences_to_plan
+from optimizer.backend_vroom import LINEAR, WEIGHTS
+from optimizer.plan import Plan
+from optimizer.solver import SolveParams
+from optimizer.vroom_runs import PORTFOLIO, portfolio
+
+from .conftest import (
+    assert_plan_valid,
+    make_problem,
+    make_random_problem,
+    make_technician,
+    make_visit,
+)
+
+Solver = Callable[..., Plan]
+
+
+def test_insertion_plan_serves_a_small_day_validly() -> None:
+    """Our own first plan serves most visits of a small day and passes the validator."""
+    problem = make_random_problem(1, technicians=3, visits=12)
+    plan = backends.insertion_plan(problem)
+    assert plan is not None and plan.solver.first_plan == "insertion"
+    assert_plan_valid(problem, plan)
+    assert plan.totals.assigned >= 6
+
+
+def test_portfolio_runs_both_scales_while_time_allows() -> None:
+    """With time to spare on a small day, VROOM runs on our weights, then its linear scale,
+    then the other settings, each giving routes."""
+    problem = make_random_problem(2, technicians=3, visits=20)
+    results = portfolio(problem, time.perf_counter() + 20.0, 1, lambda: False)
+    assert [r.run for r in results] == list(PORTFOLIO)
+    assert [r.run.scale for r in results[:2]] == [WEIGHTS, LINEAR]
+    assert all(r.sequences for r in results)
+
+
+def test_solve_says_which_first_plan_won_and_where_the_seconds_went(solve_valid: Solver) -> None:
+    """The plan names the first plan its search started from and the phases in order, which
+    add up to no more than its wall time."""
+    problem = make_random_problem(3, technicians=3, visits=20)
+    plan = solve_valid(problem, SolveParams(time_limit_s=2.0))
+    names = [name for name, _ in plan.solver.phases]
+    assert names[:3] == ["first plan", "vroom", "build"] and names[-1] == "fill"
+    assert plan.solver.first_plan in {"insertion"} | {r.name for r in PORTFOLIO}
+    assert sum(s for _, s in plan.solver.phases) <= plan.solver.wall_s + 0.01
+
+
+def test_fill_serves_a_visit_the_plan_left_out() -> None:
+    """A plan that leaves out a visit that still fits gets it from the fill, validly."""
+    problem = make_problem(
+        [make_technician("t1")], [make_visit("a", place=1), make_visit("b", place=2)]
+    )
+    partial = sequences_to_plan(problem, {"t1": ["a"]})
+    plan = backends.filled(problem, partial)
+    assert_plan_valid(problem, plan)
+    assert plan.technician_of("b") == "t1" and plan.totals.assigned == 2
