@@ -29,6 +29,11 @@ MESSAGE_KINDS = (
     "service_due",
     "entitlement_expiring",
     "warranty_ending",
+    # added by 0012 (after-sales) and, for 0014, 0013 (spare parts)
+    "complaint_received",
+    "complaint_resolved",
+    "complaint_sla_breach",
+    "warranty_outcome",
 )
 
 
@@ -75,6 +80,8 @@ def upgrade() -> None:
                 "repair",
                 "inspection",
                 "oil_change",
+                "training",
+                "delivery",
                 name="visit_kind",
                 native_enum=False,
                 create_constraint=True,

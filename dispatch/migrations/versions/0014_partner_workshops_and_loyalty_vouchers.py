@@ -32,6 +32,12 @@ MESSAGE_KINDS = (
     "service_due",
     "entitlement_expiring",
     "warranty_ending",
+    # added by 0012 (after-sales) and, for 0014, 0013 (spare parts)
+    "complaint_received",
+    "complaint_resolved",
+    "complaint_sla_breach",
+    "warranty_outcome",
+    "part_arrived",
 )
 
 
@@ -105,6 +111,8 @@ def upgrade() -> None:
                 "repair",
                 "inspection",
                 "oil_change",
+                "training",
+                "delivery",
                 name="visit_kind",
                 native_enum=False,
                 create_constraint=True,
@@ -143,6 +151,8 @@ def upgrade() -> None:
                 "repair",
                 "inspection",
                 "oil_change",
+                "training",
+                "delivery",
                 name="visit_kind",
                 native_enum=False,
                 create_constraint=True,
