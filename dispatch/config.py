@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     job_misfire_grace_s: int = Field(default=3600, gt=0)  # a scheduled task late by more is skipped
     plan_hour: int = Field(default=18, ge=0, le=23)  # plan tomorrow for every region
     plan_time_limit_s: float = Field(default=10.0, gt=0, le=MAX_TIME_LIMIT_S)
+    # The nightly run waits this long for every region's job, then publishes what has ended.
+    plan_all_wait_s: float = Field(default=3600.0, gt=0)
     reminder_hour: int = Field(default=17, ge=0, le=23)  # day-before reminders
     service_due_hour: int = Field(default=9, ge=0, le=23)  # service-due reminders
     outreach_sweep_s: int = Field(default=300, gt=0)  # surveys, follow-ups, missed notices

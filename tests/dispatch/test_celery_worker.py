@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from dispatch.config import Settings
+from dispatch.jobs import fanout
 from dispatch.jobs import service as job_service
 from dispatch.jobs.celery_app import CeleryRunner
 from dispatch.jobs.models import JobKind, JobStatus, SolveJob
@@ -208,3 +209,22 @@ def test_celery_worker_sees_a_cancel_within_seconds(engine: Engine, worker: Work
         assert region is not None
         plans = planning_service.list_for_day(session=session, region=region, day=DAY)
     assert [p.id for p in plans] == [done.plan_id]
+
+
+def test_fanout_on_the_celery_worker_plans_each_region(engine: Engine, worker: Worker) -> None:
+    """plan-all's fan-out with JOB_RUNNER=celery: a job per region goes through the broker to
+    the worker, and each region ends with a valid draft."""
+    with Session(engine) as session:
+        codes = [small_day(session).region.code for _ in range(2)]
+    regions = fanout.regions(engine=engine, codes=codes)
+    days = [(region, DAY) for region in regions]
+    handed = fanout.submit(engine=engine, runner=worker.runner, days=days, time_limit_s=1.0)
+    worker.wait(lambda: all(_finished(engine, h.job_id or 0) for h in handed), WORKER_UP_S)
+    ended = list(fanout.finished_as_they_end(engine=engine, handed=handed, max_s=0))
+    assert sorted(h.code for h in ended) == sorted(codes)
+    results = fanout.results(engine=engine, handed=handed)
+    assert [(r.status, r.assigned) for r in results] == [("succeeded", 4)] * 2
+    with Session(engine) as session:
+        for region in regions:
+            (plan,) = planning_service.list_for_day(session=session, region=region, day=DAY)
+            assert solving.check_stored(plan) == []
