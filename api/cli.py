@@ -59,7 +59,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
         ("outreach_commands",),
         "Print the after-sales KPIs of a period (definitions: docs/kpis.md).",
     ),
-    "bench": (("optimizer_commands", "bench_api"), "Benchmarks that print tables."),
+    "bench": (("optimizer_commands", "bench_api", "bench_scale"), "Benchmarks that print tables."),
     "db": (("db_commands",), "The database: schema migrations."),
     "demo": (("dispatch_commands",), "The demo business: Greater Jakarta after-sales."),
     "users": (("serve_commands", "access_commands"), "Accounts and their bearer tokens."),

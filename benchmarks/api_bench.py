@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import multiprocessing
 import socket
-import tempfile
 import threading
 import time
 import uuid
@@ -18,12 +17,10 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
-import sqlalchemy as sa
 import uvicorn
 from rich.console import Console
 from rich.table import Table
@@ -32,6 +29,7 @@ from sqlmodel import Session
 
 from benchmarks import api_world
 from benchmarks.api_world import BenchWorld
+from benchmarks.scratch import scratch_database
 from dispatch import db
 from dispatch.config import Settings
 
@@ -58,7 +56,7 @@ def run(
     make_app: Callable[[Settings], Any], database_url: str | None, size: Size, status: Console
 ) -> Table:
     """Build the region in a fresh database, serve make_app's app, measure; the table."""
-    with _database(database_url) as url:
+    with scratch_database(database_url) as url:
         db.upgrade(url)
         settings = Settings(_env_file=None, database_url=url, embedded_scheduler=False)  # type: ignore[call-arg]
         app = make_app(settings)
@@ -165,28 +163,6 @@ def _table(t: Timings, dialect: str, technicians: int, visits: int, days: int) -
             note,
         )
     return table
-
-
-@contextmanager
-def _database(url: str | None) -> Iterator[str]:
-    """A fresh SQLite file, or a fresh schema in the PostgreSQL at url (dropped afterwards)."""
-    if url is None:
-        with tempfile.TemporaryDirectory(prefix="purna-bench-") as folder:
-            yield f"sqlite:///{Path(folder) / 'bench.db'}"
-        return
-    schema = f"purna_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(db.normalise_url(url))
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    scoped = make_url(db.normalise_url(url)).update_query_dict(
-        {"options": f"-csearch_path={schema}"}
-    )
-    try:
-        yield scoped.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
 
 
 @contextmanager

@@ -17,6 +17,7 @@ import logging
 import os
 from typing import Any
 
+import redis
 from celery import Celery
 from kombu.exceptions import OperationalError
 from sqlalchemy.engine import Engine
@@ -127,3 +128,19 @@ class CeleryRunner:
     def stop(self) -> None:
         """Release the broker connections of this process."""
         self._app.close()
+
+
+def forget_queue(settings: Settings) -> None:
+    """Drop a queue no longer used (a test's, a benchmark's) from Redis: its messages, its
+    bindings and the bookkeeping of its unacknowledged messages (other brokers: nothing)."""
+    if not settings.broker_url.startswith(("redis://", "rediss://")):
+        return
+    queue = settings.job_queue
+    keys = [queue, *(f"_kombu.{kind}.{queue}" for kind in ("binding", "binding_permanent"))]
+    options = transport_options(settings)
+    keys += [options[k] for k in ("unacked_key", "unacked_index_key", "unacked_mutex_key")]
+    client = redis.Redis.from_url(settings.broker_url)
+    try:
+        client.delete(*keys)
+    finally:
+        client.close()

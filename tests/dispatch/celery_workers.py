@@ -17,11 +17,10 @@ from types import TracebackType
 from typing import Any
 
 import pytest
-import redis
 from sqlalchemy.engine import Engine
 
 from dispatch.config import Settings
-from dispatch.jobs.celery_app import CeleryRunner, transport_options
+from dispatch.jobs.celery_app import CeleryRunner, forget_queue
 from dispatch.jobs.runner import build_runner
 
 WORKER_UP_S = 60.0  # the worker's start (imports, broker connection) plus a short solve
@@ -85,7 +84,7 @@ class Workers:
         for worker in self.started:
             worker.runner.stop()
             _end(worker.process)
-        _forget_queue(self._settings)
+        forget_queue(self._settings)
 
     def start(self) -> Worker:
         """One more `purna worker --concurrency 1` on the queue."""
@@ -126,15 +125,3 @@ def _end(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=5)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)  # any pool process left behind
-
-
-def _forget_queue(settings: Settings) -> None:
-    queue = settings.job_queue
-    keys = [queue, *(f"_kombu.{kind}.{queue}" for kind in ("binding", "binding_permanent"))]
-    options = transport_options(settings)
-    keys += [options[k] for k in ("unacked_key", "unacked_index_key", "unacked_mutex_key")]
-    client = redis.Redis.from_url(settings.broker_url)
-    try:
-        client.delete(*keys)
-    finally:
-        client.close()

@@ -6,8 +6,7 @@
   join_transaction_mode="create_savepoint" recipe: services commit to a savepoint and the
   outer transaction is rolled back. Tests that need real commits seen by other connections
   (threads) use `engine`; the tables are emptied after such a test.
-PostgreSQL (and Redis, for the Celery tests) is skipped with a message when unreachable,
-except with CI=true, where it fails.
+PostgreSQL is skipped with a message when unreachable, except with CI=true, where it fails.
 """
 
 import os
@@ -18,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import redis
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
@@ -27,8 +25,6 @@ import dispatch.models  # noqa: F401  (every table in the metadata)
 from dispatch.config import Settings
 from dispatch.db import make_engine, upgrade
 
-BROKER_URL = os.environ.get("PURNA_TEST_BROKER_URL", "redis://127.0.0.1:6379/0")
-REDIS_HINT = "start it: redis-server --daemonize yes (Debian package redis-server), or make test"
 POSTGRES_URLS = (
     "postgresql+psycopg://postgres@127.0.0.1:5432/test",
     "postgresql+psycopg://root@127.0.0.1:5432/test",
@@ -63,22 +59,6 @@ def postgres_url() -> str:
     if os.environ.get("CI") == "true":
         pytest.fail(msg)
     pytest.skip(msg)
-
-
-@pytest.fixture(scope="session")
-def broker_url() -> str:
-    """The Redis of the Celery tests (PURNA_TEST_BROKER_URL, which `make test` sets), reachable."""
-    client = redis.Redis.from_url(BROKER_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        msg = f"Redis is not reachable at {BROKER_URL} ({exc}); {REDIS_HINT}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(msg)
-        pytest.skip(msg)
-    finally:
-        client.close()
-    return BROKER_URL
 
 
 @pytest.fixture(scope="session")
