@@ -114,7 +114,9 @@ def read_booking(session: SessionDep, booking: BookingDep) -> BookingPublic:
     return booking_service.public(session=session, visit=booking)
 
 
-@router.post("/{booking_id}/reschedule", response_model=BookingPublic, dependencies=[BookingLimit])
+@router.post(
+    "/{booking_id}/reschedule", response_model=BookingPublic, dependencies=[BookingLimit]
+)
 def reschedule_booking(
     session: SessionDep, booking: BookingDep, reschedule_in: BookingReschedule
 ) -> BookingPublic:
@@ -128,7 +130,9 @@ def reschedule_booking(
     return booking_service.public(session=session, visit=visit)
 
 
-@router.post("/{booking_id}/cancel", response_model=BookingPublic, dependencies=[BookingLimit])
+@router.post(
+    "/{booking_id}/cancel", response_model=BookingPublic, dependencies=[BookingLimit]
+)
 def cancel_booking(session: SessionDep, booking: BookingDep) -> BookingPublic:
     """Cancel the booking; its entitlement comes back."""
     visit = booking_service.cancel(session=session, visit=booking)

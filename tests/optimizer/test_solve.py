@@ -132,7 +132,9 @@ def test_solve_reports_each_improvement() -> None:
     """on_progress sees decreasing objectives ending at the plan's, with assigned counts."""
     seen: list[Progress] = []
     problem = make_random_problem(seed=5)
-    plan = solve(problem, SolveParams(deterministic=True, work_limit=300, on_progress=seen.append))
+    plan = solve(
+        problem, SolveParams(deterministic=True, work_limit=300, on_progress=seen.append)
+    )
     objectives = [p.objective for p in seen]
     assert objectives and objectives == sorted(objectives, reverse=True)
     assert len(set(objectives)) == len(objectives)
