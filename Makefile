@@ -22,9 +22,13 @@ chromium:
 	@test -x $(CHROMIUM) || ! command -v apt-get >/dev/null || [ "$$(id -u)" != 0 ] || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+# The Celery tests need Redis: the usual one when it answers, else Debian's redis-server on a
+# free local port for the length of the run (tests/redis_for_tests.py), passed on by URL.
 test: lint chromium
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	@broker=$$($(BIN)/python -m tests.redis_for_tests start) || exit 1; \
+	PURNA_TEST_BROKER_URL=$$broker $(BIN)/python -m pytest -n 2 --dist loadfile; status=$$?; \
+	$(BIN)/python -m tests.redis_for_tests stop; exit $$status
 
 bench: $(STAMP)
 	$(BIN)/purna bench solomon --time-limit 5

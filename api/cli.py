@@ -32,6 +32,11 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
         ("dispatch_commands",),
         "Plan a region's day: print each route and the visits left unassigned with their reason.",
     ),
+    "plan-all": (
+        ("plan_all_commands",),
+        "Plan every region's day at once, one solve job per region (JOB_RUNNER: threads or Celery\n"
+        "workers); a table per region; exit 1 unless every region got a draft.",
+    ),
     "run": (
         ("serve_commands",),
         "Migrate, load the demo data into an empty database, print a token per role, and serve\n"
@@ -54,7 +59,10 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
         ("outreach_commands",),
         "Print the after-sales KPIs of a period (definitions: docs/kpis.md).",
     ),
-    "bench": (("bench_commands", "bench_api", "bench_slots"), "Benchmarks that print tables."),
+    "bench": (
+        ("bench_commands", "bench_api", "bench_slots", "bench_scale"),
+        "Benchmarks that print tables.",
+    ),
     "db": (("db_commands",), "The database: schema migrations."),
     "regions": (
         ("region_commands",),

@@ -19,7 +19,7 @@ log = logging.getLogger("purna.scheduler")
 def start_embedded(app: FastAPI) -> None:
     """Build the scheduler, register every task and start it in a background thread."""
     scheduler = build_scheduler(app.state.settings)
-    register_tasks(scheduler, app.state.engine, app.state.settings)
+    register_tasks(scheduler, app.state.engine, app.state.settings, runner=app.state.job_runner)
     scheduler.start()
     app.state.scheduler = scheduler
     log.info("embedded scheduler started with jobs %s", [j.id for j in scheduler.get_jobs()])

@@ -29,7 +29,7 @@ from sqlmodel import Session
 
 from benchmarks import api_world
 from benchmarks.api_world import BenchWorld
-from benchmarks.servers import fresh_database
+from benchmarks.scratch import scratch_database
 from dispatch import db
 from dispatch.config import Settings
 
@@ -56,7 +56,7 @@ def run(
     make_app: Callable[[Settings], Any], database_url: str | None, size: Size, status: Console
 ) -> Table:
     """Build the region in a fresh database, serve make_app's app, measure; the table."""
-    with fresh_database(database_url) as url:
+    with scratch_database(database_url) as url:
         db.upgrade(url)
         settings = Settings(_env_file=None, database_url=url, embedded_scheduler=False)  # type: ignore[call-arg]
         app = make_app(settings)

@@ -78,6 +78,24 @@ def build(
     return BenchWorld(token, booking_days, [(a.id or 0, a.customer_id) for a in fresh_assets])
 
 
+def build_regions(
+    session: Session, *, regions: int, technicians: int, visits: int, day: date, seed: int
+) -> list[str]:
+    """Fill an empty, migrated database with `regions` regions (bench-01, ...), each with its
+    technicians and `visits` booked repairs on day, for `purna bench scale`; their codes."""
+    rng = random.Random(seed)
+    product = _product(session)
+    owners = [_asset(session, product, rng, i) for i in range(max(50, visits // 5))]
+    codes = []
+    for k in range(1, regions + 1):
+        region_in = RegionCreate(code=f"bench-{k:02d}", name=f"Jakarta (bench {k})")
+        region = region_service.create(session=session, region_in=region_in)
+        _technicians(session, region, technicians, rng)
+        _book_day(session, region, day, owners, visits, rng)
+        codes.append(region.code)
+    return codes
+
+
 def _technicians(session: Session, region: Region, n: int, rng: random.Random) -> None:
     lunch = BreakRule(duration_s=H, windows=(BreakWindow(start_s=41_400, end_s=46_800),))
     shifts = [

@@ -1,8 +1,8 @@
-"""What a measurement runs against: a fresh database, and real API processes serving it.
+"""What a measurement runs against: real API processes serving a database.
 
-fresh_database gives a new SQLite file, or a new schema in a PostgreSQL server (dropped
-afterwards); api_processes starts `purna serve` processes on free local ports of 127.0.0.1, the
-shape of several API processes behind a load balancer, and stops them at the end.
+The database itself comes from benchmarks.scratch; api_processes starts `purna serve`
+processes on free local ports of 127.0.0.1, the shape of several API processes behind a load
+balancer, and stops them at the end.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -22,10 +21,6 @@ from pathlib import Path
 from typing import IO
 
 import httpx
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
-
-from dispatch import db
 
 START_DEADLINE_S = 60.0  # two processes importing the solvers on a busy 2-core machine
 STOP_DEADLINE_S = 15.0
@@ -36,29 +31,6 @@ PURNA = (sys.executable, "-c", "import sys; from api.cli import app; sys.argv[0]
 
 class ServerFailed(Exception):
     """An API process did not start, or ended by itself; the message has its log's tail."""
-
-
-@contextmanager
-def fresh_database(url: str | None) -> Iterator[str]:
-    """A fresh SQLite file, or a fresh schema in the PostgreSQL at url (dropped afterwards);
-    its URL, not migrated yet."""
-    if url is None:
-        with tempfile.TemporaryDirectory(prefix="purna-bench-") as folder:
-            yield f"sqlite:///{Path(folder) / 'bench.db'}"
-        return
-    schema = f"purna_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(db.normalise_url(url))
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    scoped = make_url(db.normalise_url(url)).update_query_dict(
-        {"options": f"-csearch_path={schema}"}
-    )
-    try:
-        yield scoped.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
 
 
 @dataclass

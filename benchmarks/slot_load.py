@@ -27,7 +27,8 @@ from sqlmodel import Session
 
 from benchmarks import api_world
 from benchmarks.api_world import BenchWorld
-from benchmarks.servers import api_processes, fresh_database
+from benchmarks.scratch import scratch_database
+from benchmarks.servers import api_processes
 from dispatch import db
 from dispatch.config import Settings
 
@@ -59,9 +60,7 @@ class Measured:
     wall_s: float = 0.0
 
 
-def run(
-    database_url: str, processes: Sequence[int], load: Load, status: Console
-) -> list[Measured]:
+def run(database_url: str, processes: Sequence[int], load: Load, status: Console) -> list[Measured]:
     """One run per number of API processes, each on a fresh schema of the PostgreSQL at
     database_url; raises LoadFailed when it is not PostgreSQL or a server fails."""
     if make_url(db.normalise_url(database_url)).get_backend_name() != "postgresql":
@@ -70,7 +69,7 @@ def run(
 
 
 def _run_one(database_url: str, processes: int, load: Load, status: Console) -> Measured:
-    with fresh_database(database_url) as url:
+    with scratch_database(database_url) as url:
         db.upgrade(url)
         world = _world(url, load)
         status.print(f"{processes} API process(es): region built, starting the servers")

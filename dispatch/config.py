@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     job_misfire_grace_s: int = Field(default=3600, gt=0)  # a scheduled task late by more is skipped
     plan_hour: int = Field(default=18, ge=0, le=23)  # plan tomorrow for every region
     plan_time_limit_s: float = Field(default=10.0, gt=0, le=MAX_TIME_LIMIT_S)
+    # The nightly run waits this long for every region's job, then publishes what has ended.
+    plan_all_wait_s: float = Field(default=3600.0, gt=0)
     reminder_hour: int = Field(default=17, ge=0, le=23)  # day-before reminders
     service_due_hour: int = Field(default=9, ge=0, le=23)  # service-due reminders
     outreach_sweep_s: int = Field(default=300, gt=0)  # surveys, follow-ups, missed notices
@@ -70,6 +72,13 @@ class Settings(BaseSettings):
     job_queue: str = Field(default="purna-solve", min_length=1)  # the broker queue of solve jobs
     job_workers: int = Field(default=1, ge=1, le=16)  # solves at once; each keeps a core busy
     solve_time_limit_s: float = Field(default=10.0, gt=0, le=MAX_TIME_LIMIT_S)  # request gave none
+    # A worker killed mid-job (dispatch/jobs/celery_app.py): Redis hands its job to another
+    # worker after the visibility timeout (keep it above the longest job: 300 s + building);
+    # that worker takes the job over once the dead one's heartbeat is older than the job's time
+    # limit + JOB_LEASE_S; after JOB_MAX_ATTEMPTS lost workers the job ends failed.
+    job_visibility_timeout_s: int = Field(default=900, ge=1)
+    job_lease_s: float = Field(default=30.0, gt=0)
+    job_max_attempts: int = Field(default=3, ge=1, le=20)
     # VROOM's threads for a day's first plan; a second core serves more on big days (README).
     solver_threads: int = Field(default=1, ge=1, le=64)
 

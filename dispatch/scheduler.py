@@ -22,7 +22,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import select
 
 from dispatch import localtime
 from dispatch.access import service as access_service
@@ -30,12 +30,14 @@ from dispatch.complaint import service as complaint_service
 from dispatch.config import Settings
 from dispatch.db import session_scope
 from dispatch.handover import service as handover_service
+from dispatch.jobs import fanout
+from dispatch.jobs.models import JobStatus
+from dispatch.jobs.runner import JobRunner
 from dispatch.outreach import delivery, service_due
 from dispatch.outreach import service as outreach_service
 from dispatch.outreach.channels import Channel, build_channel
 from dispatch.outreach.delivery import DeliveryReport
 from dispatch.planning import service as planning_service
-from dispatch.planning.models import PlanState
 from dispatch.region.models import Region
 from dispatch.voucher import rules as voucher_rules
 
@@ -81,17 +83,20 @@ def register_tasks(
     *,
     channel: Channel | None = None,
     now: datetime | None = None,
+    runner: JobRunner | None = None,
 ) -> None:
-    """Add every task under its stable id, replacing any task of that id already there."""
+    """Add every task under its stable id, replacing any task of that id already there; the
+    nightly plan runs its jobs on runner (None: a runner of its own for each run)."""
     zone = _zone(settings)
     channel = channel or build_channel(settings)
     args = (engine, settings)
+    with_runner = (engine, settings, None, runner)  # now=None: the time it runs
 
     def daily(hour: int) -> CronTrigger:
         return CronTrigger(hour=hour, minute=0, timezone=zone)
 
     tasks: list[tuple[Any, Any, str, tuple[Any, ...]]] = [
-        (plan_tomorrow, daily(settings.plan_hour), PLAN_TOMORROW, args),
+        (plan_tomorrow, daily(settings.plan_hour), PLAN_TOMORROW, with_runner),
         (send_reminders, daily(settings.reminder_hour), DAY_BEFORE_REMINDERS, args),
         (sweep_visit_messages, _every(settings.outreach_sweep_s), VISIT_MESSAGES, args),
         (send_service_due, daily(settings.service_due_hour), SERVICE_DUE_REMINDERS, args),
@@ -99,7 +104,7 @@ def register_tasks(
         (prune_access_log, daily(settings.access_log_prune_hour), PRUNE_ACCESS_LOG, args),
         (voucher_anniversaries, daily(settings.service_due_hour), VOUCHER_ANNIVERSARIES, args),
         (check_complaint_slas, _every(settings.complaint_sla_sweep_s), COMPLAINT_SLA, args),
-        (catch_up, DateTrigger(run_date=now or localtime.utc_now()), CATCH_UP, args),
+        (catch_up, DateTrigger(run_date=now or localtime.utc_now()), CATCH_UP, with_runner),
     ]
     for func, trigger, task_id, task_args in tasks:
         scheduler.add_job(
@@ -116,37 +121,63 @@ def register_tasks(
 
 
 def plan_tomorrow(
-    engine: Engine, settings: Settings, now: datetime | None = None
+    engine: Engine,
+    settings: Settings,
+    now: datetime | None = None,
+    runner: JobRunner | None = None,
 ) -> dict[str, str]:
-    """Plan tomorrow for every region: a draft, published where the region says so."""
+    """Plan tomorrow for every region at once, one solve job each on the runner (this process's
+    threads, or the Celery workers with JOB_RUNNER=celery); publish where the region says so."""
     now = now or localtime.utc_now()
+    since = _today_at(now, settings.plan_hour, _zone(settings))
     outcome: dict[str, str] = {}
-    with session_scope(engine) as session:
-        regions = list(session.exec(select(Region).order_by(col(Region.code))).all())
-        for region in regions:
-            try:
-                outcome[region.code] = _plan_region(session, region, now, settings)
-            except Exception:  # one region failing must not stop the others
-                session.rollback()
-                log.exception("planning tomorrow failed for region %s", region.code)
-                outcome[region.code] = "failed"
+    todo = []
+    for region in fanout.regions(engine=engine):
+        tomorrow = localtime.local_day(now, region.zone) + timedelta(days=1)
+        with session_scope(engine) as session:
+            plans = planning_service.list_for_day(session=session, region=region, day=tomorrow)
+        if any(p.created_at >= since for p in plans):
+            outcome[region.code] = "already planned"
+        else:
+            todo.append((region, tomorrow))
+    local = runner is None
+    runner = runner or fanout.local_runner(settings, engine)
+    try:
+        limit_s = settings.plan_time_limit_s
+        handed = fanout.submit(engine=engine, runner=runner, days=todo, time_limit_s=limit_s)
+        wait_s = settings.plan_all_wait_s
+        for _ in fanout.finished_as_they_end(engine=engine, handed=handed, max_s=wait_s):
+            pass
+    finally:
+        if local:
+            fanout.release(runner)
+    for result in fanout.results(engine=engine, handed=handed):
+        outcome[result.code] = _settle(engine, result, now)
     return outcome
 
 
-def _plan_region(session: Session, region: Region, now: datetime, settings: Settings) -> str:
-    """Plan the region's tomorrow unless this evening's run did already; what happened."""
-    tomorrow = localtime.local_day(now, region.zone) + timedelta(days=1)
-    since = _today_at(now, settings.plan_hour, _zone(settings))
-    plans = planning_service.list_for_day(session=session, region=region, day=tomorrow)
-    if any(p.created_at >= since for p in plans):
-        return "already planned"
-    published = any(p.status is PlanState.PUBLISHED for p in plans)
-    options = planning_service.options_from(settings, time_limit_s=settings.plan_time_limit_s)
-    plan = planning_service.plan_day(session=session, region=region, day=tomorrow, options=options)
-    if region.auto_publish and not published:  # never replace a dispatcher's published plan
-        planning_service.publish(session=session, plan=plan, at=now)
-        return "published"
-    return "draft"
+def _settle(engine: Engine, result: fanout.RegionResult, now: datetime) -> str:
+    """Publish a region's new draft when it auto-publishes and has no published plan yet (never
+    replace a dispatcher's); what became of the region."""
+    if result.status == "refused":
+        return "already planning"
+    if result.status != JobStatus.SUCCEEDED:
+        log.error("planning tomorrow for %s: job %s %s", result.code, result.job_id, result.error)
+        return "failed" if result.status != JobStatus.QUEUED else "still queued"
+    try:
+        with session_scope(engine) as session:
+            region = session.exec(select(Region).where(Region.code == result.code)).one()
+            published = planning_service.published_plan(
+                session=session, region=region, day=result.day
+            )
+            if not region.auto_publish or published is not None:
+                return "draft"
+            plan = planning_service.get_or_raise(session=session, plan_id=result.plan_id or 0)
+            planning_service.publish(session=session, plan=plan, at=now)
+            return "published"
+    except Exception:  # one region failing must not stop the others
+        log.exception("publishing tomorrow's plan failed for region %s", result.code)
+        return "failed"
 
 
 def send_reminders(engine: Engine, settings: Settings, now: datetime | None = None) -> int:
@@ -228,13 +259,18 @@ def check_complaint_slas(
     return counts
 
 
-def catch_up(engine: Engine, settings: Settings, now: datetime | None = None) -> list[str]:
+def catch_up(
+    engine: Engine,
+    settings: Settings,
+    now: datetime | None = None,
+    runner: JobRunner | None = None,
+) -> list[str]:
     """At start: run what today's schedule should have run already (each task is idempotent)."""
     now = now or localtime.utc_now()
     hour = now.astimezone(_zone(settings)).hour
     ran = []
     if hour >= settings.plan_hour:
-        plan_tomorrow(engine, settings, now)
+        plan_tomorrow(engine, settings, now, runner)
         ran.append(PLAN_TOMORROW)
     if hour >= settings.reminder_hour:
         send_reminders(engine, settings, now)

@@ -2,7 +2,13 @@
 
 The broker only carries job ids; the job's state, progress, cancel and plan stay in the
 solve_job table, so there is no result backend. A worker (`purna worker`) runs the same job
-body as the thread runner and sees a cancel by reading the job's row (work.RowWatch).
+body as the thread runner and sees a cancel through the job's row (work.RowWatch).
+
+A worker may die mid-job (SIGKILL, out of memory): the message is acknowledged only once the
+job has ended, so it comes back (at once when a pool process dies, after the visibility
+timeout when the whole worker does) and the next worker takes the job over from its row as
+a new attempt (work.take); the draft and the job's success are one transaction, so a dead
+attempt leaves nothing half-written, and a job whose workers keep dying ends failed.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import logging
 import os
 from typing import Any
 
+import redis
 from celery import Celery
 from kombu.exceptions import OperationalError
 from sqlalchemy.engine import Engine
@@ -33,20 +40,45 @@ def make_app(settings: Settings) -> Any:
     app.conf.update(
         task_default_queue=settings.job_queue,
         task_acks_late=True,
+        task_reject_on_worker_lost=True,  # a pool process killed mid-job: the job goes back
         worker_prefetch_multiplier=1,
+        broker_transport_options=transport_options(settings),
         task_ignore_result=True,  # no result backend: the job row is the result
         broker_connection_retry_on_startup=True,
     )
     engines = _ProcessEngine(settings)
 
     def run_solve_job(job_id: int) -> None:
-        """Run one solve job in this worker process until it ends or its row says stop."""
+        """Run one solve job in this worker process until it ends or its row says stop; a job
+        delivered again after its worker died is taken over, or failed after too many tries."""
         engine = engines.get()
-        with work.RowWatch(engine, job_id) as should_stop:
-            work.run(engine, job_id, should_stop=should_stop, threads=settings.solver_threads)
+        job = work.take(
+            engine, job_id, lease_s=settings.job_lease_s, max_attempts=settings.job_max_attempts
+        )
+        if job is None:
+            return
+        with work.RowWatch(engine, job_id, job.attempts) as should_stop:
+            work.run_taken(engine, job, should_stop=should_stop, threads=settings.solver_threads)
 
     app.task(name=RUN_JOB, ignore_result=True)(run_solve_job)
     return app
+
+
+def transport_options(settings: Settings) -> dict[str, Any]:
+    """Redis: a message taken by a worker that died (no ack) goes back to the queue after the
+    visibility timeout, looked for twice per timeout; the bookkeeping keys are the queue's own,
+    so another deployment's (or test's) timeout on the same Redis never touches these jobs.
+    RabbitMQ ignores these: it requeues a dead consumer's messages when its connection drops."""
+    timeout_s = settings.job_visibility_timeout_s
+    queue = settings.job_queue
+    return {
+        "visibility_timeout": timeout_s,
+        "unacked_restore_interval": max(1, min(60, timeout_s // 2)),
+        "unacked_restore_throttle": 1,
+        "unacked_key": f"{queue}.unacked",
+        "unacked_index_key": f"{queue}.unacked_index",
+        "unacked_mutex_key": f"{queue}.unacked_mutex",
+    }
 
 
 class _ProcessEngine:
@@ -91,8 +123,24 @@ class CeleryRunner:
         log.info("solve job %d sent to queue %s", job_id, self._queue)
 
     def cancel(self, job_id: int) -> None:
-        """Nothing to send: the job's worker reads the cancelled row within STATUS_EVERY_S."""
+        """Nothing to send: the job's worker reads the cancelled row within HEARTBEAT_EVERY_S."""
 
     def stop(self) -> None:
         """Release the broker connections of this process."""
         self._app.close()
+
+
+def forget_queue(settings: Settings) -> None:
+    """Drop a queue no longer used (a test's, a benchmark's) from Redis: its messages, its
+    bindings and the bookkeeping of its unacknowledged messages (other brokers: nothing)."""
+    if not settings.broker_url.startswith(("redis://", "rediss://")):
+        return
+    queue = settings.job_queue
+    keys = [queue, *(f"_kombu.{kind}.{queue}" for kind in ("binding", "binding_permanent"))]
+    options = transport_options(settings)
+    keys += [options[k] for k in ("unacked_key", "unacked_index_key", "unacked_mutex_key")]
+    client = redis.Redis.from_url(settings.broker_url)
+    try:
+        client.delete(*keys)
+    finally:
+        client.close()

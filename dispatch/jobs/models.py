@@ -37,6 +37,7 @@ class JobStatus(StrEnum):
 
 OPEN_STATUSES = frozenset({JobStatus.QUEUED, JobStatus.RUNNING})
 MAX_ERROR_LENGTH = 1000
+MAX_WORKER_LENGTH = 200  # host:pid of the process running the job
 
 
 class SolveJobBase(SQLModel):
@@ -76,6 +77,11 @@ class SolveJob(SolveJobBase, table=True):
     travel_source: str | None = Field(default=None, max_length=20)
     travel_note: str | None = Field(default=None, max_length=MAX_TRAVEL_NOTE)
     plan_id: int | None = Field(default=None, foreign_key="plan.id")
+    # Each start of the job counts: a worker killed mid-job leaves it running with a heartbeat
+    # that stops, and the next worker takes it as attempt n+1 (dispatch.jobs.service.take).
+    attempts: int = Field(default=0, ge=0, sa_column_kwargs={"server_default": "0"})
+    heartbeat_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    worker: str | None = Field(default=None, max_length=MAX_WORKER_LENGTH)
     created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -113,6 +119,8 @@ class SolveJobPublic(SolveJobBase):
         description="why great-circle estimates stand in for the region's road times"
     )
     plan_id: int | None
+    attempts: int = Field(description="how many times a runner has started the job")
+    worker: str | None = Field(description="host:pid of the process running it last")
     created_at: datetime
     started_at: datetime | None
     updated_at: datetime | None

@@ -93,14 +93,19 @@ class ThreadRunner:
 
     def stop(self) -> None:
         """Signal every job, take no new ones, and mark what is still open failed."""
+        self.close()
+        with session_scope(self._engine) as session:
+            job_service.fail_interrupted(session=session, at=utc_now(), reason=INTERRUPTED)
+
+    def close(self) -> None:
+        """Signal every job and end the worker threads, leaving the job rows as they are (a
+        runner of a command or the scheduler, beside an API process that owns other jobs)."""
         self._stopping.set()
         with self._lock:
             for event in self._stops.values():
                 event.set()
         for _ in self._threads:
             self._queue.put(0)  # wakes a worker, which sees _stopping and ends
-        with session_scope(self._engine) as session:
-            job_service.fail_interrupted(session=session, at=utc_now(), reason=INTERRUPTED)
 
     def active(self) -> set[int]:
         """The jobs submitted here whose thread has not finished them yet."""

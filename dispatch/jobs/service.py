@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection, Iterator
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -19,6 +20,7 @@ from dispatch.db import integrity_as_conflict, session_scope
 from dispatch.errors import Conflict, NotFound
 from dispatch.jobs.models import (
     MAX_ERROR_LENGTH,
+    MAX_WORKER_LENGTH,
     OPEN_STATUSES,
     JobKind,
     JobStatus,
@@ -104,13 +106,71 @@ def cancel(*, session: Session, job: SolveJob, at: datetime | None = None) -> So
     return job
 
 
-def claim(*, session: Session, job_id: int, at: datetime) -> SolveJob | None:
-    """Runner: queued -> running; None when the job was cancelled (or taken) first."""
-    claimed = _set(
-        session, job_id, {JobStatus.QUEUED}, status=JobStatus.RUNNING, started_at=at, updated_at=at
-    )
+def claim(
+    *, session: Session, job_id: int, at: datetime, worker: str | None = None
+) -> SolveJob | None:
+    """Runner: queued -> running as attempt 1; None when the job was cancelled (or taken) first."""
+    claimed = _set(session, job_id, {JobStatus.QUEUED}, **_started(at, worker))
     session.commit()
     return session.get(SolveJob, job_id) if claimed else None
+
+
+class Take(StrEnum):
+    """What a worker given a job id finds: take it, leave it (ended), wait (another live
+    attempt holds it), or it has used up its attempts and has just been failed."""
+
+    TAKEN = "taken"
+    ENDED = "ended"
+    HELD = "held"
+    EXHAUSTED = "exhausted"
+
+
+def take(
+    *, session: Session, job_id: int, at: datetime, worker: str, lease_s: float, max_attempts: int
+) -> tuple[Take, SolveJob | None]:
+    """Worker: claim a queued job, or take over a running one whose worker has gone silent
+    (no heartbeat for its time limit + lease_s: VROOM's first phase holds the GIL, so even a
+    live worker can be silent that long); after max_attempts lost workers, fail it instead."""
+    job = session.exec(
+        select(SolveJob).where(SolveJob.id == job_id).execution_options(populate_existing=True)
+    ).first()
+    if job is None or job.finished:
+        return Take.ENDED, None
+    if job.status is JobStatus.QUEUED:
+        claimed = claim(session=session, job_id=job_id, at=at, worker=worker)
+        return (Take.TAKEN, claimed) if claimed else (Take.HELD, None)
+    last = job.heartbeat_at or job.started_at or at
+    if (at - last).total_seconds() <= job.time_limit_s + lease_s:
+        return Take.HELD, None
+    if job.attempts >= max_attempts:
+        reason = (
+            f"the job's worker was lost {job.attempts} time(s) while it ran (killed, or out of"
+            " memory); it is not tried again."
+        )
+        fail(session=session, job_id=job_id, reason=reason, at=at)
+        return Take.EXHAUSTED, None
+    taken = _set(session, job_id, {JobStatus.RUNNING}, attempt=job.attempts, **_started(at, worker))
+    session.commit()
+    return (Take.TAKEN, session.get(SolveJob, job_id)) if taken else (Take.HELD, None)
+
+
+def heartbeat(*, session: Session, job_id: int, attempt: int, at: datetime) -> bool:
+    """Worker: this attempt is alive; False once the job is no longer its own (cancelled,
+    ended, or taken over by another worker)."""
+    alive = _set(session, job_id, {JobStatus.RUNNING}, attempt=attempt, heartbeat_at=at)
+    session.commit()
+    return alive
+
+
+def _started(at: datetime, worker: str | None) -> dict[str, Any]:
+    return {
+        "status": JobStatus.RUNNING,
+        "attempts": col(SolveJob.attempts) + 1,
+        "started_at": at,
+        "updated_at": at,
+        "heartbeat_at": at,
+        "worker": worker[:MAX_WORKER_LENGTH] if worker else None,
+    }
 
 
 def report_progress(
@@ -159,14 +219,23 @@ def set_size(
 
 
 def mark_succeeded(
-    *, session: Session, job_id: int, plan_id: int, elapsed_s: float, at: datetime, **figures: Any
+    *,
+    session: Session,
+    job_id: int,
+    plan_id: int,
+    elapsed_s: float,
+    at: datetime,
+    attempt: int | None = None,
+    **figures: Any,
 ) -> bool:
     """Step, without committing: running -> succeeded with its plan; False when the job was
-    cancelled (or failed) first, and the caller should then drop the plan it stored."""
+    cancelled (or failed, or taken over from this attempt) first, and the caller should then
+    drop the plan it stored."""
     return _set(
         session,
         job_id,
         {JobStatus.RUNNING},
+        attempt=attempt,
         status=JobStatus.SUCCEEDED,
         plan_id=plan_id,
         elapsed_s=elapsed_s,
@@ -238,14 +307,20 @@ def watch(
         sleep(poll_s)
 
 
-def _set(session: Session, job_id: int, when: Collection[JobStatus], **values: Any) -> bool:
-    """One guarded UPDATE: change the job only while its status is one of `when`."""
-    result = session.execute(
-        update(SolveJob)
-        .where(col(SolveJob.id) == job_id, col(SolveJob.status).in_(list(when)))
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+def _set(
+    session: Session,
+    job_id: int,
+    when: Collection[JobStatus],
+    *,
+    attempt: int | None = None,
+    **values: Any,
+) -> bool:
+    """One guarded UPDATE: change the job only while its status is one of `when` (and, given
+    an attempt, while that attempt is still the job's latest)."""
+    query = update(SolveJob).where(col(SolveJob.id) == job_id, col(SolveJob.status).in_(list(when)))
+    if attempt is not None:
+        query = query.where(col(SolveJob.attempts) == attempt)
+    result = session.execute(query.values(**values).execution_options(synchronize_session=False))
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 

@@ -8,6 +8,8 @@ only ever stores a draft: the published plan changes when a dispatcher publishes
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -18,7 +20,7 @@ from sqlalchemy.engine import Engine
 from dispatch.db import session_scope
 from dispatch.errors import DomainError
 from dispatch.jobs import service as job_service
-from dispatch.jobs.models import OPEN_STATUSES, JobKind, SolveJob
+from dispatch.jobs.models import JobKind, SolveJob
 from dispatch.localtime import utc_now
 from dispatch.planning import service as planning_service
 from dispatch.planning import travel as planning_travel
@@ -31,7 +33,8 @@ from optimizer import Progress
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_S = 0.5  # the search improves many times a second; the database hears less often
-STATUS_EVERY_S = 0.5  # RowWatch: how often a job in another process looks for its cancel
+# RowWatch: how often a job in another process writes its heartbeat and looks for its cancel.
+HEARTBEAT_EVERY_S = 0.5
 
 
 class JobStopped(Exception):
@@ -51,20 +54,31 @@ def run(
     solver threads. Every line it logs carries the job's id, region and day."""
     with logs.bound(job_id=job_id):
         with session_scope(engine) as session:
-            job = job_service.claim(session=session, job_id=job_id, at=utc_now())
+            job = job_service.claim(
+                session=session, job_id=job_id, at=utc_now(), worker=worker_name()
+            )
             if job is None:
                 return
-            region = region_service.get_or_raise(session=session, region_id=job.region_id)
-            session.expunge(job)  # plain values from here on: no session open while solving
-        with logs.bound(region=region.code, day=job.day.isoformat()):
-            _run_logged(engine, job, should_stop, threads)
+            session.expunge(job)  # plain values from here on: no session stays open while solving
+        run_taken(engine, job, should_stop=should_stop, threads=threads)
+
+
+def run_taken(
+    engine: Engine, job: SolveJob, *, should_stop: Callable[[], bool] = _never, threads: int = 1
+) -> None:
+    """Run a job this process has claimed or taken over (job: detached, with its attempt); every
+    line it logs carries the job's id, region and day."""
+    with session_scope(engine) as session:
+        region = region_service.get_or_raise(session=session, region_id=job.region_id).code
+    with logs.bound(job_id=job.id or 0, region=region, day=job.day.isoformat()):
+        _run_logged(engine, job, should_stop, threads)
 
 
 def _run_logged(
     engine: Engine, job: SolveJob, should_stop: Callable[[], bool], threads: int
 ) -> None:
     job_id = job.id or 0
-    log.info("solve job %d started", job_id)
+    log.info("solve job %d started (attempt %d)", job_id, job.attempts)
     try:
         options = PlanOptions(time_limit_s=job.time_limit_s, threads=threads)
         _run_claimed(engine, job, options, should_stop)
@@ -129,6 +143,7 @@ def _store(engine: Engine, job: SolveJob, solution: DaySolution, elapsed_s: floa
             plan_id=plan.id or 0,
             elapsed_s=elapsed_s,
             at=utc_now(),
+            attempt=job.attempts,  # a worker taken over while it was silent stores nothing
             best_objective=plan.objective,
             assigned=plan.assigned,
         )
@@ -167,12 +182,51 @@ class _Reporter:
             raise JobStopped()
 
 
-class RowWatch:
-    """should_stop for a job run away from the API (a Celery worker): a thread reads the job's
-    row every poll_s and says stop once it is neither queued nor running (a cancel, say)."""
+def take(
+    engine: Engine,
+    job_id: int,
+    *,
+    lease_s: float,
+    max_attempts: int,
+    poll_s: float = HEARTBEAT_EVERY_S,
+    sleep: Callable[[float], None] = time.sleep,
+) -> SolveJob | None:
+    """A worker given a job id (perhaps again, after a worker died with it): the job, claimed
+    or taken over, detached; None when there is nothing to run. While another live attempt
+    holds the job (a message delivered twice), wait for it to end or to fall silent."""
+    while True:
+        with session_scope(engine) as session:
+            outcome, job = job_service.take(
+                session=session,
+                job_id=job_id,
+                at=utc_now(),
+                worker=worker_name(),
+                lease_s=lease_s,
+                max_attempts=max_attempts,
+            )
+            if outcome is job_service.Take.TAKEN and job is not None:
+                session.expunge(job)
+                return job
+        if outcome is not job_service.Take.HELD:
+            log.info("solve job %d: %s, nothing to run", job_id, outcome)
+            return None
+        sleep(poll_s)
 
-    def __init__(self, engine: Engine, job_id: int, *, poll_s: float = STATUS_EVERY_S) -> None:
-        self._engine, self._job_id, self._poll_s = engine, job_id, poll_s
+
+def worker_name() -> str:
+    """host:pid of this process, as the job row records who runs it."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class RowWatch:
+    """should_stop for a job run away from the API (a Celery worker): a thread writes the
+    attempt's heartbeat every poll_s and says stop once the job is no longer this attempt's
+    to run (cancelled, or taken over by another worker after this one fell silent)."""
+
+    def __init__(
+        self, engine: Engine, job_id: int, attempt: int, *, poll_s: float = HEARTBEAT_EVERY_S
+    ) -> None:
+        self._engine, self._job_id, self._attempt, self._poll_s = engine, job_id, attempt, poll_s
         self._stop, self._done = threading.Event(), threading.Event()
         self._thread = threading.Thread(target=self._poll, name=f"job-{job_id}-watch", daemon=True)
 
@@ -193,12 +247,15 @@ class RowWatch:
         while not self._done.wait(self._poll_s):
             try:
                 with session_scope(self._engine) as session:
-                    job = job_service.get(session=session, job_id=self._job_id)
-                    status = job.status if job is not None else None
-            except Exception:  # a database hiccup: the next look may see the row again
-                log.warning("solve job %d: could not read its status", self._job_id, exc_info=True)
+                    alive = job_service.heartbeat(
+                        session=session, job_id=self._job_id, attempt=self._attempt, at=utc_now()
+                    )
+            except Exception:  # a database hiccup: the next beat may get through
+                log.warning(
+                    "solve job %d: could not write its heartbeat", self._job_id, exc_info=True
+                )
                 continue
-            if status not in OPEN_STATUSES:
+            if not alive:
                 self._stop.set()
                 return
 

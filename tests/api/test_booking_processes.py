@@ -20,7 +20,8 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from benchmarks.servers import api_processes, fresh_database
+from benchmarks.scratch import scratch_database
+from benchmarks.servers import api_processes
 from dispatch import db
 from dispatch.region.models import Region
 from dispatch.visit.models import Visit, VisitStatus
@@ -87,7 +88,7 @@ def two_processes(
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path_factory.mktemp("metrics")),
         "METRICS_TOKEN": METRICS_TOKEN,
     }
-    with fresh_database(postgres_url) as url:
+    with scratch_database(postgres_url) as url:
         db.upgrade(url)
         engine = db.make_engine(api_settings(url))
         with Session(engine) as session:

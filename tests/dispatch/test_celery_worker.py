@@ -6,138 +6,31 @@ each other's jobs. Redis is skipped with a message when unreachable, except with
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
-import sys
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import redis
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from dispatch.config import Settings
+from dispatch.jobs import fanout
 from dispatch.jobs import service as job_service
-from dispatch.jobs.celery_app import CeleryRunner
 from dispatch.jobs.models import JobKind, JobStatus, SolveJob
-from dispatch.jobs.runner import build_runner
 from dispatch.planning import service as planning_service
 from dispatch.planning import solving
 from dispatch.planning.models import PlanState
 from dispatch.region.models import Region
+from tests.dispatch.celery_workers import WORKER_UP_S, Worker, Workers
 from tests.dispatch.planning_day import small_day
 from tests.factories import DAY
-
-BROKER_URL = os.environ.get("PURNA_TEST_BROKER_URL", "redis://127.0.0.1:6379/0")
-START_HINT = "start it: redis-server --daemonize yes (Debian package redis-server)"
-WORKER_UP_S = 60.0  # the worker's start (imports, broker connection) plus a short solve
-
-
-@pytest.fixture(scope="module")
-def broker_url() -> str:
-    """The local Redis, reachable; skipped when it is not (failed under CI=true)."""
-    client = redis.Redis.from_url(BROKER_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        msg = f"Redis is not reachable at {BROKER_URL} ({exc}); {START_HINT}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(msg)
-        pytest.skip(msg)
-    finally:
-        client.close()
-    return BROKER_URL
-
-
-@dataclass
-class Worker:
-    """A running `purna worker` process and the runner that sends it jobs."""
-
-    runner: CeleryRunner
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def wait(self, condition: Callable[[], Any], timeout_s: float) -> Any:
-        """Poll condition until it holds; fail with the worker's log when it does not in time."""
-        deadline_s = time.monotonic() + timeout_s
-        while not (result := condition()):
-            if self.process.poll() is not None:
-                pytest.fail(f"the worker exited ({self.process.returncode}):\n{self._tail()}")
-            if time.monotonic() > deadline_s:
-                pytest.fail(f"condition not met within {timeout_s} s; worker log:\n{self._tail()}")
-            time.sleep(0.1)  # between looks at the job's row
-        return result
-
-    def _tail(self) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-40:])
 
 
 @pytest.fixture
 def worker(engine: Engine, broker_url: str, tmp_path: Path) -> Iterator[Worker]:
     """`purna worker` on the test's database and a queue of its own; ended at teardown."""
-    queue = f"purna-test-{uuid.uuid4().hex[:12]}"
-    database_url = engine.url.render_as_string(hide_password=False)
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        database_url=database_url,
-        job_runner="celery",
-        broker_url=broker_url,
-        job_queue=queue,
-    )
-    runner = build_runner(settings, engine)
-    assert isinstance(runner, CeleryRunner)
-    env = os.environ | {
-        "DATABASE_URL": database_url,
-        "JOB_RUNNER": "celery",
-        "BROKER_URL": broker_url,
-        "JOB_QUEUE": queue,
-    }
-    log = tmp_path / "worker.log"
-    purna = Path(sys.executable).with_name("purna")
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(purna), "worker", "--concurrency", "1"],
-            cwd=tmp_path,  # no developer's .env is read
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its pool processes are ended with it
-        )
-    try:
-        yield Worker(runner, process, log)
-    finally:
-        runner.stop()
-        _end(process)
-        _forget_queue(broker_url, queue)
-
-
-def _end(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (Celery's warm shutdown), then SIGKILL to the whole group if it lingers."""
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)  # any pool process left behind
-
-
-def _forget_queue(broker_url: str, queue: str) -> None:
-    client = redis.Redis.from_url(broker_url)
-    try:
-        client.delete(
-            queue, *(f"_kombu.{kind}.{queue}" for kind in ("binding", "binding_permanent"))
-        )
-    finally:
-        client.close()
+    with Workers(engine, broker_url, tmp_path) as workers:
+        yield workers.start()
 
 
 def _job(engine: Engine, region_id: int, time_limit_s: float) -> int:
@@ -208,3 +101,22 @@ def test_celery_worker_sees_a_cancel_within_seconds(engine: Engine, worker: Work
         assert region is not None
         plans = planning_service.list_for_day(session=session, region=region, day=DAY)
     assert [p.id for p in plans] == [done.plan_id]
+
+
+def test_fanout_on_the_celery_worker_plans_each_region(engine: Engine, worker: Worker) -> None:
+    """plan-all's fan-out with JOB_RUNNER=celery: a job per region goes through the broker to
+    the worker, and each region ends with a valid draft."""
+    with Session(engine) as session:
+        codes = [small_day(session).region.code for _ in range(2)]
+    regions = fanout.regions(engine=engine, codes=codes)
+    days = [(region, DAY) for region in regions]
+    handed = fanout.submit(engine=engine, runner=worker.runner, days=days, time_limit_s=1.0)
+    worker.wait(lambda: all(_finished(engine, h.job_id or 0) for h in handed), WORKER_UP_S)
+    ended = list(fanout.finished_as_they_end(engine=engine, handed=handed, max_s=0))
+    assert sorted(h.code for h in ended) == sorted(codes)
+    results = fanout.results(engine=engine, handed=handed)
+    assert [(r.status, r.assigned) for r in results] == [("succeeded", 4)] * 2
+    with Session(engine) as session:
+        for region in regions:
+            (plan,) = planning_service.list_for_day(session=session, region=region, day=DAY)
+            assert solving.check_stored(plan) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -146,7 +147,7 @@ def test_row_watch_says_stop_once_the_row_is_cancelled(engine: Engine) -> None:
         job = _job(session, make_region(session))
         job_id = job.id or 0
         assert job_service.claim(session=session, job_id=job_id, at=utc_now()) is not None
-    with work.RowWatch(engine, job_id, poll_s=0.05) as should_stop:
+    with work.RowWatch(engine, job_id, 1, poll_s=0.05) as should_stop:
         time.sleep(0.2)  # several looks at the running job's row
         assert not should_stop()
         with Session(engine) as session:
@@ -320,3 +321,35 @@ def test_watch_gives_up_after_max_s(engine: Engine) -> None:
         engine=engine, job_id=job.id or 0, max_s=15, clock=lambda: next(ticks), sleep=lambda _: None
     )
     assert [j.status for j in seen] == [JobStatus.QUEUED]
+
+
+def _take(session: Session, job_id: int, at: datetime, worker: str) -> job_service.Take:
+    outcome, _ = job_service.take(
+        session=session, job_id=job_id, at=at, worker=worker, lease_s=2.0, max_attempts=2
+    )
+    return outcome
+
+
+def test_take_over_a_silent_attempt_then_fail_after_max_attempts(session: Session) -> None:
+    """A delivered job is taken as attempt 1; delivered again while its worker beats, it is
+    held; once that worker is silent for the time limit + lease, the next worker takes it as
+    attempt 2 and the silent attempt can store nothing; silent again, it ends failed."""
+    job = _job(session, make_region(session), time_limit_s=1.0)
+    job_id, t0 = job.id or 0, utc_now()
+    assert _take(session, job_id, t0, "a:1") is job_service.Take.TAKEN
+    assert job_service.heartbeat(session=session, job_id=job_id, attempt=1, at=t0)
+    assert _take(session, job_id, t0 + timedelta(seconds=3), "b:2") is job_service.Take.HELD
+    assert _take(session, job_id, t0 + timedelta(seconds=3.5), "b:2") is job_service.Take.TAKEN
+    session.refresh(job)
+    assert (job.attempts, job.worker, job.status) == (2, "b:2", JobStatus.RUNNING)
+    assert not job_service.heartbeat(session=session, job_id=job_id, attempt=1, at=t0)
+    stale = job_service.mark_succeeded(
+        session=session, job_id=job_id, plan_id=0, elapsed_s=1.0, at=t0, attempt=1
+    )
+    assert not stale
+    later = t0 + timedelta(seconds=10)
+    assert _take(session, job_id, later, "c:3") is job_service.Take.EXHAUSTED
+    session.refresh(job)
+    assert job.status is JobStatus.FAILED
+    assert "worker was lost 2 time(s)" in (job.error or "")
+    assert _take(session, job_id, later, "d:4") is job_service.Take.ENDED

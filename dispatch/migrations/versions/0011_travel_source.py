@@ -1,7 +1,7 @@
 """plan and solve job travel source: road times from the region's OSRM server, or estimates
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-03 11:50:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
