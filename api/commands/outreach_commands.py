@@ -101,7 +101,9 @@ def kpis_command(
     except DomainError as exc:
         typer.echo(f"error: {exc.msg}", err=True)
         raise typer.Exit(BAD_INPUT) from exc
-    make_console().print(kpi_table(report))
+    console = make_console()
+    console.print(kpi_table(report))
+    console.print(voucher_table(report))
 
 
 def _day(text: str | None, option: str) -> date | None:
@@ -127,16 +129,20 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("util.", "utilisation_pct"),
     ("travel", "travel_per_visit_s"),
     ("ent. used", "entitlement_use_pct"),
-    ("vouchers", "vouchers_issued"),
-    ("redeemed", "voucher_redemption_pct"),
-    ("rep. w/ v.", "repeat_with_voucher_pct"),
-    ("rep. w/o", "repeat_without_voucher_pct"),
+)
+VOUCHER_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("issued", "vouchers_issued"),
+    ("redeemed", "vouchers_redeemed"),
+    ("redemption", "voucher_redemption_pct"),
+    ("repeat with", "repeat_with_voucher_pct"),
+    ("customers", "customers_with_voucher"),
+    ("repeat without", "repeat_without_voucher_pct"),
+    ("customers", "customers_without_voucher"),
 )
 CAPTION = (
     "FRT first response time, ART average resolution time (service requests; c.: of "
     "complaints), FTF first-time fix, no part: first visits failed for a missing part, util. "
-    "utilisation, travel per visit, ent. used: free entitlements used before they expired, "
-    "vouchers issued and % redeemed, rep.: % of customers booking again with/without a voucher"
+    "utilisation, travel per visit, ent. used: free entitlements used before they expired"
 )
 
 
@@ -154,8 +160,22 @@ def kpi_table(report: KpiReport) -> Table:
     return table
 
 
-def _cells(values: KpiValues) -> list[str]:
-    return [_format(field, getattr(values, field)) for _, field in COLUMNS]
+def voucher_table(report: KpiReport) -> Table:
+    """The loyalty-voucher KPIs: issued, redeemed, redemption rate, and repeat bookings of the
+    customers with a voucher against those without; one row per group and the total."""
+    caption = "repeat: % of the customers who booked again after their voucher (or their visit)"
+    table = Table(title="Loyalty vouchers", title_justify="left", caption=caption)
+    table.add_column(str(report.by or ""), no_wrap=True)
+    for name, _ in VOUCHER_COLUMNS:
+        table.add_column(name, justify="right")
+    for row in report.rows:
+        table.add_row(row.label, *_cells(row.values, VOUCHER_COLUMNS))
+    table.add_row("all", *_cells(report.total, VOUCHER_COLUMNS), style="bold")
+    return table
+
+
+def _cells(values: KpiValues, columns: tuple[tuple[str, str], ...] = COLUMNS) -> list[str]:
+    return [_format(field, getattr(values, field)) for _, field in columns]
 
 
 def _format(field: str, value: Any) -> str:
@@ -167,7 +187,7 @@ def _format(field: str, value: Any) -> str:
         return f"{value:.1f}"
     if field.endswith("_pct"):
         return f"{value:.0f}%"
-    if field == "vouchers_issued":
+    if isinstance(value, int) and not field.endswith("_s"):
         return str(value)
     minutes = value / 60
     return f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"

@@ -41,3 +41,30 @@ def test_cli_anniversaries_issue_once_and_offers_show_the_count(tmp_path: Path) 
     assert offers.exit_code == 0, offers.output
     row = next(line for line in offers.output.splitlines() if "Ulang tahun unit" in line)
     assert "15% (max Rp 100,000)" in row and row.rstrip(" │").endswith("1")
+
+
+def test_cli_kpis_prints_the_voucher_table(tmp_path: Path) -> None:
+    """`purna kpis` shows vouchers issued and redeemed, the redemption rate and repeat rates."""
+    url = f"sqlite:///{tmp_path / 'kpis.db'}"
+    engine = make_engine(app_settings(url))
+    upgrade(engine)
+    today = localtime.local_day(localtime.utc_now(), JAKARTA)
+    with Session(engine) as session:
+        offer_in = VoucherOfferCreate(
+            name="Maaf", rule=IssueRule.STAFF, discount_kind=DiscountKind.FIXED, amount=50_000,
+            valid_from=today - timedelta(days=1), valid_until=today + timedelta(days=30),
+            per_customer_limit=1,
+        )  # fmt: skip
+        offer = voucher_service.create_offer(session=session, offer_in=offer_in)
+        for i in range(2):
+            customer = make_customer(session, phone=f"+62 9{i}")
+            voucher_service.grant(
+                session=session, offer=offer, customer=customer, note="", at=localtime.utc_now()
+            )
+    engine.dispose()
+    result = runner.invoke(app, ["kpis", "--database-url", url])
+    assert result.exit_code == 0, result.output
+    assert "Loyalty vouchers" in result.output
+    total = [line for line in result.output.splitlines() if line.strip("│ ").startswith("all")]
+    cells = [c.strip() for c in total[-1].strip("│ ").split("│")]
+    assert cells[:4] == ["all", "2", "0", "0%"] and cells[5] == "2"
