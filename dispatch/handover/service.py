@@ -3,7 +3,8 @@ what follows the field's events: training offered after an installation, its com
 recorded on the unit, a late delivery opening a complaint.
 
 A same-trip installation is promised in the delivery's window, starting after the delivery's
-duration, with the delivery visit's technician preferred; the planner keeps both windows.
+duration; the planner keeps both windows but may send two technicians (nothing ties the two
+visits to one route yet).
 A delivery is late when the technician arrives after its window, or the window has ended with
 nobody there (the scheduler's sweep); either files one complaint per delivery (filed by the
 system, late_delivery), which the customer is told about like any other.
