@@ -34,10 +34,11 @@ def test_insertion_plan_serves_a_small_day_validly() -> None:
 
 def test_portfolio_runs_both_scales_while_time_allows() -> None:
     """With time to spare on a small day, VROOM runs on our weights, then its linear scale,
-    then the other settings, each giving routes."""
+    then (as far as the machine's speed allows) the other settings in order, each giving
+    routes."""
     problem = make_random_problem(2, technicians=3, visits=20)
     results = portfolio(problem, time.perf_counter() + 20.0, 1, lambda: False)
-    assert [r.run for r in results] == list(PORTFOLIO)
+    assert len(results) >= 2 and [r.run for r in results] == list(PORTFOLIO[: len(results)])
     assert [r.run.scale for r in results[:2]] == [WEIGHTS, LINEAR]
     assert all(r.sequences for r in results)
 
