@@ -4,9 +4,11 @@ that no plan gives a van more visits than it has parts for.
 The optimizer is not told about stock: dispatch.planning turns the answer into allowed
 technicians (its eligibility mechanism). A technician "ample" in a part carries enough for
 every visit of the day that needs it, and may take any of them; a scarce van's parts are
-shared out in the order given (priority first), each visit to one such van only, so that any
-plan the optimizer picks fits the stock. Parts are not picked up on the way: a visit is served
-from a van's stock or not at all (a warehouse stop would need a pickup at the route's start).
+shared out in the order given (pinned visits, then priority), each visit to one such van only,
+the nearest van that still has the parts, so that any plan the optimizer picks fits the stock
+and the visits stay with technicians who start near them (not all on the fullest van). Parts
+are not picked up on the way: a visit is served from a van's stock or not at all (a warehouse
+stop would need a pickup at the route's start).
 """
 
 from collections.abc import Mapping, Sequence
@@ -30,6 +32,8 @@ class Demand:
     visit_id: int
     needs: Needs
     candidates: frozenset[int]
+    # The candidates nearest first; without it a scarce part goes to the van with the most.
+    preference: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +69,12 @@ def share_out(demands: Sequence[Demand], stock: Stock) -> Carriers:
         if not fits:
             missing[d.visit_id] = _first_missing(d, budget)
             continue
-        chosen = max(fits, key=lambda t: sum(budget.get((t, p), 0) for p in d.needs))
+        nearest = [t for t in d.preference if t in fits]
+        chosen = (
+            nearest[0]
+            if nearest
+            else max(fits, key=lambda t: sum(budget.get((t, p), 0) for p in d.needs))
+        )
         for p, q in d.needs.items():
             if stock.get((chosen, p), 0) < total[p]:
                 budget[(chosen, p)] -= q
@@ -84,14 +93,24 @@ def _first_missing(demand: Demand, budget: Stock) -> int:
 def carriers(
     *, session: Session, visits: Sequence[Visit], technicians: Sequence[Technician]
 ) -> Carriers:
-    """share_out for a day: visits by priority then window, the technicians with the skills
-    (and the pin) for each, van stock free for this day (holds for these visits count free)."""
+    """share_out for a day: pinned visits first (a dispatcher's decision), then by priority and
+    window; the technicians with the skills (and the pin) for each, nearest first; van stock
+    free for this day (holds for these visits count free)."""
     needs = parts_service.needs_of_many(session=session, visits=list(visits))
     ordered = sorted(
         (v for v in visits if (v.id or 0) in needs),
-        key=lambda v: (-v.priority, v.window_start, v.id),
+        key=lambda v: (v.pinned_technician_id is None, -v.priority, v.window_start, v.id),
     )
-    demands = [Demand(v.id or 0, needs[v.id or 0], _candidates(v, technicians)) for v in ordered]
+    demands = []
+    for v in ordered:
+        candidates = _candidates(v, technicians)
+        nearest = sorted(
+            (t for t in technicians if (t.id or 0) in candidates),
+            key=lambda t: _squared_degrees(v, t),
+        )
+        demands.append(
+            Demand(v.id or 0, needs[v.id or 0], candidates, tuple(t.id or 0 for t in nearest))
+        )
     return share_out(demands, _van_stock(session, technicians, [v.id or 0 for v in visits]))
 
 
@@ -99,6 +118,11 @@ def part_label(*, session: Session, part_id: int) -> str:
     """`EVAP-1PK-01 (evaporator fan motor)`, for messages."""
     part = session.get(Part, part_id)
     return f"{part.part_number} ({part.name})" if part else str(part_id)
+
+
+def _squared_degrees(visit: Visit, technician: Technician) -> float:
+    """A ranking of distance from the technician's start (enough to order vans in a city)."""
+    return (visit.lat - technician.start_lat) ** 2 + (visit.lon - technician.start_lon) ** 2
 
 
 def _candidates(visit: Visit, technicians: Sequence[Technician]) -> frozenset[int]:

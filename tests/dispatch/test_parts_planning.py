@@ -238,3 +238,15 @@ def test_slot_capacity_counts_a_visit_whatever_van_carries_its_part(session: Ses
     )
     assert [v.id for v in planned.problem.visits] == []
     assert [v.id for v in capacity.problem.visits] == [str(repair.id)]
+
+
+def test_share_out_gives_a_scarce_part_to_the_nearest_van_that_has_it() -> None:
+    """No van is ample: each visit goes to the first van of its preference (nearest first)
+    with the part left, not to the fullest van; a van used up passes to the next nearest."""
+    demands = [
+        Demand(10, {7: 1}, frozenset({1, 2}), preference=(2, 1)),
+        Demand(11, {7: 1}, frozenset({1, 2}), preference=(2, 1)),
+        Demand(12, {7: 1}, frozenset({1, 2}), preference=(1, 2)),
+    ]
+    found = share_out(demands, {(1, 7): 2, (2, 7): 1})
+    assert found.allowed == {10: frozenset({2}), 11: frozenset({1}), 12: frozenset({1})}
