@@ -17,6 +17,7 @@ runner = CliRunner()
         (["--size", "50-250"], "error: --size: expected TECHNICIANSxVISITS"),
         (["--workers", "1,two"], "error: --workers: expected pool sizes"),
         (["--workers", "0"], "error: --workers: each pool size must be 1 to 64"),
+        (["--api-processes", "one"], "error: --api-processes: expected process counts"),
         (["--broker-url", "redis://127.0.0.1:1/0"], "error: the broker at redis://127.0.0.1:1/0"),
     ],
 )
