@@ -2,10 +2,14 @@
 once, several settings while the time allows (a portfolio), the best kept by our objective.
 
 VROOM cannot be interrupted and overruns its own timeout (issue 14: 2.7 s against a 1.4 s
-share on 100x500), so it runs in a forked child: the parent waits for its routes, asking
-should_stop every POLL_S, and kills the child at the deadline. Where a child cannot be forked
-(no fork on the platform, or a daemonic process such as a Celery prefork worker), VROOM runs in
-this process with its own timeout, as before.
+share on 100x500), so it runs in a child process: the parent waits for its routes, asking
+should_stop every POLL_S, and kills the child at the deadline. The child comes from a fork
+server (a clean, single-threaded process started once, with this module preloaded), not from a
+fork of the caller: the API and the test runner have threads, and a child forked while another
+thread held a lock hung until its deadline (seen in the suite: no VROOM plan in 20 s on a
+20-visit day). Where no fork server can start a child (no forkserver on the platform, or a
+daemonic process such as a Celery prefork worker), VROOM runs in this process with its own
+timeout, as before.
 """
 
 from __future__ import annotations
@@ -122,12 +126,15 @@ def run_vroom(
 
 
 def _fork_context() -> Any:
-    """multiprocessing's fork context, or None where this process cannot fork a child."""
-    if "fork" not in multiprocessing.get_all_start_methods():
+    """multiprocessing's forkserver context, or None where this process cannot have a child."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
         return None
     if multiprocessing.current_process().daemon:  # daemonic processes may not have children
         return None
-    return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    # Loaded once in the server, so that each child starts with VROOM imported.
+    context.set_forkserver_preload([__name__, "vroom"])
+    return context
 
 
 def _child(

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from optimizer import backend_pyvrp, backend_vroom, backends
+from optimizer import backend_pyvrp, backend_vroom, backends, vroom_runs
 from optimizer.backend_vroom import LINEAR, WEIGHTS, priority_scale
 from optimizer.errors import InvalidProblem
 from optimizer.plan import Plan, Progress
@@ -132,6 +132,8 @@ def test_solve_vroom_plan_the_validator_rejects_falls_back_to_ortools(
         [make_visit("a", skills=frozenset({"ac"}))],
     )
     monkeypatch.setattr(backend_vroom, "vroom_sequences", lambda *a, **k: {"t2": ["a"]})
+    # In this process, where the replaced VROOM is (a fork-server child would load the real one).
+    monkeypatch.setattr(vroom_runs, "_fork_context", lambda: None)
     plan = solve_valid(problem, FAST)
     assert plan.solver.first_plan == "insertion"
     assert plan.technician_of("a") == "t1"

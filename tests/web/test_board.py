@@ -118,6 +118,10 @@ def _a_pin_that_fits(dispatcher: Api, region: str, day: date) -> tuple[int, int]
     """A routed visit and another technician who can take it (found by pinning, then unpinning)."""
     where, visits = _routes(dispatcher, region, day)
     for visit_id, tech_id in where.items():
+        # A visit needing parts is planned only on the van the day's scarce stock is shared out
+        # to (dispatch/parts/eligibility.py): the drag is about the board, so leave those out.
+        if dispatcher.get(f"/visits/{visit_id}/parts"):
+            continue
         for tech in _technicians(dispatcher, region):
             skilled = set(visits[visit_id]["required_skills"]) <= set(tech["skills"])
             if tech["id"] == tech_id or not skilled or tech["id"] not in where.values():
