@@ -14,16 +14,13 @@ the same booking again (also 201, flagged replayed), the same key with another b
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from dispatch import events, localtime
+from dispatch import events, idempotency, localtime
 from dispatch.access import scope as access_scope
 from dispatch.access.scope import Scope
 from dispatch.account.models import Role
@@ -36,7 +33,7 @@ from dispatch.booking.models import (
     BookingIdempotency,
     BookingPublic,
 )
-from dispatch.errors import Conflict, IdempotencyKeyReused, NotFound, SlotUnavailable
+from dispatch.errors import Conflict, NotFound, SlotUnavailable
 from dispatch.field.arrival import eta as eta_from_position
 from dispatch.region import service as region_service
 from dispatch.region.models import Region
@@ -51,6 +48,9 @@ from dispatch.workshop import booking as workshop_booking
 
 S = VisitStatus
 BOOKED = frozenset({S.BOOKED, S.PLANNED, S.EN_ROUTE, S.ON_SITE})
+
+# A booking request's key names the visit it booked.
+KEYS = idempotency.Keys(BookingIdempotency, Visit, "visit_id")
 
 
 def get_or_raise(*, session: Session, booking_id: int) -> Visit:
@@ -103,7 +103,10 @@ def book(
 ) -> tuple[Visit, bool]:
     """Book the visit (see the module docstring); the visit, and True when it is a replay."""
     now = now or localtime.utc_now()
-    claim = _claim(session, user_id, idempotency_key, _fingerprint(booking_in))
+    claim = idempotency.claim(
+        session, KEYS, user_id=user_id, key=idempotency_key,
+        fingerprint=idempotency.fingerprint(booking_in),
+    )  # fmt: skip
     if isinstance(claim, Visit):
         return claim, True
     _lock_asset(session, asset)
@@ -244,55 +247,6 @@ def list_for_customer(
 
 
 # --- steps ----------------------------------------------------------------------------------------
-
-
-def _fingerprint(booking_in: BookingCreate) -> str:
-    body = json.dumps(booking_in.model_dump(mode="json"), sort_keys=True)
-    return hashlib.sha256(body.encode()).hexdigest()
-
-
-def _replay(session: Session, user_id: int, key: str, fingerprint: str) -> Visit | None:
-    """The booking made earlier with this key, or None; raises when the body differs."""
-    found = session.exec(
-        select(BookingIdempotency).where(
-            BookingIdempotency.user_id == user_id, BookingIdempotency.key == key
-        )
-    ).first()
-    if found is None or found.visit_id is None:
-        return None
-    if found.fingerprint != fingerprint:
-        raise IdempotencyKeyReused(
-            "this Idempotency-Key was used for another booking request; use a new key.",
-            loc=("header", "idempotency-key"),
-        )
-    return session.get(Visit, found.visit_id)
-
-
-def _claim(
-    session: Session, user_id: int, key: str, fingerprint: str
-) -> BookingIdempotency | Visit:
-    """The key claimed for this request, or the booking an earlier request with it made."""
-    replay = _replay(session, user_id, key, fingerprint)
-    if replay is not None:
-        return replay
-    claim = BookingIdempotency(user_id=user_id, key=key, fingerprint=fingerprint)
-    session.add(claim)
-    try:
-        session.flush()  # PostgreSQL: a racing twin with the same key waits here for us
-    except IntegrityError:
-        session.rollback()
-        return _replay_after_race(session, user_id, key, fingerprint)
-    return claim
-
-
-def _replay_after_race(session: Session, user_id: int, key: str, fingerprint: str) -> Visit:
-    replay = _replay(session, user_id, key, fingerprint)
-    if replay is None:
-        raise Conflict(
-            "a request with this Idempotency-Key is in progress; retry.",
-            loc=("header", "idempotency-key"),
-        )
-    return replay
 
 
 def _lock_asset(session: Session, asset: Asset) -> None:

@@ -11,18 +11,15 @@ body return the same booking, another body is refused.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import func, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from dispatch import localtime
+from dispatch import idempotency, localtime
 from dispatch.asset.models import Asset
-from dispatch.errors import Conflict, IdempotencyKeyReused, InvalidInput, NotFound, WorkshopFull
+from dispatch.errors import Conflict, InvalidInput, NotFound, WorkshopFull
 from dispatch.request import service as request_service
 from dispatch.request.models import ServiceRequest, ServiceRequestCreate
 from dispatch.visit import service as visit_service
@@ -44,6 +41,9 @@ HOME_BOOKED = frozenset(
     {VisitStatus.BOOKED, VisitStatus.PLANNED, VisitStatus.EN_ROUTE, VisitStatus.ON_SITE}
 )
 
+# A bay booking request's key names the bay booking it made.
+KEYS = idempotency.Keys(WorkshopBookingIdempotency, WorkshopBooking, "booking_id")
+
 
 def book(
     *,
@@ -56,7 +56,10 @@ def book(
 ) -> tuple[WorkshopBooking, bool]:
     """Book a bay (see the module docstring); the booking, and True when it is a replay."""
     now = now or localtime.utc_now()
-    claim = _claim(session, user_id, idempotency_key, _fingerprint(booking_in))
+    claim = idempotency.claim(
+        session, KEYS, user_id=user_id, key=idempotency_key,
+        fingerprint=idempotency.fingerprint(booking_in),
+    )  # fmt: skip
     if isinstance(claim, WorkshopBooking):
         return claim, True
     session.exec(select(Asset.id).where(Asset.id == asset.id).with_for_update()).one()
@@ -279,46 +282,3 @@ def _move(
         raise Conflict(msg, loc=("status",))
 
 
-def _fingerprint(booking_in: WorkshopBookingCreate) -> str:
-    body = json.dumps(booking_in.model_dump(mode="json"), sort_keys=True)
-    return hashlib.sha256(body.encode()).hexdigest()
-
-
-def _replay(session: Session, user_id: int, key: str, fingerprint: str) -> WorkshopBooking | None:
-    """The booking made earlier with this key, or None; raises when the body differs."""
-    found = session.exec(
-        select(WorkshopBookingIdempotency).where(
-            WorkshopBookingIdempotency.user_id == user_id, WorkshopBookingIdempotency.key == key
-        )
-    ).first()
-    if found is None or found.booking_id is None:
-        return None
-    if found.fingerprint != fingerprint:
-        raise IdempotencyKeyReused(
-            "this Idempotency-Key was used for another booking request; use a new key.",
-            loc=("header", "idempotency-key"),
-        )
-    return session.get(WorkshopBooking, found.booking_id)
-
-
-def _claim(
-    session: Session, user_id: int, key: str, fingerprint: str
-) -> WorkshopBookingIdempotency | WorkshopBooking:
-    """The key claimed for this request, or the booking an earlier request with it made."""
-    replay = _replay(session, user_id, key, fingerprint)
-    if replay is not None:
-        return replay
-    claim = WorkshopBookingIdempotency(user_id=user_id, key=key, fingerprint=fingerprint)
-    session.add(claim)
-    try:
-        session.flush()  # PostgreSQL: a racing twin with the same key waits here for us
-    except IntegrityError:
-        session.rollback()
-        replay = _replay(session, user_id, key, fingerprint)
-        if replay is None:
-            raise Conflict(
-                "a request with this Idempotency-Key is in progress; retry.",
-                loc=("header", "idempotency-key"),
-            ) from None
-        return replay
-    return claim
