@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from api.commands.bench_commands import bench_app
+from api.commands.database import fail
 from api.commands.tables import make_console
 from benchmarks import slot_load
 from benchmarks.servers import ServerFailed
@@ -44,5 +45,5 @@ def bench_slots(
     try:
         runs = slot_load.run(database_url, counts, load, make_console(stderr=True))
     except (slot_load.LoadFailed, ServerFailed) as exc:
-        raise typer.BadParameter(str(exc)) from exc
+        fail(str(exc))
     make_console().print(slot_load.table(runs, load))

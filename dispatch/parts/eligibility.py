@@ -14,6 +14,7 @@ stop would need a pickup at the route's start).
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from geopy.distance import great_circle
 from sqlmodel import Session, col, select
 
 from dispatch.parts import service as parts_service
@@ -106,7 +107,7 @@ def carriers(
         candidates = _candidates(v, technicians)
         nearest = sorted(
             (t for t in technicians if (t.id or 0) in candidates),
-            key=lambda t: _squared_degrees(v, t),
+            key=lambda t: _km_from_start(v, t),
         )
         demands.append(
             Demand(v.id or 0, needs[v.id or 0], candidates, tuple(t.id or 0 for t in nearest))
@@ -120,9 +121,11 @@ def part_label(*, session: Session, part_id: int) -> str:
     return f"{part.part_number} ({part.name})" if part else str(part_id)
 
 
-def _squared_degrees(visit: Visit, technician: Technician) -> float:
-    """A ranking of distance from the technician's start (enough to order vans in a city)."""
-    return (visit.lat - technician.start_lat) ** 2 + (visit.lon - technician.start_lon) ** 2
+def _km_from_start(visit: Visit, technician: Technician) -> float:
+    """Great-circle km from the technician's start to the visit."""
+    return float(
+        great_circle((visit.lat, visit.lon), (technician.start_lat, technician.start_lon)).km
+    )
 
 
 def _candidates(visit: Visit, technicians: Sequence[Technician]) -> frozenset[int]:
