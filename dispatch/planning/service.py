@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -21,13 +22,13 @@ from dispatch.errors import Conflict, NotFound, OutOfStock
 from dispatch.parts import eligibility, reservations
 from dispatch.planning import convert, solving
 from dispatch.planning.convert import Crew, DayInput, DayProblem, DaySolution, Excluded, Start
-from dispatch.planning.models import Plan, PlanFigures, PlanOptions, PlanState
+from dispatch.planning.models import Plan, PlanFigures, PlanOptions, PlanState, PlanStop
 from dispatch.planning.starts import STARTED, starts_at
 from dispatch.region import service as region_service
 from dispatch.region.models import Region
 from dispatch.shift import service as shift_service
 from dispatch.technician import service as technician_service
-from dispatch.visit import lifecycle
+from dispatch.visit import crew, lifecycle
 from dispatch.visit import service as visit_service
 from dispatch.visit.models import Visit, VisitStatus
 from optimizer import Progress
@@ -290,7 +291,7 @@ def publish(*, session: Session, plan: Plan, at: datetime | None = None) -> Plan
         session.add(previous)
         session.flush()  # at most one published plan per day: retire the old one first
         plan.supersedes_id = previous.id
-    held = _apply_stops(session, plan)
+    held = _apply_stops(session, plan, region.zone)
     released = _release_others(session, region, plan.day, held, at)
     _hold_parts(session, plan, released, at)
     plan.status, plan.published_at = PlanState.PUBLISHED, at
@@ -300,33 +301,64 @@ def publish(*, session: Session, plan: Plan, at: datetime | None = None) -> Plan
     return plan
 
 
-def _apply_stops(session: Session, plan: Plan) -> set[int]:
-    """Write each stop's technician and times onto its visit; the ids of those visits."""
+def _apply_stops(session: Session, plan: Plan, tz: ZoneInfo) -> set[int]:
+    """Write each stop's technician and times onto its visit (a crew visit: its first member,
+    the others as its crew; a movable visit: the day's window becomes its promise); the ids
+    of those visits."""
     visits = plan_visits(session=session, plan=plan, lock=True)
+    stops: dict[int, list[tuple[int, PlanStop]]] = {}
     for route in plan.routes:
         for stop in route.stops:
-            visit = visits[stop.visit_id]
-            _check_still_current(plan, visit, stop.start_at)
-            visit_service.set_planned(
-                session=session,
-                visit=visit,
-                technician_id=route.technician_id,
-                start=stop.start_at,
-                end=stop.end_at,
-            )
-    return {s.visit_id for r in plan.routes for s in r.stops}
+            stops.setdefault(stop.visit_id, []).append((route.technician_id, stop))
+    for visit_id, served in stops.items():
+        visit, (lead, stop) = visits[visit_id], _lead(visits[visit_id], served)
+        _check_still_current(plan, visit, stop.start_at, tz)
+        if visit.movable:
+            visit.window_start, visit.window_end = _promised_window(visit, stop.start_at, tz)
+        visit_service.set_planned(
+            session=session, visit=visit, technician_id=lead, start=stop.start_at, end=stop.end_at
+        )
+        crew.set_members(session=session, visit=visit, technician_ids=[t for t, _ in served])
+    return set(stops)
 
 
-def _check_still_current(plan: Plan, visit: Visit, start: datetime) -> None:
+def _lead(visit: Visit, served: list[tuple[int, PlanStop]]) -> tuple[int, PlanStop]:
+    """The crew member the visit is planned on: its pinned technician, else the lowest id."""
+    served.sort(key=lambda s: (s[0] != visit.pinned_technician_id, s[0]))
+    return served[0]
+
+
+def _promised_window(visit: Visit, start: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The window of the movable visit's day that the planned start lies in, as instants."""
+    day = localtime.local_day(start, tz)
+    start_s = localtime.seconds_from_midnight(start, day, tz)
+    window = next(w for w in visit.due_windows if w.start_s <= start_s <= w.end_s)
+    return localtime.to_utc(day, window.start_s, tz), localtime.to_utc(day, window.end_s, tz)
+
+
+def _check_still_current(plan: Plan, visit: Visit, start: datetime, tz: ZoneInfo) -> None:
     """A visit changed since the plan was made (cancelled, moved) makes the plan out of date."""
-    first, last = visit.window_start, visit.window_end
-    if visit.status in lifecycle.PLANNABLE and first and last and first <= start <= last:
+    if visit.status in lifecycle.PLANNABLE and _may_start(visit, start, tz):
         return
     raise Conflict(
         f"plan {plan.id} is out of date: visit {visit.id} is now {visit.status} with another "
         "window; plan the day again.",
         loc=("plan_id",),
     )
+
+
+def _may_start(visit: Visit, start: datetime, tz: ZoneInfo) -> bool:
+    """The start lies in the visit's promised window, or (movable) on a day of its due range
+    inside one of its windows."""
+    first, last = visit.window_start, visit.window_end
+    if first and last:
+        return first <= start <= last
+    if not visit.movable or visit.due_from is None or visit.due_until is None:
+        return False
+    day = localtime.local_day(start, tz)
+    start_s = localtime.seconds_from_midnight(start, day, tz)
+    in_range = visit.due_from <= day <= visit.due_until
+    return in_range and any(w.start_s <= start_s <= w.end_s for w in visit.due_windows)
 
 
 def _release_others(
