@@ -117,8 +117,9 @@ def build_problem(
     visits = visit_service.list_for_day(
         session=session, region=region, day=day, statuses=lifecycle.PLANNABLE
     )
+    visits += movable_candidates(session=session, region=region, first=day, last=day)
     crews = _crews(session, region, day, {})
-    allowed, excluded = _part_carriers(session, visits, crews) if with_parts else ({}, [])
+    allowed, excluded = part_carriers(session, visits, crews) if with_parts else ({}, [])
     return convert.build(
         DayInput(
             region=region, day=day, crews=crews, visits=visits, allowed=allowed, excluded=excluded
@@ -142,9 +143,10 @@ def build_replan_problem(
     visits = visit_service.list_for_day(session=session, region=region, day=day)
     starts = starts_at(visits, day=day, tz=region.zone, now=now)
     open_visits = [v for v in visits if v.status in lifecycle.PLANNABLE]
+    open_visits += movable_candidates(session=session, region=region, first=day, last=day)
     previous = {v.id or 0: v.planned_technician_id for v in open_visits if v.planned_technician_id}
     crews = _crews(session, region, day, starts, now=now)
-    allowed, excluded = _part_carriers(session, open_visits, crews) if with_parts else ({}, [])
+    allowed, excluded = part_carriers(session, open_visits, crews) if with_parts else ({}, [])
     data = DayInput(
         region=region,
         day=day,
@@ -157,6 +159,29 @@ def build_replan_problem(
         excluded=excluded,
     )
     return convert.build(data)
+
+
+def movable_candidates(
+    *, session: Session, region: Region, first: date, last: date
+) -> list[Visit]:
+    """Movable visits that a plan of the days first to last may take: due on one of them, and
+    not routed by the current plan of another day (re-planning a day keeps the others)."""
+    visits = visit_service.list_movable(session=session, region=region, first=first, last=last)
+    if not visits:
+        return []
+    low = min(v.due_from or first for v in visits)
+    high = max(v.due_until or last for v in visits)
+    plans = current_plan_ids(session=session, region=region, first=low, last=high)
+    others = [plan_id for day, plan_id in plans.items() if not first <= day <= last]
+    routed = set(
+        session.exec(
+            select(PlanStop.visit_id).where(
+                col(PlanStop.plan_id).in_(others),
+                col(PlanStop.visit_id).in_([v.id for v in visits]),
+            )
+        ).all()
+    )
+    return [v for v in visits if v.id not in routed]
 
 
 def _crews(
@@ -185,10 +210,10 @@ def _crews(
     return crews
 
 
-def _part_carriers(
+def part_carriers(
     session: Session, visits: list[Visit], crews: list[Crew]
 ) -> tuple[dict[int, frozenset[int]], list[Excluded]]:
-    """Visits that need parts go only to technicians whose vans hold them; one that nobody
+    """Step: visits that need parts go only to technicians whose vans hold them; one that nobody
     working carries is kept out, saying which part."""
     found = eligibility.carriers(
         session=session, visits=visits, technicians=[c.technician for c in crews]

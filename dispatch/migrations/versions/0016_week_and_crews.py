@@ -29,7 +29,9 @@ def _json() -> sa.types.TypeEngine[Any]:  # JSONB on PostgreSQL, as dispatch.col
 
 def upgrade() -> None:
     with op.batch_alter_table("visit", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("crew_size", sa.Integer(), nullable=False, server_default="1"))
+        batch_op.add_column(
+            sa.Column("crew_size", sa.Integer(), nullable=False, server_default="1")
+        )
         batch_op.add_column(sa.Column("due_from", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("due_until", sa.Date(), nullable=True))
         batch_op.add_column(
@@ -43,7 +45,9 @@ def upgrade() -> None:
             sa.text("due_until IS NULL OR due_until >= due_from"),
         )
     with op.batch_alter_table("visit_kind_policy", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("crew_size", sa.Integer(), nullable=False, server_default="1"))
+        batch_op.add_column(
+            sa.Column("crew_size", sa.Integer(), nullable=False, server_default="1")
+        )
     op.create_table(
         "visit_crew",
         sa.Column("visit_id", sa.Integer(), nullable=False),
@@ -54,7 +58,10 @@ def upgrade() -> None:
             name=op.f("fk_visit_crew_technician_id_technician"),
         ),
         sa.ForeignKeyConstraint(
-            ["visit_id"], ["visit.id"], name=op.f("fk_visit_crew_visit_id_visit"), ondelete="CASCADE"
+            ["visit_id"],
+            ["visit.id"],
+            name=op.f("fk_visit_crew_visit_id_visit"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("visit_id", "technician_id", name=op.f("pk_visit_crew")),
     )
