@@ -56,6 +56,7 @@ from .plan import SolverInfo as SolverInfo
 from .plan import Stop as Stop
 from .plan import Totals as Totals
 from .plan import Unassigned as Unassigned
+from .problem import DAY_S as DAY_S
 from .problem import MAX_TIME_S as MAX_TIME_S
 from .problem import PRIORITY_WEIGHT as PRIORITY_WEIGHT
 from .problem import Break as Break
@@ -63,6 +64,7 @@ from .problem import GreatCircle as GreatCircle
 from .problem import Location as Location
 from .problem import Matrix as Matrix
 from .problem import Problem as Problem
+from .problem import Shift as Shift
 from .problem import Technician as Technician
 from .problem import TimeWindow as TimeWindow
 from .problem import Travel as Travel

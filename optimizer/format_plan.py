@@ -1,4 +1,8 @@
-"""The purna.plan/1 JSON format: plan_from_dict and plan_to_dict (see docs/formats.md)."""
+"""The purna.plan/2 JSON format (reads /1 too): plan_from_dict and plan_to_dict (docs/formats.md).
+
+Version 2 adds a route's `day`, totals' `wait_days` and solver `notes`; a version-1 plan reads
+with day 0, wait_days counted from the problem when given (else 0) and no notes.
+"""
 
 from __future__ import annotations
 
@@ -27,18 +31,20 @@ from .plan import (
     Totals,
     Unassigned,
     totals_of,
+    wait_days_of,
 )
 from .problem import Problem
 from .travel import build_table
 
-PLAN_FORMAT = "purna.plan/1"
+PLAN_FORMAT = "purna.plan/2"
+PLAN_FORMATS = ("purna.plan/1", PLAN_FORMAT)  # what the reader accepts
 
 # What a plan without a "solver" object (one written by another tool) is taken to say.
 _UNKNOWN_SOLVER = SolverInfo(status=PlanStatus.FEASIBLE, wall_s=0.0, objective=0)
 
 
 def plan_from_dict(data: Any, problem: Problem | None = None) -> Plan:
-    """The plan in a decoded purna.plan/1 document.
+    """The plan in a decoded purna.plan/2 (or /1) document.
 
     A route may omit start_s, end_s and overtime_s when problem is given: they are derived as
     the earliest times consistent with travel and breaks. "totals" and "solver" are optional.
@@ -48,8 +54,9 @@ def plan_from_dict(data: Any, problem: Problem | None = None) -> Plan:
     """
     root = as_object(data, "")
     value = str_field(root, "format", "")
-    if value != PLAN_FORMAT:
-        raise InvalidProblem(f"unknown format {value!r}; expected {PLAN_FORMAT!r}.", field="format")
+    if value not in PLAN_FORMATS:
+        names = " or ".join(repr(name) for name in PLAN_FORMATS)
+        raise InvalidProblem(f"unknown format {value!r}; expected {names}.", field="format")
     routes = tuple(
         _route(as_object(item, join("routes", i)), join("routes", i), problem)
         for i, item in enumerate(list_field(root, "routes", "", required=True))
@@ -58,12 +65,14 @@ def plan_from_dict(data: Any, problem: Problem | None = None) -> Plan:
         _unassigned(as_object(item, join("unassigned", i)), join("unassigned", i))
         for i, item in enumerate(list_field(root, "unassigned", "", required=False))
     )
+    wait_days = 0 if problem is None else wait_days_of(problem, routes)
     if root.get("totals") is None:
-        totals = totals_of(routes, len(unassigned))
+        totals = totals_of(routes, len(unassigned), wait_days)
     else:
         obj = object_field(root, "totals", "")
-        names = ("assigned", "unassigned", "travel_s", "distance_m", "overtime_s")
-        totals = Totals(**{name: int_field(obj, name, "totals") for name in names})
+        sums = ("assigned", "unassigned", "travel_s", "distance_m", "overtime_s")
+        values = {name: int_field(obj, name, "totals") for name in sums}
+        totals = Totals(**values, wait_days=int_field(obj, "wait_days", "totals", wait_days))
     return Plan(routes=routes, unassigned=unassigned, totals=totals, solver=_solver(root))
 
 
@@ -92,7 +101,10 @@ def _route(obj: Mapping[str, Any], path: str, problem: Problem | None) -> Route:
         for i, b in enumerate(list_field(obj, "breaks", path, required=False))
     )
     times = {key: nullable_int(obj, key, path) for key in ("start_s", "end_s", "overtime_s")}
-    filled = _fill_times(times, problem, tech_id, stops, breaks, path)
+    day = int_field(obj, "day", path, 0)
+    if day < 0:
+        raise InvalidProblem(f"must be >= 0, got {day}.", field=join(path, "day"))
+    filled = _fill_times(times, problem, (tech_id, day), stops, breaks, path)
     return Route(
         technician=tech_id,
         stops=stops,
@@ -102,13 +114,14 @@ def _route(obj: Mapping[str, Any], path: str, problem: Problem | None) -> Route:
         travel_s=int_field(obj, "travel_s", path),
         distance_m=int_field(obj, "distance_m", path),
         overtime_s=filled["overtime_s"],
+        day=day,
     )
 
 
 def _fill_times(
     times: dict[str, int | None],
     problem: Problem | None,
-    tech_id: str,
+    who: tuple[str, int],
     stops: tuple[Stop, ...],
     breaks: tuple[BreakTime, ...],
     path: str,
@@ -120,10 +133,15 @@ def _fill_times(
     where = join(path, missing[0])
     if problem is None:
         raise InvalidProblem("is required unless the problem is given to derive it.", field=where)
+    tech_id, day = who
     tech = next((t for t in problem.technicians if t.id == tech_id), None)
     if tech is None:
         msg = f"technician {tech_id!r} is not in the problem."
         raise InvalidProblem(msg, field=join(path, "technician"))
+    shift_k = tech.shift_on(day)
+    if shift_k is None:
+        msg = f"technician {tech_id!r} has no shift on day {day}."
+        raise InvalidProblem(msg, field=join(path, "day"))
     if not stops:
         raise InvalidProblem("is required on a route without stops.", field=where)
     visits = {v.id: v for v in problem.visits}
@@ -142,7 +160,7 @@ def _fill_times(
         end_s = _back_at(stops[-1].end_s, int(table[2, 3]), breaks)
     overtime_s = times["overtime_s"]
     if overtime_s is None:
-        overtime_s = max(0, end_s - tech.shift.end_s)
+        overtime_s = max(0, end_s - tech.shifts[shift_k].end_s)
     return {"start_s": start_s, "end_s": end_s, "overtime_s": overtime_s}
 
 
@@ -203,7 +221,18 @@ def _solver(root: Mapping[str, Any]) -> SolverInfo:
         engine=str_field(obj, "engine", "solver", "ortools"),
         phases=_phases(obj),
         first_plan=str_field(obj, "first_plan", "solver", ""),
+        notes=_notes(obj),
     )
+
+
+def _notes(obj: Mapping[str, Any]) -> tuple[str, ...]:
+    """solver.notes: sentences; absent in version-1 plans."""
+    here = join("solver", "notes")
+    notes = list_field(obj, "notes", "solver", required=False)
+    for i, note in enumerate(notes):
+        if not isinstance(note, str):
+            raise InvalidProblem("must be a string.", field=join(here, i))
+    return tuple(notes)
 
 
 def _phases(obj: Mapping[str, Any]) -> tuple[tuple[str, float], ...]:
@@ -219,7 +248,7 @@ def _phases(obj: Mapping[str, Any]) -> tuple[tuple[str, float], ...]:
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
-    """The plan as a JSON-ready purna.plan/1 document; equal to plan.to_dict(), enums as str."""
+    """The plan as a JSON-ready purna.plan/2 document; equal to plan.to_dict(), enums as str."""
     return {
         "format": PLAN_FORMAT,
         "routes": [_route_to_dict(r) for r in plan.routes],
@@ -233,6 +262,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "travel_s": plan.totals.travel_s,
             "distance_m": plan.totals.distance_m,
             "overtime_s": plan.totals.overtime_s,
+            "wait_days": plan.totals.wait_days,
         },
         "solver": {
             "status": str(plan.solver.status.value),
@@ -241,6 +271,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "engine": plan.solver.engine,
             "phases": [[name, s] for name, s in plan.solver.phases],
             "first_plan": plan.solver.first_plan,
+            "notes": list(plan.solver.notes),
         },
     }
 
@@ -258,4 +289,5 @@ def _route_to_dict(r: Route) -> dict[str, Any]:
         "travel_s": r.travel_s,
         "distance_m": r.distance_m,
         "overtime_s": r.overtime_s,
+        "day": r.day,
     }

@@ -1,4 +1,6 @@
-"""The purna.problem/1 and purna.plan/1 JSON formats (docs/formats.md): read, check and write.
+"""The purna.problem/2 and purna.plan/2 JSON formats (docs/formats.md): read, check and write.
+
+Version 1 documents still read: a technician's single `shift` and `breaks` become one shift.
 
 Every fault in the input raises InvalidProblem whose `field` is the full path of the fault, such
 as ``visits[3].windows[0].end_s``. Unknown extra keys are ignored, so that a newer writer can add
@@ -40,6 +42,7 @@ from .problem import (
     Location,
     Matrix,
     Problem,
+    Shift,
     Technician,
     TimeWindow,
     Travel,
@@ -60,7 +63,8 @@ __all__ = [
     "write_json",
 ]
 
-PROBLEM_FORMAT = "purna.problem/1"
+PROBLEM_FORMAT = "purna.problem/2"
+PROBLEM_FORMATS = ("purna.problem/1", PROBLEM_FORMAT)  # what the reader accepts
 
 
 def _default(cls: Any, name: str) -> Any:
@@ -72,7 +76,7 @@ def _default(cls: Any, name: str) -> Any:
 
 
 def read_problem(path: str | Path) -> Problem:
-    """Read a purna.problem/1 file.
+    """Read a purna.problem/2 (or /1) file.
 
     Raises:
         InvalidProblem: the file is not a valid problem. OSError: it cannot be read.
@@ -81,7 +85,7 @@ def read_problem(path: str | Path) -> Problem:
 
 
 def read_plan(path: str | Path, problem: Problem | None = None) -> Plan:
-    """Read a purna.plan/1 file; problem is needed only to derive missing route times.
+    """Read a purna.plan/2 (or /1) file; problem is needed only to derive missing route times.
 
     Raises:
         InvalidProblem: the file is not a valid plan. OSError: it cannot be read.
@@ -90,12 +94,12 @@ def read_plan(path: str | Path, problem: Problem | None = None) -> Plan:
 
 
 def problem_from_json(text: str) -> Problem:
-    """Parse a purna.problem/1 JSON text. Raises: InvalidProblem."""
+    """Parse a purna.problem/2 (or /1) JSON text. Raises: InvalidProblem."""
     return problem_from_dict(load_json(text))
 
 
 def plan_from_json(text: str, problem: Problem | None = None) -> Plan:
-    """Parse a purna.plan/1 JSON text. Raises: InvalidProblem."""
+    """Parse a purna.plan/2 (or /1) JSON text. Raises: InvalidProblem."""
     return plan_from_dict(load_json(text), problem)
 
 
@@ -109,13 +113,13 @@ def write_json(path: str | Path, data: Any) -> None:
 
 
 def problem_from_dict(data: Any) -> Problem:
-    """The problem in a decoded purna.problem/1 document.
+    """The problem in a decoded purna.problem/2 (or /1) document.
 
     Raises:
         InvalidProblem: with `field` the full path of the first fault found.
     """
     root = as_object(data, "")
-    _check_format(root, PROBLEM_FORMAT)
+    _check_format(root, PROBLEM_FORMATS)
     travel = _travel(root)
     technicians = tuple(
         _technician(as_object(item, join("technicians", i)), join("technicians", i))
@@ -130,7 +134,7 @@ def problem_from_dict(data: Any) -> Problem:
     name = str_field(root, "name", "", "")
     costs = {
         key: int_field(root, key, "", _default(Problem, key))
-        for key in ("stability_cost", "preference_cost")
+        for key in ("stability_cost", "preference_cost", "day_wait_cost")
     }
     for key, value in costs.items():
         if value < 0:
@@ -141,11 +145,12 @@ def problem_from_dict(data: Any) -> Problem:
     )
 
 
-def _check_format(root: Mapping[str, Any], expected: str) -> None:
-    """Raise InvalidProblem unless root["format"] is the expected format name."""
+def _check_format(root: Mapping[str, Any], expected: tuple[str, ...]) -> None:
+    """Raise InvalidProblem unless root["format"] is one of the expected format names."""
     value = str_field(root, "format", "")
-    if value != expected:
-        msg = f"unknown format {value!r}; expected {expected!r}."
+    if value not in expected:
+        names = " or ".join(repr(name) for name in expected)
+        msg = f"unknown format {value!r}; expected {names}."
         raise InvalidProblem(msg, field="format")
 
 
@@ -174,17 +179,42 @@ def _break(obj: Mapping[str, Any], path: str) -> Break:
     return build(path, lambda: Break(windows=windows, duration_s=duration_s))
 
 
+def _breaks(obj: Mapping[str, Any], path: str) -> tuple[Break, ...]:
+    here = join(path, "breaks")
+    return tuple(
+        _break(as_object(b, join(here, i)), join(here, i))
+        for i, b in enumerate(list_field(obj, "breaks", path, required=False))
+    )
+
+
+def _shift(obj: Mapping[str, Any], path: str) -> Shift:
+    start_s = int_field(obj, "start_s", path)
+    end_s = int_field(obj, "end_s", path)
+    breaks = _breaks(obj, path)
+    return build(path, lambda: Shift(start_s=start_s, end_s=end_s, breaks=breaks))
+
+
+def _shifts(obj: Mapping[str, Any], path: str) -> tuple[Shift, ...]:
+    """`shifts`, one per working day; or version 1's single `shift` with `breaks`."""
+    if obj.get("shifts") is None:
+        shift = _window(object_field(obj, "shift", path), join(path, "shift"))
+        return (Shift(shift.start_s, shift.end_s, _breaks(obj, path)),)
+    if obj.get("shift") is not None or obj.get("breaks"):
+        msg = "give either shifts or shift with breaks, not both."
+        raise InvalidProblem(msg, field=join(path, "shifts"))
+    here = join(path, "shifts")
+    items = list_field(obj, "shifts", path, required=True)
+    if not items:
+        raise InvalidProblem("needs at least one shift.", field=here)
+    return tuple(_shift(as_object(x, join(here, i)), join(here, i)) for i, x in enumerate(items))
+
+
 def _technician(obj: Mapping[str, Any], path: str) -> Technician:
     start = _location(object_field(obj, "start", path), join(path, "start"))
     has_end = obj.get("end") is not None
     end = _location(object_field(obj, "end", path), join(path, "end")) if has_end else None
-    here = join(path, "breaks")
-    breaks = tuple(
-        _break(as_object(b, join(here, i)), join(here, i))
-        for i, b in enumerate(list_field(obj, "breaks", path, required=False))
-    )
     tech_id = str_field(obj, "id", path)
-    shift = _window(object_field(obj, "shift", path), join(path, "shift"))
+    shifts = _shifts(obj, path)
     max_overtime_s = int_field(obj, "max_overtime_s", path, _default(Technician, "max_overtime_s"))
     overtime_cost = int_field(obj, "overtime_cost", path, _default(Technician, "overtime_cost"))
     skills = str_set(obj, "skills", path)
@@ -194,11 +224,10 @@ def _technician(obj: Mapping[str, Any], path: str) -> Technician:
         lambda: Technician(
             id=tech_id,
             start=start,
-            shift=shift,
+            shifts=shifts,
             end=end,
             max_overtime_s=max_overtime_s,
             overtime_cost=overtime_cost,
-            breaks=breaks,
             skills=skills,
             capacity=capacity,
         ),
@@ -216,6 +245,7 @@ def _visit(obj: Mapping[str, Any], path: str) -> Visit:
     preferred = nullable_str(obj, "preferred_technician", path)
     previous = nullable_str(obj, "previous_technician", path)
     demand = int_field(obj, "demand", path, _default(Visit, "demand"))
+    crew_size = int_field(obj, "crew_size", path, _default(Visit, "crew_size"))
     return build(
         path,
         lambda: Visit(
@@ -229,6 +259,7 @@ def _visit(obj: Mapping[str, Any], path: str) -> Visit:
             preferred_technician=preferred,
             previous_technician=previous,
             demand=demand,
+            crew_size=crew_size,
         ),
     )
 
@@ -306,7 +337,7 @@ def _check_indices(
 
 
 def problem_to_dict(problem: Problem) -> dict[str, Any]:
-    """The problem as a JSON-ready purna.problem/1 document (every field written)."""
+    """The problem as a JSON-ready purna.problem/2 document (every field written)."""
     return {
         "format": PROBLEM_FORMAT,
         "name": problem.name,
@@ -315,6 +346,7 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
         "travel": _travel_to_dict(problem.travel),
         "stability_cost": problem.stability_cost,
         "preference_cost": problem.preference_cost,
+        "day_wait_cost": problem.day_wait_cost,
     }
 
 
@@ -334,16 +366,23 @@ def _technician_to_dict(t: Technician) -> dict[str, Any]:
     if t.end is not None:
         data["end"] = _location_to_dict(t.end)
     return data | {
-        "shift": _window_to_dict(t.shift),
+        "shifts": [
+            {
+                "start_s": s.start_s,
+                "end_s": s.end_s,
+                "breaks": [_break_to_dict(b) for b in s.breaks],
+            }
+            for s in t.shifts
+        ],
         "max_overtime_s": t.max_overtime_s,
         "overtime_cost": t.overtime_cost,
-        "breaks": [
-            {"windows": [_window_to_dict(w) for w in b.windows], "duration_s": b.duration_s}
-            for b in t.breaks
-        ],
         "skills": sorted(t.skills),
         "capacity": t.capacity,
     }
+
+
+def _break_to_dict(b: Break) -> dict[str, Any]:
+    return {"windows": [_window_to_dict(w) for w in b.windows], "duration_s": b.duration_s}
 
 
 def _visit_to_dict(v: Visit) -> dict[str, Any]:
@@ -358,6 +397,7 @@ def _visit_to_dict(v: Visit) -> dict[str, Any]:
         "preferred_technician": v.preferred_technician,
         "previous_technician": v.previous_technician,
         "demand": v.demand,
+        "crew_size": v.crew_size,
     }
 
 

@@ -1,10 +1,14 @@
-"""Plan types: a route per technician, the visits left unassigned with a reason, and totals."""
+"""Plan types: a route per technician and working day, the visits left unassigned with a reason,
+and totals. A visit with a crew is a stop on each crew member's route, at the same start."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .problem import Problem
 
 
 class Reason(StrEnum):
@@ -15,6 +19,7 @@ class Reason(StrEnum):
     NO_WINDOW_REACHABLE = "no_window_reachable"
     DEMAND_EXCEEDS_CAPACITY = "demand_exceeds_capacity"
     NO_CAPACITY = "no_capacity"
+    CREW_UNAVAILABLE = "crew_unavailable"
 
 
 class PlanStatus(StrEnum):
@@ -46,7 +51,11 @@ class BreakTime:
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """A technician's day: leaves start at start_s, back at the end location at end_s."""
+    """A technician's working day: leaves start at start_s, back at the end location at end_s.
+
+    day is the horizon day its shift starts on (0 on a one-day problem); a technician has at
+    most one route a day.
+    """
 
     technician: str
     stops: tuple[Stop, ...]
@@ -56,6 +65,7 @@ class Route:
     travel_s: int
     distance_m: int
     overtime_s: int
+    day: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +79,15 @@ class Unassigned:
 
 @dataclass(frozen=True, slots=True)
 class Totals:
-    """Sums over all routes."""
+    """Sums over all routes: assigned counts each visit once (a crew visit too), wait_days the
+    days visits are served past their earliest day (Visit.wait_days)."""
 
     assigned: int
     unassigned: int
     travel_s: int
     distance_m: int
     overtime_s: int
+    wait_days: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +103,8 @@ class SolverInfo:
     phases: tuple[tuple[str, float], ...] = ()
     # Which first plan the search improved: "insertion", or a VROOM run ("vroom linear x5").
     first_plan: str = ""
+    # Sentences on how the search was shaped, e.g. why a phase was skipped on a multi-day problem.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,36 +118,57 @@ class Progress:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """The routes (one per technician that works, empty routes omitted), unassigned and totals."""
+    """The routes (one per technician and working day with stops; empty routes omitted), the
+    unassigned visits and totals."""
 
     routes: tuple[Route, ...]
     unassigned: tuple[Unassigned, ...]
     totals: Totals
     solver: SolverInfo
 
-    def route_of(self, technician_id: str) -> Route | None:
-        """The route of this technician, or None when it has no stops."""
-        return next((r for r in self.routes if r.technician == technician_id), None)
+    def route_of(self, technician_id: str, day: int = 0) -> Route | None:
+        """The route of this technician on this day, or None when it has no stops."""
+        return next(
+            (r for r in self.routes if r.technician == technician_id and r.day == day), None
+        )
+
+    def routes_of(self, technician_id: str) -> tuple[Route, ...]:
+        """Every route of this technician, by day."""
+        return tuple(sorted((r for r in self.routes if r.technician == technician_id), key=_day))
 
     def technician_of(self, visit_id: str) -> str | None:
-        """Who serves this visit, or None when it is unassigned."""
-        for r in self.routes:
-            if any(s.visit == visit_id for s in r.stops):
-                return r.technician
-        return None
+        """Who serves this visit (the first crew member), or None when it is unassigned."""
+        crew = self.crew_of(visit_id)
+        return crew[0] if crew else None
+
+    def crew_of(self, visit_id: str) -> tuple[str, ...]:
+        """Everyone who serves this visit, in route order (empty when it is unassigned)."""
+        return tuple(r.technician for r in self.routes if any(s.visit == visit_id for s in r.stops))
 
     def to_dict(self) -> dict[str, Any]:
-        """The plan in the purna.plan/1 JSON shape."""
+        """The plan in the purna.plan/2 JSON shape."""
         data = asdict(self)
-        return {"format": "purna.plan/1", **data}
+        return {"format": "purna.plan/2", **data}
 
 
-def totals_of(routes: tuple[Route, ...], unassigned: int) -> Totals:
-    """Totals summed over the routes."""
+def _day(route: Route) -> int:
+    return route.day
+
+
+def totals_of(routes: tuple[Route, ...], unassigned: int, wait_days: int = 0) -> Totals:
+    """Totals summed over the routes; each visit counted once, however many crew members."""
     return Totals(
-        assigned=sum(len(r.stops) for r in routes),
+        assigned=len({s.visit for r in routes for s in r.stops}),
         unassigned=unassigned,
         travel_s=sum(r.travel_s for r in routes),
         distance_m=sum(r.distance_m for r in routes),
         overtime_s=sum(r.overtime_s for r in routes),
+        wait_days=wait_days,
     )
+
+
+def wait_days_of(problem: Problem, routes: tuple[Route, ...]) -> int:
+    """The days the routed visits wait past their earliest day, each visit counted once."""
+    visits = {v.id: v for v in problem.visits}
+    starts = {s.visit: s.start_s for r in routes for s in r.stops if s.visit in visits}
+    return sum(visits[vid].wait_days(start_s) for vid, start_s in starts.items())

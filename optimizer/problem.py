@@ -1,11 +1,12 @@
 """Problem types: technicians, visits, windows, breaks and travel, frozen and checked on creation.
 
-Times are integer seconds from midnight of the planning day (local time); distances integer metres.
+Times are integer seconds from midnight of the horizon's first day (local time): a problem may
+span several days (day d runs from d x DAY_S); distances are integer metres.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -14,7 +15,10 @@ from .errors import InvalidProblem
 
 IntArray = npt.NDArray[np.int64]
 
-MAX_TIME_S = 7 * 24 * 3600  # a plan covers one day; this leaves room for night shifts and overtime
+DAY_S = 24 * 3600
+# A plan covers one day or a horizon of up to 14; this leaves room for a last night shift and
+# its overtime (and keeps every objective far inside 64 bits).
+MAX_TIME_S = 16 * DAY_S
 
 # A visit of priority p weighs PRIORITY_WEIGHT[p]: one step up outweighs ten visits one step down.
 PRIORITY_WEIGHT: dict[int, int] = {1: 1, 2: 10, 3: 100, 4: 1_000, 5: 10_000}
@@ -82,24 +86,72 @@ class Break:
 
 
 @dataclass(frozen=True, slots=True)
-class Technician:
-    """A technician's day: where it starts and ends, the shift, breaks, skills and capacity.
+class Shift:
+    """One working day of a technician: it may leave at start_s, is due back by end_s, and
+    takes these breaks that day."""
 
-    Overtime beyond shift.end_s is allowed up to max_overtime_s, at overtime_cost per second
-    (in units of travel seconds).
+    start_s: int
+    end_s: int
+    breaks: tuple[Break, ...] = ()
+
+    def __post_init__(self) -> None:
+        TimeWindow(self.start_s, self.end_s)  # the same checks as a window
+
+    @property
+    def window(self) -> TimeWindow:
+        """[start_s, end_s] as a window."""
+        return TimeWindow(self.start_s, self.end_s)
+
+    @property
+    def day(self) -> int:
+        """The horizon day the shift starts on (0 = the first day)."""
+        return self.start_s // DAY_S
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class Technician:
+    """A technician over the horizon: where each working day starts and ends, one shift (with
+    its breaks) per working day, skills and capacity (per day).
+
+    Built either with `shifts` (one per working day, in time order) or, as for a single day,
+    with `shift` and `breaks`. Overtime beyond each shift's end_s is allowed up to
+    max_overtime_s, at overtime_cost per second (in units of travel seconds).
+
+    Raises:
+        InvalidProblem: on no shift, both forms given, shifts out of order or overlapping
+            (overtime included), or two shifts starting on one day.
     """
 
     id: str
     start: Location
-    shift: TimeWindow
+    shifts: tuple[Shift, ...]
     end: Location | None = None  # None: back to start
     max_overtime_s: int = 0
     overtime_cost: int = 2
-    breaks: tuple[Break, ...] = ()
     skills: frozenset[str] = field(default_factory=frozenset)
     capacity: int | None = None
 
-    def __post_init__(self) -> None:
+    def __init__(  # the dataclass fields, plus the one-day form (shift, breaks)
+        self,
+        id: str,
+        start: Location,
+        shift: TimeWindow | None = None,
+        end: Location | None = None,
+        max_overtime_s: int = 0,
+        overtime_cost: int = 2,
+        breaks: tuple[Break, ...] | None = None,
+        skills: frozenset[str] = frozenset(),
+        capacity: int | None = None,
+        *,
+        shifts: tuple[Shift, ...] = (),
+    ) -> None:
+        shifts = _one_day_form(shifts, shift, breaks)
+        values = (id, start, tuple(shifts), end, max_overtime_s, overtime_cost, skills, capacity)
+        for name, value in zip(_TECHNICIAN_FIELDS, values, strict=True):
+            object.__setattr__(self, name, value)
+        self._check()
+
+    def _check(self) -> None:
         if not self.id:
             raise InvalidProblem("a technician needs a non-empty id.", field="id")
         _check_time(self.max_overtime_s, "max_overtime_s")
@@ -107,6 +159,29 @@ class Technician:
             raise InvalidProblem("must be >= 0.", field="overtime_cost")
         if self.capacity is not None and self.capacity < 0:
             raise InvalidProblem(f"must be >= 0 or null, got {self.capacity}.", field="capacity")
+        for k, (a, b) in enumerate(zip(self.shifts, self.shifts[1:], strict=False)):
+            if a.end_s + self.max_overtime_s > b.start_s:
+                msg = "must start after the shift before it ends, overtime included."
+                raise InvalidProblem(msg, field=f"shifts[{k + 1}].start_s")
+            if a.day == b.day:
+                msg = f"is a second shift on day {b.day}; one shift per working day."
+                raise InvalidProblem(msg, field=f"shifts[{k + 1}].start_s")
+
+    @property
+    def shift(self) -> TimeWindow:
+        """The shift of a one-day technician. Raises: ValueError when it works several days."""
+        return self._only_shift().window
+
+    @property
+    def breaks(self) -> tuple[Break, ...]:
+        """The breaks of a one-day technician. Raises: ValueError when it works several days."""
+        return self._only_shift().breaks
+
+    def _only_shift(self) -> Shift:
+        if len(self.shifts) != 1:
+            msg = f"technician {self.id} works {len(self.shifts)} shifts: read its shifts."
+            raise ValueError(msg)
+        return self.shifts[0]
 
     @property
     def end_location(self) -> Location:
@@ -115,8 +190,47 @@ class Technician:
 
     @property
     def latest_end_s(self) -> int:
-        """The latest moment the technician may be back: shift end plus allowed overtime."""
-        return self.shift.end_s + self.max_overtime_s
+        """The latest moment the technician may be back: last shift end plus allowed overtime."""
+        return self.shifts[-1].end_s + self.max_overtime_s
+
+    def on_shift(self, k: int) -> Technician:
+        """The technician on its k-th shift only: a one-day technician with the same id."""
+        return replace(self, shifts=(self.shifts[k],))
+
+    def shift_on(self, day: int) -> int | None:
+        """The index of the shift that starts on this horizon day, or None when off that day."""
+        return next((k for k, s in enumerate(self.shifts) if s.day == day), None)
+
+
+def _one_day_form(
+    shifts: tuple[Shift, ...], shift: TimeWindow | None, breaks: tuple[Break, ...] | None
+) -> tuple[Shift, ...]:
+    """The shifts of a technician given in the one-day form (shift, breaks) or as shifts; the
+    one-day form may also change a single shift (dataclasses.replace(t, breaks=...))."""
+    if not shifts:
+        if shift is None:
+            raise InvalidProblem("a technician needs a shift.", field="shifts")
+        return (Shift(shift.start_s, shift.end_s, tuple(breaks or ())),)
+    if shift is None and breaks is None:
+        return tuple(shifts)
+    if len(shifts) != 1:
+        msg = "give either shifts or shift with breaks, not both."
+        raise InvalidProblem(msg, field="shifts")
+    one = shifts[0]
+    window = shift if shift is not None else one.window
+    return (Shift(window.start_s, window.end_s, one.breaks if breaks is None else tuple(breaks)),)
+
+
+_TECHNICIAN_FIELDS = (
+    "id",
+    "start",
+    "shifts",
+    "end",
+    "max_overtime_s",
+    "overtime_cost",
+    "skills",
+    "capacity",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +247,7 @@ class Visit:
     preferred_technician: str | None = None  # soft: a small cost when someone else serves it
     previous_technician: str | None = None  # for re-planning: who had it in the last plan
     demand: int = 0
+    crew_size: int = 1  # how many technicians serve it together, starting at the same time
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -144,11 +259,32 @@ class Visit:
             raise InvalidProblem(f"priority must be 1-5, got {self.priority}.", field="priority")
         if self.demand < 0:
             raise InvalidProblem(f"must be >= 0, got {self.demand}.", field="demand")
+        if isinstance(self.crew_size, bool) or not isinstance(self.crew_size, int):
+            msg = f"must be an integer, got {self.crew_size!r}."
+            raise InvalidProblem(msg, field="crew_size")
+        if self.crew_size < 1:
+            raise InvalidProblem(f"must be >= 1, got {self.crew_size}.", field="crew_size")
 
     @property
     def weight(self) -> int:
         """How much serving this visit is worth, relative to a priority-1 visit."""
         return PRIORITY_WEIGHT[self.priority]
+
+    @property
+    def earliest_day(self) -> int:
+        """The day of its first window: serving it later costs Problem.day_wait_cost a day."""
+        return min(w.start_s for w in self.windows) // DAY_S
+
+    @property
+    def movable(self) -> bool:
+        """True when its windows lie on several days: the plan picks the day."""
+        return len({w.start_s // DAY_S for w in self.windows}) > 1
+
+    def wait_days(self, start_s: int) -> int:
+        """How many days past its earliest day a service starting at start_s waits (the day of
+        the earliest window holding start_s; 0 when none holds it)."""
+        days = [w.start_s // DAY_S for w in self.windows if w.contains(start_s)]
+        return min(days) - self.earliest_day if days else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,11 +347,13 @@ Travel = GreatCircle | Matrix
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One planning day: technicians, visits and how to travel between them.
+    """A planning day or horizon of days: technicians, visits and how to travel between them.
 
     stability_cost: for re-planning, the cost (in travel seconds) of giving a visit to another
     technician than its previous_technician; 0 switches stability off.
     preference_cost: the cost (in travel seconds) of not giving a visit to its preferred technician.
+    day_wait_cost: the cost (in travel seconds) of each day a visit is served past its earliest
+    day (a movable visit), so that early days fill first; it never outweighs serving a visit.
 
     Raises:
         InvalidProblem: on duplicate ids, unknown pinned or preferred technicians, or matrix
@@ -228,6 +366,7 @@ class Problem:
     name: str = ""
     stability_cost: int = 0
     preference_cost: int = 900
+    day_wait_cost: int = 600
 
     def __post_init__(self) -> None:
         tech_ids = [t.id for t in self.technicians]
@@ -245,8 +384,8 @@ class Problem:
                     f"preferred technician {v.preferred_technician!r} does not exist.",
                     field=f"visits[{i}].preferred_technician",
                 )
-        if self.stability_cost < 0 or self.preference_cost < 0:
-            raise InvalidProblem("stability_cost and preference_cost must be >= 0.")
+        if min(self.stability_cost, self.preference_cost, self.day_wait_cost) < 0:
+            raise InvalidProblem("stability_cost, preference_cost and day_wait_cost must be >= 0.")
         if isinstance(self.travel, Matrix):
             self._check_indices(self.travel.size)
 
@@ -264,6 +403,19 @@ class Problem:
             check(t.end_location, f"technicians[{i}].end")
         for i, v in enumerate(self.visits):
             check(v.location, f"visits[{i}].location")
+
+    @property
+    def days(self) -> int:
+        """How many days the horizon spans: up to the last day a shift starts on."""
+        return 1 + max((s.day for t in self.technicians for s in t.shifts), default=0)
+
+    @property
+    def single_day_solo(self) -> bool:
+        """True when every technician works one shift and every visit needs one technician:
+        the problems every engine (PyVRP, VROOM, insertion) can plan."""
+        return all(len(t.shifts) == 1 for t in self.technicians) and all(
+            v.crew_size == 1 for v in self.visits
+        )
 
     def technician(self, technician_id: str) -> Technician:
         """The technician with this id (KeyError when there is none)."""

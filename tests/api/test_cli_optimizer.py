@@ -68,7 +68,7 @@ def test_solve_quiet_prints_only_the_plan_json(tmp_path: Path) -> None:
     problem = _write(tmp_path / "small.json", _small())
     result = runner.invoke(app, ["solve", str(problem), "--time-limit", "1", "--quiet"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["format"] == "purna.plan/1"
+    assert json.loads(result.stdout)["format"] == "purna.plan/2"
     assert result.stderr == ""
 
 

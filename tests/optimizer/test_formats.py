@@ -62,7 +62,7 @@ def _docs_example(fmt: str) -> dict[str, Any]:
 
 
 def _docs_plan() -> Plan:
-    return plan_from_dict(_docs_example("purna.plan/1"))
+    return plan_from_dict(_docs_example("purna.plan/2"))
 
 
 # --- fixtures --------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ PROBLEM_FAULTS = [
     ),
     ("int_for_str", _set(("visits", 2, "id"), 3), "visits[2].id", "string"),
     ("int_in_skills", _set(("visits", 0, "skills"), ["ac", 3]), "visits[0].skills[1]", "string"),
-    ("unknown_format", _set(("format",), "purna.problem/2"), "format", "unknown format"),
+    ("unknown_format", _set(("format",), "purna.problem/3"), "format", "unknown format"),
     ("unknown_model", _set(("travel", "model"), "osrm"), "travel.model", "unknown travel model"),
     (
         "window_reversed",
@@ -381,7 +381,7 @@ def test_formats_read_plan_file(tmp_path: Path) -> None:
 
 def test_formats_plan_route_times_derived() -> None:
     """Without route start_s/end_s/overtime_s, the problem yields the earliest consistent ones."""
-    data = _docs_example("purna.plan/1")
+    data = _docs_example("purna.plan/2")
     for route in data["routes"]:
         del route["start_s"], route["end_s"], route["overtime_s"]
     problem = _fixture("tiny_two_techs.json")
@@ -394,7 +394,7 @@ def test_formats_plan_route_times_derived() -> None:
 
 def test_formats_plan_start_derived_around_break() -> None:
     """A break before the first arrival moves the derived departure earlier by its length."""
-    data = _docs_example("purna.plan/1")
+    data = _docs_example("purna.plan/2")
     route = data["routes"][1]  # budi: depot -> v4 takes 900 s, arrival 29700
     del route["start_s"]
     route["breaks"] = [{"start_s": 29000, "end_s": 29300}]
@@ -405,7 +405,7 @@ def test_formats_plan_start_derived_around_break() -> None:
 
 def test_formats_plan_times_required_without_problem() -> None:
     """Without the problem a missing route time is a fault naming it."""
-    data = _docs_example("purna.plan/1")
+    data = _docs_example("purna.plan/2")
     del data["routes"][1]["end_s"]
     with pytest.raises(InvalidProblem) as info:
         plan_from_dict(data)
@@ -414,7 +414,7 @@ def test_formats_plan_times_required_without_problem() -> None:
 
 def test_formats_plan_totals_and_solver_optional() -> None:
     """A plan without totals gets them summed; without solver, an unknown feasible solver."""
-    data = _docs_example("purna.plan/1")
+    data = _docs_example("purna.plan/2")
     del data["totals"], data["solver"]
     plan = plan_from_dict(data)
     assert plan.totals == _docs_plan().totals
@@ -462,7 +462,7 @@ def test_formats_plan_fault_names_full_path(
     change: Callable[[dict[str, Any]], None], field: str, fragment: str
 ) -> None:
     """A fault in a plan raises InvalidProblem with the full path of the fault."""
-    data = _docs_example("purna.plan/1")
+    data = _docs_example("purna.plan/2")
     change(data)
     with pytest.raises(InvalidProblem) as info:
         plan_from_dict(data)
