@@ -326,4 +326,5 @@ def _stop(
         failure_reason=visit.failure_reason,
         note=visit.note,
         next_events=next_events(visit.status),
+        crew_size=visit.crew_size,
     )
