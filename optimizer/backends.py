@@ -37,13 +37,20 @@ VROOM_ORTOOLS = "vroom+ortools"
 ENGINES = frozenset({AUTO, ORTOOLS, PYVRP, VROOM_ORTOOLS})
 VROOM = "vroom"  # not an engine to ask for: a plan of VROOM's that OR-Tools did not improve
 INSERTION = "insertion"  # nor this: our insertion plan, when neither VROOM nor OR-Tools beat it
+INSERTION_ORTOOLS = "insertion+ortools"  # nor this: a multi-day or crew problem (only_ortools)
 
 
 def choose(problem: Problem, engine: str, deterministic: bool) -> str:
-    """The engine that will solve the problem: `engine` unless it is auto or cannot apply."""
+    """The engine that will solve the problem: `engine` unless it is auto or cannot apply.
+
+    Only the OR-Tools model plans several shifts per technician and crew visits (see
+    only_ortools); VROOM, PyVRP and our insertion plan one day with one technician a visit.
+    """
     from .backend_pyvrp import expresses
 
     if deterministic or engine == ORTOOLS or not problem.visits or not problem.technicians:
+        return ORTOOLS
+    if only_ortools(problem):
         return ORTOOLS
     if engine in (PYVRP, AUTO):
         if expresses(problem):
@@ -52,19 +59,43 @@ def choose(problem: Problem, engine: str, deterministic: bool) -> str:
     return engine
 
 
+def only_ortools(problem: Problem) -> str:
+    """Why only the OR-Tools model can plan this problem ('' when every engine can)."""
+    if problem.single_day_solo:
+        return ""
+    what = []
+    if any(len(t.shifts) > 1 for t in problem.technicians):
+        what.append(f"spans {problem.days} days with several shifts per technician")
+    if any(v.crew_size > 1 for v in problem.visits):
+        what.append("has crew visits")
+    return (
+        f"The problem {' and '.join(what)}: VROOM, PyVRP and the fill pass, which plan one day "
+        "with one technician a visit, are skipped; the OR-Tools model plans it, from a first "
+        "plan by insertion over each technician's shifts (crews first, at a common start)."
+    )
+
+
 def rank(problem: Problem, plan: Plan) -> tuple[int, int]:
-    """Smaller is better: minus the priority weight served, then travel, overtime, preference
-    and stability costs (the OR-Tools objective without its penalties)."""
-    served = {s.visit: r.technician for r in plan.routes for s in r.stops}
-    weight = sum(v.weight for v in problem.visits if v.id in served)
+    """Smaller is better: minus the priority weight served, then travel, overtime, preference,
+    stability and waiting costs (the OR-Tools objective without its penalties)."""
+    crews: dict[str, set[str]] = {}
+    starts: dict[str, int] = {}
+    for r in plan.routes:
+        for s in r.stops:
+            crews.setdefault(s.visit, set()).add(r.technician)
+            starts.setdefault(s.visit, s.start_s)
+    weight = sum(v.weight for v in problem.visits if v.id in crews)
     techs = {t.id: t for t in problem.technicians}
     cost = sum(r.travel_s + techs[r.technician].overtime_cost * r.overtime_s for r in plan.routes)
     for v in problem.visits:
-        who = served.get(v.id)
-        if who is not None and v.preferred_technician not in (None, who):
+        crew = crews.get(v.id)
+        if crew is None:
+            continue
+        if v.preferred_technician is not None and v.preferred_technician not in crew:
             cost += problem.preference_cost
-        if who is not None and v.previous_technician not in (None, who):
+        if v.previous_technician is not None and v.previous_technician not in crew:
             cost += problem.stability_cost
+        cost += problem.day_wait_cost * v.wait_days(starts[v.id])
     return -weight, cost
 
 
@@ -180,10 +211,10 @@ def insertion_plan(problem: Problem) -> Plan | None:
 def filled(problem: Problem, plan: Plan) -> Plan:
     """The plan with the visits it leaves out put at their cheapest feasible places, when that
     serves more weight (a search stopped by its time limit may leave a visit that still fits);
-    else the plan itself."""
+    else the plan itself (always on a multi-day or crew problem: see only_ortools)."""
     from .insertion import place
 
-    if not plan.unassigned:
+    if not plan.unassigned or not problem.single_day_solo:
         return plan
     sequences = {r.technician: [s.visit for s in r.stops] for r in plan.routes}
     try:

@@ -45,10 +45,20 @@ class CheckContext:
     end_node: dict[str, int]
 
     def routed(self) -> Iterator[tuple[Route, Technician]]:
-        """The routes whose technician exists, with it."""
+        """The routes whose technician exists and works on the route's day, each with the
+        technician on that day's shift alone (Technician.on_shift)."""
         for r in self.plan.routes:
-            if r.technician in self.technicians:
-                yield r, self.technicians[r.technician]
+            day = self.on_day(r)
+            if day is not None:
+                yield r, day
+
+    def on_day(self, route: Route) -> Technician | None:
+        """The route's technician on the shift of the route's day; None when either is missing."""
+        tech = self.technicians.get(route.technician)
+        k = None if tech is None else tech.shift_on(route.day)
+        if tech is None or k is None:
+            return None
+        return tech if len(tech.shifts) == 1 else tech.on_shift(k)
 
     def stops(self) -> Iterator[tuple[Route, Stop, Visit]]:
         """Every stop whose visit exists, with its route and visit."""

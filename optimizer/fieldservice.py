@@ -2,7 +2,9 @@
 
 Technicians with skill profiles leave service centres spread over Jakarta, Bekasi, Tangerang,
 Depok and Bogor; customers cluster in neighbourhoods near those centres. The same seed always gives
-the same day (numpy's PCG64 generator).
+the same day (numpy's PCG64 generator). generate_week makes a horizon of several days: each
+technician has a day off, some visits are movable over a due range of days and some
+installations need a crew of two.
 """
 
 from __future__ import annotations
@@ -12,7 +14,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import InvalidProblem
-from .problem import Break, GreatCircle, Location, Problem, Technician, TimeWindow, Visit
+from .problem import (
+    DAY_S,
+    Break,
+    GreatCircle,
+    Location,
+    Problem,
+    Shift,
+    Technician,
+    TimeWindow,
+    Visit,
+)
 
 H = 3600
 M = 60
@@ -229,3 +241,128 @@ def _normalised(weights: list[float] | tuple[float, ...]) -> list[float]:
     """Weights scaled to sum to 1, as numpy's choice wants them."""
     total = sum(weights)
     return [w / total for w in weights]
+
+
+# A generated week starts on a Monday: day 4 is a Friday (the longer midday break for Jumu'ah).
+FRIDAY = 4
+DUE_DAYS = (2, 5)  # a movable visit may be served within 2 to 5 days from its earliest day
+CREW_MINUTES = (120, 180)  # a large split AC or a cassette unit: two installers, 2-3 hours
+
+
+def generate_week(
+    technicians: int,
+    visits: int,
+    days: int = 7,
+    seed: int = 0,
+    *,
+    movable_share: float = 0.2,
+    crew_share: float = 0.05,
+) -> Problem:
+    """A generated horizon of `days` days in Greater Jakarta: every technician works all days
+    but one (its day off rotates), `visits` visits spread over the days; a share is movable
+    (the whole working day on each day of a due range) and a share are AC installations for a
+    crew of two. The same seed gives the same week.
+
+    Raises:
+        InvalidProblem: when technicians < 1, visits < 0, days < 1 or a share is outside [0, 1].
+    """
+    _check_week(technicians, visits, days, movable_share, crew_share)
+    rng = np.random.default_rng(seed)
+    techs = tuple(
+        replace_shifts(t, _week_shifts(days, day_off=i % 7 if days > 1 else None))
+        for i, t in enumerate(_technicians(rng, technicians, LUNCH))
+    )
+    kinds = rng.random(visits)
+    week = tuple(
+        _week_visit(rng, i, techs, days, movable=u < movable_share, crew=u > 1 - crew_share)
+        for i, u in enumerate(kinds)
+    )
+    return Problem(
+        technicians=techs,
+        visits=week,
+        travel=GreatCircle(speed_kmh=25.0, road_factor=1.4),
+        name=f"jakarta-week-{technicians}x{visits}x{days}d-seed{seed}",
+    )
+
+
+def _check_week(technicians: int, visits: int, days: int, *shares: float) -> None:
+    if technicians < 1:
+        raise InvalidProblem(f"must be >= 1, got {technicians}.", field="technicians")
+    if visits < 0:
+        raise InvalidProblem(f"must be >= 0, got {visits}.", field="visits")
+    if not 1 <= days <= 14:
+        raise InvalidProblem(f"must be within 1-14, got {days}.", field="days")
+    if not all(0.0 <= x <= 1.0 for x in shares):
+        raise InvalidProblem("shares must lie within [0, 1].", field="movable_share")
+
+
+def replace_shifts(tech: Technician, shifts: tuple[Shift, ...]) -> Technician:
+    """The technician with these shifts instead of its own."""
+    return Technician(
+        tech.id,
+        tech.start,
+        end=tech.end,
+        max_overtime_s=tech.max_overtime_s,
+        overtime_cost=tech.overtime_cost,
+        skills=tech.skills,
+        capacity=tech.capacity,
+        shifts=shifts,
+    )
+
+
+def _week_shifts(days: int, day_off: int | None) -> tuple[Shift, ...]:
+    """08:00-17:00 with lunch on every day but the day off (Friday: the Jumu'ah break)."""
+    return tuple(
+        _on_day(d, FRIDAY_BREAK if d % 7 == FRIDAY else LUNCH)
+        for d in range(days)
+        if d % 7 != day_off
+    )
+
+
+def _on_day(day: int, lunch: Break) -> Shift:
+    at = day * DAY_S
+    windows = tuple(TimeWindow(w.start_s + at, w.end_s + at) for w in lunch.windows)
+    return Shift(SHIFT.start_s + at, SHIFT.end_s + at, (Break(windows, lunch.duration_s),))
+
+
+def _week_visit(
+    rng: np.random.Generator,
+    i: int,
+    techs: tuple[Technician, ...],
+    days: int,
+    *,
+    movable: bool,
+    crew: bool,
+) -> Visit:
+    """A visit of the week: a day's visit moved to its day, made movable or a crew installation."""
+    base = _visit(rng, i, techs)
+    last = days - 1 if not movable else max(0, days - 2)
+    day = int(rng.integers(last + 1))
+    windows = _moved(base.windows, day)
+    duration_s, skills = base.duration_s, base.skills
+    if crew:
+        duration_s = int(rng.choice(np.arange(CREW_MINUTES[0], CREW_MINUTES[1] + 1, 15))) * M
+        skills = frozenset({"ac_install"})
+        windows = _moved((SLOTS[int(rng.integers(3))],), day)  # not the last slot: a long job
+    elif movable:
+        due = min(days - 1, day + int(rng.integers(DUE_DAYS[0], DUE_DAYS[1] + 1)))
+        latest_s = DAY_END_S - duration_s
+        windows = tuple(
+            TimeWindow(SHIFT.start_s + d * DAY_S, max(SHIFT.start_s, latest_s) + d * DAY_S)
+            for d in range(day, due + 1)
+        )
+    return Visit(
+        id=base.id,
+        location=base.location,
+        duration_s=duration_s,
+        windows=windows,
+        skills=skills,
+        priority=base.priority,
+        preferred_technician=base.preferred_technician,
+        crew_size=2 if crew else 1,
+    )
+
+
+def _moved(windows: tuple[TimeWindow, ...], day: int) -> tuple[TimeWindow, ...]:
+    """The windows of day 0 moved to this day."""
+    return tuple(TimeWindow(w.start_s + day * DAY_S, w.end_s + day * DAY_S) for w in windows)

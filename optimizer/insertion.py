@@ -162,15 +162,26 @@ class DayRoutes:
     # --- greedy placement (on a private instance: cached instances are never changed) -------
 
     def _place(self, visit_id: str) -> bool:
-        """Put a problem visit at its cheapest place over all its windows; False when none."""
+        """Put a problem visit at its cheapest place over all its windows, each day it waits
+        past its earliest costing day_wait_cost; False when it fits nowhere."""
         i = self._visit_pos[visit_id]
         visit = self.problem.visits[i]
         node = 2 * self._n_techs + i
-        spans = list(self._windows[i])
-        window = TimeWindow(spans[0][0], spans[-1][1])
-        found = self._best(
-            visit, self._travel[:, node], self._travel[node], self._eligible(visit), spans, window
-        )
+        eligible = self._eligible(visit)
+        found: Insertion | None = None
+        best_cost = 0
+        for wait, spans in _by_wait(visit, self._windows[i]):
+            cost_of_wait = wait * self.problem.day_wait_cost
+            if found is not None and cost_of_wait >= best_cost:
+                break  # later days only cost more
+            window = TimeWindow(spans[0][0], spans[-1][1])
+            here = self._best(
+                visit, self._travel[:, node], self._travel[node], eligible, spans, window
+            )
+            if here is not None and (
+                found is None or here.added_travel_s + cost_of_wait < best_cost
+            ):
+                found, best_cost = here, here.added_travel_s + cost_of_wait
         if found is None:
             return False
         k = self._tech_pos[found.technician]
@@ -323,6 +334,15 @@ class DayRoutes:
         tech = self.problem.technicians[place.k]
         position = self._shapes[place.k].item_index(place.gap, place.offset)
         return Insertion(tech.id, position, added, window)
+
+
+def _by_wait(visit: Visit, spans: Sequence[Span]) -> list[tuple[int, list[Span]]]:
+    """The visit's spans grouped by the days it would wait, fewest first (one group for a
+    visit of one day)."""
+    groups: dict[int, list[Span]] = {}
+    for span in spans:
+        groups.setdefault(visit.wait_days(span[0]), []).append(span)
+    return sorted(groups.items())
 
 
 def _first_start(b: BreakSpans) -> int:

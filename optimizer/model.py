@@ -2,18 +2,25 @@
 
 The only module that imports ortools. As in the OR-Tools samples, a *node* is a place and an
 *index* is the solver's position for it; only manager.NodeToIndex / IndexToNode cross between them.
+Vehicles: one per technician and shift (a technician working five days is five vehicles, each
+bounded by that day's shift, with that day's breaks and overtime); on a one-day problem vehicle
+k is technician k.
 Nodes: first the visit nodes, one per window of a visit and per assignment cost (a visit with a
 preferred or previous technician gets a node for that technician and one, costing
-preference_cost or stability_cost, for the others), all of a visit's nodes in one disjunction
-of which at most one is served; then one node per distinct start or end location (technicians
-leaving from the same place share it). So every vehicle has the same arc costs and OR-Tools keeps
-one cost class: per-vehicle costs would make a class per technician and slow the search.
+preference_cost or stability_cost, for the others; a window on a later day than the visit's
+earliest costs day_wait_cost a day), all of a visit's nodes in one disjunction of which at most
+one is served; then one node per distinct start or end location (technicians leaving from the
+same place share it). So every vehicle has the same arc costs and OR-Tools keeps one cost class:
+per-vehicle costs would make a class per technician and slow the search.
+A crew visit (crew_size c) has c members, each with its nodes (one per window); member m's
+nodes form a disjunction of their own, tied to member 0's: the same window node is served by
+all members or by none, at the same service start, on distinct vehicles (see _add_crews).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -22,7 +29,7 @@ from ortools.util import optional_boolean_pb2
 
 from . import budget
 from .errors import InvalidProblem
-from .problem import Problem
+from .problem import Problem, Technician, Visit
 from .reasons import may_serve
 from .timing import Span, break_starts, clipped, merged
 from .travel import TravelTable, build_table
@@ -56,7 +63,9 @@ class VisitNode:
     visit: int
     window: Span
     vehicles: tuple[int, ...]
-    cost: int = 0  # preference and stability cost of serving it by one of these vehicles
+    cost: int = 0  # preference, stability and waiting cost of serving it here by these vehicles
+    member: int = 0  # which crew member of a crew visit (0 for every other visit)
+    alternative: int = 0  # which of the visit's (merged) windows the node serves
 
 
 @dataclass(frozen=True)
@@ -64,8 +73,9 @@ class RoutingContext:
     """The model of one problem: manager, routing model, dimensions and the node layout."""
 
     problem: Problem
+    vehicles: tuple[Technician, ...]  # per vehicle, its technician on that one shift
     nodes: tuple[VisitNode, ...]  # the visit nodes, node = position in this tuple
-    starts: tuple[int, ...]  # per vehicle (= technician position), its start node
+    starts: tuple[int, ...]  # per vehicle, its start node
     ends: tuple[int, ...]  # per vehicle, its end node
     table: TravelTable  # durations and distances between nodes
     manager: Any  # pywrapcp.RoutingIndexManager
@@ -91,8 +101,8 @@ def build_model(problem: Problem) -> RoutingContext:
     Raises:
         InvalidProblem: when the objective could overflow 64-bit integers.
     """
-    techs = problem.technicians
-    nodes, windows = _visit_nodes(problem)
+    techs = vehicles_of(problem)
+    nodes, windows = _visit_nodes(problem, techs)
     depots = list(dict.fromkeys([t.start for t in techs] + [t.end_location for t in techs]))
     locations = [problem.visits[n.visit].location for n in nodes] + depots
     table = build_table(problem.travel, locations)
@@ -109,6 +119,7 @@ def build_model(problem: Problem) -> RoutingContext:
     routing.AddDimension(time_cb, horizon_s, horizon_s, fix_start_cumul_to_zero, TIME)
     ctx = RoutingContext(
         problem=problem,
+        vehicles=techs,
         nodes=nodes,
         starts=tuple(starts),
         ends=tuple(ends),
@@ -124,42 +135,71 @@ def build_model(problem: Problem) -> RoutingContext:
     return ctx
 
 
-def _visit_nodes(problem: Problem) -> tuple[tuple[VisitNode, ...], tuple[tuple[Span, ...], ...]]:
-    """The visit nodes: per window of each visit and per assignment cost, the technicians that
-    may serve it; and per visit its windows clipped to the shifts (a visit nobody may serve
-    keeps one node without vehicles)."""
+def vehicles_of(problem: Problem) -> tuple[Technician, ...]:
+    """The vehicles: each technician on each of its shifts, technician by technician."""
+    return tuple(t.on_shift(k) for t in problem.technicians for k in range(len(t.shifts)))
+
+
+def _visit_nodes(
+    problem: Problem, techs: tuple[Technician, ...]
+) -> tuple[tuple[VisitNode, ...], tuple[tuple[Span, ...], ...]]:
+    """The visit nodes: per window of each visit and per assignment cost, the vehicles that
+    may serve it (per crew member for a crew visit); and per visit its windows clipped to the
+    shifts (a visit nobody may serve keeps one node without vehicles)."""
     nodes: list[VisitNode] = []
     windows: list[tuple[Span, ...]] = []
     for i, v in enumerate(problem.visits):
-        costs = _assignment_costs(problem, i)
-        days = [
-            (k, (t.shift.start_s, t.latest_end_s - v.duration_s))
-            for k, t in enumerate(problem.technicians)
-            if may_serve(t, v)
-        ]
         mine: list[VisitNode] = []
-        for span in merged(v.windows):
-            reach = [(k, d) for k, d in days if clipped([span], *d)]
-            for cost in sorted({costs[k] for k, _ in reach}):
-                group = [(k, d) for k, d in reach if costs[k] == cost]
-                lo_s, hi_s = min(d[0] for _, d in group), max(d[1] for _, d in group)
-                window = clipped([span], lo_s, hi_s)[0]  # the part some day of theirs covers
-                mine.append(VisitNode(i, window, tuple(k for k, _ in group), cost))
+        for member in range(v.crew_size):
+            mine += _member_nodes(problem, techs, i, member)
         nodes += mine or [VisitNode(i, (v.windows[0].start_s, v.windows[0].end_s), ())]
         windows.append(tuple(sorted({n.window for n in mine})))
     return tuple(nodes), tuple(windows)
 
 
+def _member_nodes(
+    problem: Problem, techs: tuple[Technician, ...], i: int, member: int
+) -> list[VisitNode]:
+    """The nodes of one (crew member of a) visit. A crew visit's members share one node per
+    window (no preference costs: the members' nodes must pair up window by window); the pin
+    binds member 0, the wait cost is charged on member 0."""
+    v = problem.visits[i]
+    crew = v.crew_size > 1
+    costs = [0] * len(techs) if crew else _assignment_costs(problem, techs, i)
+    rules = replace(v, pinned_technician=None) if member > 0 else v
+    days = [
+        (k, (t.shift.start_s, t.latest_end_s - v.duration_s))
+        for k, t in enumerate(techs)
+        if may_serve(t, rules)
+    ]
+    mine: list[VisitNode] = []
+    for alternative, span in enumerate(merged(v.windows)):
+        reach = [(k, d) for k, d in days if clipped([span], *d)]
+        wait = 0 if member > 0 else problem.day_wait_cost * v.wait_days(span[0])
+        for cost in sorted({costs[k] for k, _ in reach}):
+            group = [(k, d) for k, d in reach if costs[k] == cost]
+            lo_s, hi_s = min(d[0] for _, d in group), max(d[1] for _, d in group)
+            window = clipped([span], lo_s, hi_s)[0]  # the part some day of theirs covers
+            vehicles = tuple(k for k, _ in group)
+            mine.append(VisitNode(i, window, vehicles, cost + wait, member, alternative))
+    return mine
+
+
 def penalty_unit(problem: Problem) -> int:
-    """More than the travel, overtime, preference and stability costs of any plan together."""
-    techs = problem.technicians
+    """More than the travel, overtime, preference, stability and waiting costs of any plan."""
+    techs = vehicles_of(problem)
     travel_s = sum(t.latest_end_s - t.shift.start_s for t in techs)  # travel fits in the day
     overtime = sum(t.overtime_cost * t.max_overtime_s for t in techs)
     moves = (problem.preference_cost + problem.stability_cost) * len(problem.visits)
-    unit = travel_s + overtime + moves + 1
+    waits = problem.day_wait_cost * sum(_most_wait_days(v) for v in problem.visits)
+    unit = travel_s + overtime + moves + waits + 1
     if unit * sum(v.weight for v in problem.visits) > _MAX_OBJECTIVE:
         raise InvalidProblem("the problem is too large: its objective would overflow 64 bits.")
     return unit
+
+
+def _most_wait_days(visit: Visit) -> int:
+    return max(visit.wait_days(w.start_s) for w in visit.windows)
 
 
 # --- rules --------------------------------------------------------------------------------------
@@ -185,14 +225,14 @@ def _add_time_windows(ctx: RoutingContext) -> None:
 
 def _add_shifts(ctx: RoutingContext) -> None:
     """Hard: a technician leaves no earlier than its shift start, is back by end + max overtime."""
-    for k, t in enumerate(ctx.problem.technicians):
+    for k, t in enumerate(ctx.vehicles):
         ctx.time.CumulVar(ctx.routing.Start(k)).SetRange(t.shift.start_s, t.latest_end_s)
         ctx.time.CumulVar(ctx.routing.End(k)).SetRange(t.shift.start_s, t.latest_end_s)
 
 
 def _add_overtime(ctx: RoutingContext) -> None:
     """Penalty: overtime_cost per second a technician is back after its shift end."""
-    for k, t in enumerate(ctx.problem.technicians):
+    for k, t in enumerate(ctx.vehicles):
         if t.max_overtime_s > 0 and t.overtime_cost > 0:
             end_index = ctx.routing.End(k)
             ctx.time.SetCumulVarSoftUpperBound(end_index, t.shift.end_s, t.overtime_cost)
@@ -204,7 +244,7 @@ def _add_breaks(ctx: RoutingContext) -> None:
     service_s = ctx.node_values([v.duration_s for v in ctx.problem.visits])
     # Indexed by *index* (OR-Tools calls it node_visit_transits): service time at each index.
     visit_transits = [service_s[ctx.manager.IndexToNode(index)] for index in range(routing.Size())]
-    for k, t in enumerate(ctx.problem.technicians):
+    for k, t in enumerate(ctx.vehicles):
         domains = [break_starts(t, b) for b in t.breaks]
         if not t.breaks or not all(domains):
             continue  # no breaks, or breaks that cannot fit: the technician gets no visit
@@ -220,7 +260,7 @@ def _add_breaks(ctx: RoutingContext) -> None:
 
 def _add_allowed_technicians(ctx: RoutingContext) -> None:
     """Hard: only technicians with all its skills, the capacity and (if pinned) the pin serve it."""
-    everyone = len(ctx.problem.technicians)
+    everyone = len(ctx.vehicles)
     for node, vn in enumerate(ctx.nodes):
         index = ctx.manager.NodeToIndex(node)
         if not vn.vehicles:
@@ -231,20 +271,20 @@ def _add_allowed_technicians(ctx: RoutingContext) -> None:
             ctx.routing.VehicleVar(index).SetValues([-1, *vn.vehicles])
 
 
-def _assignment_costs(problem: Problem, visit: int) -> list[int]:
-    """Per technician, what giving it the visit costs (preference and stability)."""
+def _assignment_costs(problem: Problem, techs: tuple[Technician, ...], visit: int) -> list[int]:
+    """Per vehicle, what giving it the visit costs (preference and stability)."""
     v = problem.visits[visit]
     return [
         (problem.preference_cost if v.preferred_technician not in (None, t.id) else 0)
         + (problem.stability_cost if v.previous_technician not in (None, t.id) else 0)
-        for t in problem.technicians
+        for t in techs
     ]
 
 
 def _add_capacity(ctx: RoutingContext) -> None:
     """Hard: the demand of a route's visits fits the technician's capacity (none = unbounded)."""
-    techs, visits = ctx.problem.technicians, ctx.problem.visits
-    total = sum(v.demand for v in visits)
+    techs, visits = ctx.vehicles, ctx.problem.visits
+    total = sum(v.demand * v.crew_size for v in visits)
     if total == 0 or all(t.capacity is None for t in techs):
         return
     demand_cb = ctx.routing.RegisterUnaryTransitVector(ctx.node_values([v.demand for v in visits]))
@@ -257,13 +297,38 @@ def _add_capacity(ctx: RoutingContext) -> None:
 
 
 def _allow_unassigned(ctx: RoutingContext) -> None:
-    """Penalty: leaving a visit out costs penalty_unit x its priority weight (beats any saving)."""
-    per_visit: list[list[int]] = [[] for _ in ctx.problem.visits]
+    """Penalty: leaving a visit out costs penalty_unit x its priority weight (beats any saving);
+    a crew visit's penalty is on member 0, the others follow it (_add_crews)."""
+    per_member: dict[tuple[int, int], list[int]] = {}
     for node, vn in enumerate(ctx.nodes):
-        per_visit[vn.visit].append(ctx.manager.NodeToIndex(node))
+        per_member.setdefault((vn.visit, vn.member), []).append(ctx.manager.NodeToIndex(node))
     max_cardinality = 1  # at most one of a visit's window nodes is served
-    for v, indices in zip(ctx.problem.visits, per_visit, strict=True):
-        ctx.routing.AddDisjunction(indices, ctx.penalty_unit * v.weight, max_cardinality)
+    for (i, member), indices in per_member.items():
+        penalty = ctx.penalty_unit * ctx.problem.visits[i].weight if member == 0 else 0
+        ctx.routing.AddDisjunction(indices, penalty, max_cardinality)
+
+
+def _add_crews(ctx: RoutingContext) -> None:
+    """Hard: a crew visit is served by all its members or none, in the same window, at the same
+    service start, on distinct vehicles (equal starts on distinct vehicles of one technician are
+    impossible: its shifts do not overlap, so the crew is distinct technicians)."""
+    solver, routing, index_of = ctx.routing.solver(), ctx.routing, ctx.manager.NodeToIndex
+    crews: dict[tuple[int, int], dict[int, int]] = {}  # (visit, alternative) -> member -> node
+    for node, vn in enumerate(ctx.nodes):
+        if ctx.problem.visits[vn.visit].crew_size > 1 and vn.vehicles:
+            crews.setdefault((vn.visit, vn.alternative), {})[vn.member] = node
+    for (i, _), members in crews.items():
+        indices = [index_of(members[m]) for m in sorted(members)]
+        if len(members) < ctx.problem.visits[i].crew_size:  # some member cannot make it
+            for index in indices:
+                routing.ActiveVar(index).SetValue(0)
+            continue
+        lead = indices[0]
+        for index in indices[1:]:
+            solver.Add(routing.ActiveVar(index) == routing.ActiveVar(lead))
+            solver.Add(ctx.time.CumulVar(index) == ctx.time.CumulVar(lead))
+        unperformed = -1
+        solver.Add(solver.AllDifferentExcept([routing.VehicleVar(x) for x in indices], unperformed))
 
 
 RULES: tuple[Callable[[RoutingContext], None], ...] = (
@@ -275,6 +340,7 @@ RULES: tuple[Callable[[RoutingContext], None], ...] = (
     _add_allowed_technicians,
     _add_capacity,
     _allow_unassigned,
+    _add_crews,
 )
 
 
@@ -339,7 +405,7 @@ def _fit_lns_time_limit(ctx: RoutingContext, params: Any) -> None:
     raised, the insertion LNS operators overran the time limit by 5 s in a 5 s search (each of
     their sub-searches may take that long); without them, by 0.2 s.
     """
-    with_breaks = sum(1 for t in ctx.problem.technicians if t.breaks)
+    with_breaks = sum(1 for t in ctx.vehicles if t.breaks)
     lns_s = budget.lns_s(with_breaks)
     if lns_s is None:
         return
@@ -405,7 +471,7 @@ def read_routes(ctx: RoutingContext, assignment: Any) -> tuple[SolvedRoute, ...]
     """The routes with at least one visit, read from the assignment."""
     routing, manager, time = ctx.routing, ctx.manager, ctx.time
     routes = []
-    for k in range(len(ctx.problem.technicians)):
+    for k in range(len(ctx.vehicles)):
         nodes, starts = [], []
         index = assignment.Value(routing.NextVar(routing.Start(k)))
         while not routing.IsEnd(index):

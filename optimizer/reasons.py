@@ -3,6 +3,8 @@ of the solver.
 
 A visit that no technician can serve even on its own gets the reason that rules it out; one that
 some technician could serve alone but the plan leaves out gets `no_capacity` (the day is full).
+On a multi-day problem "on its own" means on one of its shifts; a crew visit that fewer than
+crew_size technicians could serve alone gets `crew_unavailable`.
 """
 
 from __future__ import annotations
@@ -43,6 +45,33 @@ def explain(problem: Problem, dropped: Sequence[int]) -> tuple[Unassigned, ...]:
 
 def _explain_one(problem: Problem, visit: Visit, legs: list[tuple[int, int]]) -> Unassigned:
     """The first reason that rules the visit out, given travel (to, back) per technician."""
+    found = _explain_solo(problem, visit, legs)
+    if visit.crew_size == 1 or found.reason is not Reason.NO_CAPACITY:
+        return found
+    able = sum(
+        1
+        for t, leg in zip(problem.technicians, legs, strict=True)
+        if visit.skills <= t.skills and _carries(t, visit) and _serves_some_day(t, visit, leg)
+    )
+    if able < visit.crew_size:
+        msg = (
+            f"It needs a crew of {visit.crew_size}, and only {able} technician(s) with the "
+            "skills can serve it within a shift."
+        )
+        return _unassigned(visit, Reason.CREW_UNAVAILABLE, msg)
+    msg = (
+        f"A crew of {visit.crew_size} could serve it, but the plan has no common time left for one."
+    )
+    return _unassigned(visit, Reason.CREW_UNAVAILABLE, msg)
+
+
+def _serves_some_day(tech: Technician, visit: Visit, leg: tuple[int, int]) -> bool:
+    """True when the technician can serve the visit alone on one of its shifts."""
+    return any(serves_alone(tech.on_shift(k), visit, *leg) for k in range(len(tech.shifts)))
+
+
+def _explain_solo(problem: Problem, visit: Visit, legs: list[tuple[int, int]]) -> Unassigned:
+    """The first reason that rules the visit out as if one technician served it."""
     techs = problem.technicians
     skilled = [k for k, t in enumerate(techs) if visit.skills <= t.skills]
     if not skilled:
@@ -63,7 +92,7 @@ def _explain_one(problem: Problem, visit: Visit, legs: list[tuple[int, int]]) ->
             f"with the skills (at most {most})."
         )
         return _unassigned(visit, Reason.DEMAND_EXCEEDS_CAPACITY, msg)
-    if not any(serves_alone(techs[k], visit, *legs[k]) for k in carrying):
+    if not any(_serves_some_day(techs[k], visit, legs[k]) for k in carrying):
         msg = (
             "No technician with the skills can reach one of its windows "
             "and be back by the end of the shift."
@@ -83,7 +112,7 @@ def _pin_fault(tech: Technician, visit: Visit, leg: tuple[int, int]) -> str:
             f"It is pinned to {tech.id}, whose capacity {tech.capacity} "
             f"is below its demand {visit.demand}."
         )
-    if not serves_alone(tech, visit, *leg):
+    if not _serves_some_day(tech, visit, leg):
         return f"It is pinned to {tech.id}, who cannot reach any of its windows within the shift."
     return ""
 

@@ -7,11 +7,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
-from . import backends, budget, model, warm_start
+from . import backends, budget, horizon_first, model, warm_start
 from .errors import InvalidProblem
 from .model import RoutingContext, SolvedRoute
 from .phases import PhaseClock
-from .plan import BreakTime, Plan, PlanStatus, Progress, Route, SolverInfo, Stop, totals_of
+from .plan import (
+    BreakTime,
+    Plan,
+    PlanStatus,
+    Progress,
+    Route,
+    SolverInfo,
+    Stop,
+    totals_of,
+    wait_days_of,
+)
 from .problem import Problem
 from .reasons import explain
 from .timing import Span, drive, earliest_in, latest_departure
@@ -117,21 +127,57 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
         engine = backends.ORTOOLS  # rejected by the validator: OR-Tools, with the time left
     clock = PhaseClock(started_s)
     first = None
+    started_first = False
     if engine == backends.VROOM_ORTOOLS and params.metaheuristic != model.ITERATED_LOCAL_SEARCH:
-        first = _first_plan(problem, params, started_s, clock)
-        if _stop_asked(params):  # cancelled during VROOM's runs: no OR-Tools search
-            if first is None:
-                return _unsolved(problem, PlanStatus.NO_SOLUTION, started_s)
-            return _stamped(first, started_s, _engine_of(first), clock)
+        first, started_first = _first_plan(problem, params, started_s, clock), True
+    elif _horizon_start(problem, params, engine):
+        first, started_first = _horizon_first(problem, params, started_s, clock), True
+    if started_first and _stop_asked(params):  # cancelled during the first plan: no OR-Tools
+        if first is None:
+            return _unsolved(problem, PlanStatus.NO_SOLUTION, started_s)
+        return _noted(problem, _stamped(first, started_s, _engine_of(first), clock))
     plan = _solve_ortools(problem, params, started_s, first, clock)
     if first is not None and backends.rank(problem, first) < backends.rank(problem, plan):
         plan = _stamped(first, started_s, _engine_of(first), clock)  # OR-Tools did no better
     if first is None:
-        return plan
+        return _noted(problem, plan)
     plan = backends.filled(problem, plan)
     clock.lap("fill")
     wall_s = time.perf_counter() - started_s
-    return replace(plan, solver=replace(plan.solver, wall_s=wall_s, phases=clock.phases))
+    return _noted(
+        problem, replace(plan, solver=replace(plan.solver, wall_s=wall_s, phases=clock.phases))
+    )
+
+
+def _horizon_start(problem: Problem, params: SolveParams, engine: str) -> bool:
+    """True when a multi-day or crew problem gets our insertion plan as the OR-Tools start
+    (not when OR-Tools alone was asked for, nor in deterministic mode)."""
+    return (
+        engine == backends.ORTOOLS
+        and params.engine != backends.ORTOOLS
+        and not params.deterministic
+        and params.metaheuristic != model.ITERATED_LOCAL_SEARCH
+        and bool(backends.only_ortools(problem))
+    )
+
+
+def _horizon_first(
+    problem: Problem, params: SolveParams, started_s: float, clock: PhaseClock
+) -> Plan | None:
+    """The first plan of a multi-day or crew problem (horizon_first.py), reported at once."""
+    first = horizon_first.first_plan(problem)
+    clock.lap("first plan")
+    if first is not None and params.on_progress is not None:
+        params.on_progress(_progress(problem, first, started_s))
+    return first
+
+
+def _noted(problem: Problem, plan: Plan) -> Plan:
+    """The plan with the note of why VROOM and PyVRP were skipped, when they were."""
+    note = backends.only_ortools(problem)
+    if not note:
+        return plan
+    return replace(plan, solver=replace(plan.solver, notes=(*plan.solver.notes, note)))
 
 
 def _first_plan(
@@ -205,6 +251,8 @@ def _solve_ortools(
     status = _STATUS_WITH_PLAN.get(model.status_name(ctx), PlanStatus.FEASIBLE)
     routes = model.read_routes(ctx, assignment)
     engine = backends.ORTOOLS if first is None else backends.VROOM_ORTOOLS
+    if first is not None and not problem.single_day_solo:
+        engine = backends.INSERTION_ORTOOLS
     plan = _plan(ctx, routes, status, started_s, int(assignment.ObjectiveValue()), engine)
     clock.lap("read back")
     first_plan = "" if first is None else first.solver.first_plan
@@ -298,7 +346,7 @@ def _plan(
     return Plan(
         routes=routes,
         unassigned=unassigned,
-        totals=totals_of(routes, len(unassigned)),
+        totals=totals_of(routes, len(unassigned), wait_days_of(problem, routes)),
         solver=SolverInfo(status, time.perf_counter() - started_s, objective, engine),
     )
 
@@ -315,9 +363,10 @@ def _unsolved(problem: Problem, status: PlanStatus, started_s: float) -> Plan:
 
 
 def _route(ctx: RoutingContext, solved: SolvedRoute) -> Route:
-    """A route with its times: each service as early as the solver's order and breaks allow,
-    and the departure as late as the first service allows."""
-    tech = ctx.problem.technicians[solved.vehicle]
+    """A route with its times: each service as early as the solver's order and breaks allow
+    (a crew visit at the solver's start, which its crew shares), and the departure as late as
+    the first service allows."""
+    tech = ctx.vehicles[solved.vehicle]
     visits = [ctx.problem.visits[i] for i in solved.visits]
     nodes = [ctx.starts[solved.vehicle], *solved.nodes, ctx.ends[solved.vehicle]]
     travel_s = [int(ctx.table.durations_s[a, b]) for a, b in pairwise(nodes)]
@@ -329,7 +378,9 @@ def _route(ctx: RoutingContext, solved: SolvedRoute) -> Route:
     ):
         earliest_s = max([drive(ready_s, travel_s[g], gaps[g])] + [b for _, b in gaps[g]])
         start_s = earliest_in(ctx.windows[i], earliest_s)
-        starts_s.append(solver_start_s if start_s is None else min(start_s, solver_start_s))
+        if start_s is None or ctx.problem.visits[i].crew_size > 1:
+            start_s = solver_start_s
+        starts_s.append(min(start_s, solver_start_s))
         ready_s = starts_s[-1] + visits[g].duration_s
     depart_s = latest_departure(tech.shift.start_s, starts_s[0], travel_s[0], gaps[0])
     free_s = [depart_s] + [s + v.duration_s for s, v in zip(starts_s, visits, strict=True)]
@@ -351,6 +402,7 @@ def _route(ctx: RoutingContext, solved: SolvedRoute) -> Route:
         travel_s=sum(travel_s),
         distance_m=sum(int(ctx.table.distances_m[a, b]) for a, b in pairwise(nodes)),
         overtime_s=max(0, end_s - tech.shift.end_s),
+        day=tech.shifts[0].day,
     )
 
 
@@ -358,7 +410,7 @@ def _breaks_per_gap(ctx: RoutingContext, solved: SolvedRoute) -> list[list[Span]
     """For each gap between the solver's services (shift start -> first, ..., last -> route
     end), the breaks the solver placed in it."""
     visits = ctx.problem.visits
-    ends_s = [ctx.problem.technicians[solved.vehicle].shift.start_s] + [
+    ends_s = [ctx.vehicles[solved.vehicle].shift.start_s] + [
         s + visits[i].duration_s
         for i, s in zip(solved.visits, solved.service_starts_s, strict=True)
     ]

@@ -45,8 +45,11 @@ def break_starts(technician: Technician, brk: Break) -> list[Span]:
 
 
 def breaks_fit_shift(technician: Technician) -> bool:
-    """True when every break of the technician can be taken within its shift (plus overtime)."""
-    return all(break_starts(technician, b) for b in technician.breaks)
+    """True when every break of each shift can be taken within that shift (plus overtime)."""
+    days = [technician]
+    if len(technician.shifts) > 1:
+        days = [technician.on_shift(k) for k in range(len(technician.shifts))]
+    return all(break_starts(day, b) for day in days for b in day.breaks)
 
 
 def drive(depart_s: int, travel_s: int, breaks: Sequence[Span]) -> int:

@@ -118,10 +118,11 @@ def _with_stop(route: Route, k: int, **changes: Any) -> Route:
 
 
 def _plan(*routes: Route, unassigned: tuple[str, ...] = ()) -> Plan:
-    """A plan whose totals are summed by hand here, so only the fault under test shows."""
+    """A plan whose totals are summed by hand here, so only the fault under test shows (each
+    visit counted once in assigned, as a crew visit is)."""
     dropped = tuple(Unassigned(v, Reason.NO_WINDOW_REACHABLE, "test") for v in unassigned)
     totals = Totals(
-        assigned=sum(len(r.stops) for r in routes),
+        assigned=len({s.visit for r in routes for s in r.stops}),
         unassigned=len(dropped),
         travel_s=sum(r.travel_s for r in routes),
         distance_m=sum(r.distance_m for r in routes),
