@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from dispatch.booking import ledger
 from dispatch.planning import service as planning_service
 from dispatch.planning import solving, week
 from dispatch.planning.models import Plan
@@ -153,3 +154,15 @@ def test_crew_visit_with_one_installer_working_is_left_out(session: Session) -> 
     _checked([plan])
     assert plan.assigned == 0
     assert [u.visit_id for u in plan.unassigned_visits] == [visit.id]
+
+
+def test_slot_ledger_reads_a_day_whose_plan_has_a_crew_visit(session: Session) -> None:
+    """Slot offers insert into the day as planned: the crew visit is held once, on its first
+    member's route (insertion routes a visit once), and the day's ledger builds."""
+    region, techs, visit = _crew_day(session, working=2)
+    plan = planning_service.plan_day(session=session, region=region, day=DAY, options=FAST)
+    planning_service.publish(session=session, plan=plan, at=local(DAY, 6))
+    ledger.drop_cached()
+    state = ledger.read_days(session=session, region=region, days=[DAY])[DAY]
+    holding = [t for t, items in state.routes.sequences.items() if str(visit.id) in items]
+    assert holding == [str(min(t.id or 0 for t in techs))]

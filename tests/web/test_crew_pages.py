@@ -34,15 +34,33 @@ def _with_session(site: Site, work: Any) -> Any:
         engine.dispose()
 
 
-def _crew_day(dispatcher: Api, region: str) -> tuple[date, int]:
-    """A working day ahead with a booked two-installer visit (the demo's large split ACs and
-    cassettes need two), and that visit's id."""
-    for day in next_working_days(dispatcher, region, 5):
+def _crew_day(site: Site, dispatcher: Api, region: str) -> tuple[date, int]:
+    """The next working day with a booked AC installation that needs two installers (the
+    demo's large split ACs and cassettes; where none is booked, the day's first installation
+    is made one), and that visit's id."""
+    days = next_working_days(dispatcher, region, 3)
+    for day in days:
         view = dispatcher.get(f"/regions/{region}/days/{day}")
         crews = [v["id"] for v in view["visits"] if v["crew_size"] > 1 and v["status"] == "booked"]
         if crews:
             return day, crews[0]
-    pytest.fail("the demo has no two-installer visit booked in the next working days")
+    view = dispatcher.get(f"/regions/{region}/days/{days[0]}")
+    installs = [
+        v["id"]
+        for v in view["visits"]
+        if v["status"] == "booked" and v["required_skills"] == ["ac_install"]
+    ]
+    assert installs, "the demo has no AC installation booked on the next working day"
+
+    def work(session: Session) -> None:
+        visit = session.get(Visit, installs[0])
+        assert visit is not None
+        visit.crew_size = 2
+        session.add(visit)
+        session.commit()
+
+    _with_session(site, work)
+    return days[0], installs[0]
 
 
 def _plan_and_publish(dispatcher: Api, region: str, day: date) -> dict[str, Any]:
@@ -65,7 +83,7 @@ def test_board_shows_a_crew_visit_in_both_rows(site: Site, laptop: Any) -> None:
     marked 2x, its tooltip naming the crew."""
     dispatcher = Api(site, "dispatcher")
     region = str(dispatcher.get("/regions")["data"][0]["code"])
-    day, visit_id = _crew_day(dispatcher, region)
+    day, visit_id = _crew_day(site, dispatcher, region)
     plan = _plan_and_publish(dispatcher, region, day)
     stops = [(r["technician_id"], s) for r in plan["routes"] for s in r["stops"]]
     crew_stops = [s for _, s in stops if s["visit_id"] == visit_id]
