@@ -35,9 +35,9 @@ def _with_session(site: Site, work: Any) -> Any:
 
 
 def _crew_day(site: Site, dispatcher: Api, region: str) -> tuple[date, int]:
-    """The next working day with a booked AC installation that needs two installers (the
-    demo's large split ACs and cassettes; where none is booked, the day's first installation
-    is made one), and that visit's id."""
+    """A working day ahead with a booked visit that needs two technicians (the demo's large
+    split ACs and cassettes; where none is booked soon, the next day's first AC service is
+    made one), and that visit's id."""
     days = next_working_days(dispatcher, region, 3)
     for day in days:
         view = dispatcher.get(f"/regions/{region}/days/{day}")
@@ -45,12 +45,13 @@ def _crew_day(site: Site, dispatcher: Api, region: str) -> tuple[date, int]:
         if crews:
             return day, crews[0]
     view = dispatcher.get(f"/regions/{region}/days/{days[0]}")
+    # Five of a region's ten demo technicians service ACs: a pair is always there.
     installs = [
         v["id"]
         for v in view["visits"]
-        if v["status"] == "booked" and v["required_skills"] == ["ac_install"]
+        if v["status"] == "booked" and v["required_skills"] == ["ac_service"]
     ]
-    assert installs, "the demo has no AC installation booked on the next working day"
+    assert installs, "the demo has no AC service booked on the next working day"
 
     def work(session: Session) -> None:
         visit = session.get(Visit, installs[0])
