@@ -9,8 +9,8 @@ from datetime import date
 from sqlmodel import Session, select
 
 from dispatch.booking import ledger
+from dispatch.planning import pins, solving, week
 from dispatch.planning import service as planning_service
-from dispatch.planning import solving, week
 from dispatch.planning.models import Plan
 from dispatch.region.models import Region
 from dispatch.shift import service as shift_service
@@ -166,3 +166,16 @@ def test_slot_ledger_reads_a_day_whose_plan_has_a_crew_visit(session: Session) -
     state = ledger.read_days(session=session, region=region, days=[DAY])[DAY]
     holding = [t for t, items in state.routes.sequences.items() if str(visit.id) in items]
     assert holding == [str(min(t.id or 0 for t in techs))]
+
+
+def test_pinning_a_crew_visit_checks_the_technicians_own_time(session: Session) -> None:
+    """A two-person visit may be pinned to one installer who can reach it: the pin check
+    plans that installer's share alone, and the next plan keeps the pinned one in the crew."""
+    region, techs, visit = _crew_day(session, working=2)
+    pinned = pins.pin(session=session, visit=visit, technician_id=techs[1].id or 0)
+    assert pinned.pinned_technician_id == techs[1].id
+    plan = _checked(
+        [planning_service.plan_day(session=session, region=region, day=DAY, options=FAST)]
+    )[0]
+    crew_of = {r.technician_id for r in plan.routes for s in r.stops if s.visit_id == visit.id}
+    assert crew_of == {t.id for t in techs}
