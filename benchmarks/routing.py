@@ -27,6 +27,7 @@ from optimizer import (
     check,
     dimacs_distance,
     generate_day,
+    generate_week,
     rank,
     read_bks,
     read_solomon,
@@ -216,6 +217,15 @@ class FieldRow:
     solver: str = OURS
     cost: int = 0  # travel plus overtime at its cost, and preference costs (backends.rank)
     engine: str = ""  # SolverInfo.engine of our plan
+    days: int = 1  # the horizon: a generated week has several
+    movable: tuple[int, int] = (0, 0)  # movable visits served, of all movable visits
+    crews: tuple[int, int] = (0, 0)  # crew visits served, of all crew visits
+    wait_days: int = 0  # days the served visits wait past their earliest day
+
+
+# The generated weeks of `purna bench fieldservice`: a fifth of the visits movable over a due
+# range of days, one in twenty an AC installation for a crew of two (issue 16).
+WEEK_SHARES = {"movable_share": 0.2, "crew_share": 0.05}
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,9 +238,13 @@ class DayOptions:
     engine: str = AUTO
     threads: int = 1
 
-    def day(self, technicians: int, visits: int) -> Problem:
-        """The generated day, with the overtime cost overridden when asked."""
-        problem = generate_day(technicians, visits, self.seed)
+    def day(self, technicians: int, visits: int, days: int = 1) -> Problem:
+        """The generated day (or week of `days` days, WEEK_SHARES of its visits movable and for
+        a crew), with the overtime cost overridden when asked."""
+        if days > 1:
+            problem = generate_week(technicians, visits, days, self.seed, **WEEK_SHARES)
+        else:
+            problem = generate_day(technicians, visits, self.seed)
         if self.overtime_cost is None:
             return problem
         cost = self.overtime_cost
@@ -268,9 +282,11 @@ def solve_fieldservice(
     options: DayOptions,
     time_limit_s: float,
     log: ProgressLog,
+    days: int = 1,
 ) -> FieldRow:
-    """Generate a day, solve it while `log` records its progress, and check the plan."""
-    problem = options.day(technicians, visits)
+    """Generate a day (or a week of `days`), solve it while `log` records its progress, and
+    check the plan."""
+    problem = options.day(technicians, visits, days)
     started = time.perf_counter()
     params = SolveParams(
         time_limit_s=time_limit_s,
@@ -293,8 +309,11 @@ def _field_row(
 ) -> FieldRow:
     served = {s.visit for r in plan.routes for s in r.stops}
     codes = Counter(v.code for v in check(problem, plan))
+    movable = [v.id for v in problem.visits if v.movable]
+    crews = [v.id for v in problem.visits if v.crew_size > 1]
+    days = problem.days
     return FieldRow(
-        size=f"{len(problem.technicians)}x{len(problem.visits)}",
+        size=f"{len(problem.technicians)}x{len(problem.visits)}" + (f"x{days}" if days > 1 else ""),
         technicians=len(problem.technicians),
         visits=len(problem.visits),
         assigned=plan.totals.assigned,
@@ -310,6 +329,10 @@ def _field_row(
         solver=solver,
         cost=rank(problem, plan)[1],
         engine=plan.solver.engine if solver == OURS else "",
+        days=days,
+        movable=(sum(1 for v in movable if v in served), len(movable)),
+        crews=(sum(1 for v in crews if v in served), len(crews)),
+        wait_days=plan.totals.wait_days,
     )
 
 
@@ -322,10 +345,13 @@ def fieldservice_table(rows: Sequence[FieldRow], how: str, seed: int) -> Table:
         table.add_column(r.size if r.solver == OURS else f"{r.size} {r.solver}", justify="right")
     figures: list[tuple[str, Callable[[FieldRow], str]]] = [
         ("engine", lambda r: r.engine or "-"),
+        ("days", lambda r: str(r.days)),
         ("technicians", lambda r: str(r.technicians)),
         ("visits", lambda r: str(r.visits)),
-        ("assigned", lambda r: str(r.assigned)),
+        ("assigned", lambda r: _share(r.assigned, r.visits)),
         ("priority-weighted assigned", lambda r: _share(r.weight_assigned, r.weight_total)),
+        ("movable served (days waited)", lambda r: _waited(r)),
+        ("two-technician served", lambda r: _share(*r.crews)),
         ("unassigned by reason", lambda r: r.reasons),
         ("travel", lambda r: hours(r.travel_s)),
         ("overtime", lambda r: minutes(r.overtime_s)),
@@ -338,6 +364,10 @@ def fieldservice_table(rows: Sequence[FieldRow], how: str, seed: int) -> Table:
     for name, cell in figures:
         table.add_row(name, *(cell(r) for r in rows))
     return table
+
+
+def _waited(r: FieldRow) -> str:
+    return f"{_share(*r.movable)} ({r.wait_days})" if r.movable[1] else "-"
 
 
 def _share(part: int, whole: int) -> str:

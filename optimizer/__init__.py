@@ -26,6 +26,7 @@ from .fieldservice import CENTRES as CENTRES
 from .fieldservice import SERVICE_CENTRES as SERVICE_CENTRES
 from .fieldservice import SLOTS as SLOTS
 from .fieldservice import generate_day as generate_day
+from .fieldservice import generate_week as generate_week
 from .format_plan import PLAN_FORMAT as PLAN_FORMAT
 from .formats import PROBLEM_FORMAT as PROBLEM_FORMAT
 from .formats import plan_from_dict as plan_from_dict

@@ -69,9 +69,10 @@ def only_ortools(problem: Problem) -> str:
     if any(v.crew_size > 1 for v in problem.visits):
         what.append("has crew visits")
     return (
-        f"The problem {' and '.join(what)}: VROOM, PyVRP and the fill pass, which plan one day "
-        "with one technician a visit, are skipped; the OR-Tools model plans it, from a first "
-        "plan by insertion over each technician's shifts (crews first, at a common start)."
+        f"The problem {' and '.join(what)}: VROOM and PyVRP, which plan one day with one "
+        "technician a visit, are skipped; the OR-Tools model improves a first plan by insertion "
+        "over each technician's shifts (crews first, at a common start), one day at a time on "
+        "a horizon of days, and insertion then fills in what it leaves out."
     )
 
 

@@ -48,6 +48,16 @@ def required_probe_s(time_limit_s: float) -> float:
     return REQUIRED_PROBE * time_limit_s
 
 
+# On a horizon of days, the share of OR-Tools' time kept for the fill pass after it (inserting
+# what the days leave out took about 2 s of a 70 s week, 50 technicians x 1250 visits).
+HORIZON_FILL_SHARE = 0.05
+
+
+def horizon_days_s(ortools_s: float) -> float:
+    """The time the days of a horizon share for their OR-Tools searches."""
+    return ortools_s * (1.0 - HORIZON_FILL_SHARE)
+
+
 def time_left_s(time_limit_s: float, elapsed_s: float) -> float:
     """What is left of the time limit (never negative)."""
     return max(0.0, time_limit_s - elapsed_s)

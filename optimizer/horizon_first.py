@@ -47,6 +47,52 @@ def first_plan(problem: Problem) -> Plan | None:
     return None if check(problem, plan) else plan
 
 
+def filled(problem: Problem, plan: Plan) -> Plan:
+    """The plan with the solo visits it leaves out put at their cheapest feasible places
+    (crews and routes kept as they are), when that serves more weight; else the plan itself."""
+    solo = [u.visit for u in plan.unassigned if _crew_size(problem, u.visit) == 1]
+    if not solo or any(MEMBER in v.id for v in problem.visits):
+        return plan
+    fleet = _fleet(problem)
+    crews, sequences = _as_expanded(problem, plan)
+    try:
+        placement = place(_expanded(problem, fleet, crews), sequences, solo)
+        better = _mapped_back(
+            problem, sequences_to_plan(_expanded(problem, fleet, crews), placement.sequences)
+        )
+    except InvalidProblem:  # a route our insertion cannot time as given: keep the plan
+        return plan
+    if check(problem, better) or better.totals.assigned <= plan.totals.assigned:
+        return plan
+    return replace(better, solver=plan.solver)
+
+
+def _crew_size(problem: Problem, visit_id: str) -> int:
+    return next((v.crew_size for v in problem.visits if v.id == visit_id), 1)
+
+
+def _as_expanded(problem: Problem, plan: Plan) -> tuple[Crews, dict[str, tuple[Item, ...]]]:
+    """The plan's crews (start, vehicles) and its routes as sequences of the expanded problem
+    (a crew visit's stop as its member's copy)."""
+    crew_visits = {v.id for v in problem.visits if v.crew_size > 1}
+    members: dict[str, list[str]] = {}
+    starts: dict[str, int] = {}
+    sequences: dict[str, tuple[Item, ...]] = {}
+    for r in plan.routes:
+        vehicle = f"{r.technician}{VEHICLE}{r.day}"
+        items: list[Item] = []
+        for s in r.stops:
+            if s.visit in crew_visits:
+                members.setdefault(s.visit, []).append(vehicle)
+                starts[s.visit] = s.start_s
+                items.append(f"{s.visit}{MEMBER}{len(members[s.visit]) - 1}")
+            else:
+                items.append(s.visit)
+        sequences[vehicle] = tuple(items)
+    crews = {vid: (starts[vid], tuple(vehicles)) for vid, vehicles in members.items()}
+    return crews, sequences
+
+
 def _fleet(problem: Problem) -> tuple[Technician, ...]:
     """Every technician on each of its shifts, as a one-day technician `id@day` that also has
     the skill of its pins."""
@@ -141,7 +187,11 @@ def _crew_start(
     member = replace(_solo(visit), id=f"{visit.id}{MEMBER}", skills=visit.skills)
     legs = _legs(routes, member)
     for lo_s, hi_s in merged(visit.windows):
-        able = [t for t in fleet if t.shift.start_s <= hi_s and lo_s <= t.latest_end_s]
+        able = [
+            t
+            for t in fleet
+            if visit.skills <= t.skills and t.shift.start_s <= hi_s and lo_s <= t.latest_end_s
+        ]
         best: tuple[int, int, list[tuple[str, Insertion]]] | None = None
         for start_s in range(lo_s, hi_s + 1, CREW_STEP_S):
             point = [TimeWindow(start_s, start_s)]

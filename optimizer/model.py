@@ -449,7 +449,8 @@ def status_name(ctx: RoutingContext) -> str:
 def count_assigned(ctx: RoutingContext) -> int:
     """How many visits the solution being reported serves (call only from on_solution)."""
     index_of = ctx.manager.NodeToIndex
-    return sum(ctx.routing.ActiveVar(index_of(node)).Min() for node in range(len(ctx.nodes)))
+    leads = (node for node, vn in enumerate(ctx.nodes) if vn.member == 0)  # a crew counts once
+    return sum(ctx.routing.ActiveVar(index_of(node)).Min() for node in leads)
 
 
 # --- solution -----------------------------------------------------------------------------------

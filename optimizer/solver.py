@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
-from . import backends, budget, horizon_first, model, warm_start
+from . import backends, budget, horizon_days, horizon_first, model, warm_start
 from .errors import InvalidProblem
 from .model import RoutingContext, SolvedRoute
 from .phases import PhaseClock
@@ -126,16 +126,15 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
             return _unsolved(problem, PlanStatus.NO_SOLUTION, started_s)
         engine = backends.ORTOOLS  # rejected by the validator: OR-Tools, with the time left
     clock = PhaseClock(started_s)
+    if _horizon_start(problem, params, engine):
+        return _noted(problem, _solve_horizon(problem, params, started_s, clock))
     first = None
-    started_first = False
     if engine == backends.VROOM_ORTOOLS and params.metaheuristic != model.ITERATED_LOCAL_SEARCH:
-        first, started_first = _first_plan(problem, params, started_s, clock), True
-    elif _horizon_start(problem, params, engine):
-        first, started_first = _horizon_first(problem, params, started_s, clock), True
-    if started_first and _stop_asked(params):  # cancelled during the first plan: no OR-Tools
-        if first is None:
-            return _unsolved(problem, PlanStatus.NO_SOLUTION, started_s)
-        return _noted(problem, _stamped(first, started_s, _engine_of(first), clock))
+        first = _first_plan(problem, params, started_s, clock)
+        if _stop_asked(params):  # cancelled during VROOM's runs: no OR-Tools search
+            if first is None:
+                return _unsolved(problem, PlanStatus.NO_SOLUTION, started_s)
+            return _stamped(first, started_s, _engine_of(first), clock)
     plan = _solve_ortools(problem, params, started_s, first, clock)
     if first is not None and backends.rank(problem, first) < backends.rank(problem, plan):
         plan = _stamped(first, started_s, _engine_of(first), clock)  # OR-Tools did no better
@@ -144,14 +143,51 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
     plan = backends.filled(problem, plan)
     clock.lap("fill")
     wall_s = time.perf_counter() - started_s
-    return _noted(
-        problem, replace(plan, solver=replace(plan.solver, wall_s=wall_s, phases=clock.phases))
-    )
+    return replace(plan, solver=replace(plan.solver, wall_s=wall_s, phases=clock.phases))
+
+
+def _solve_horizon(
+    problem: Problem, params: SolveParams, started_s: float, clock: PhaseClock
+) -> Plan:
+    """A multi-day or crew problem: our insertion plan over the technicians' shifts, then the
+    OR-Tools model from it, day by day on a horizon of days (horizon_days.py)."""
+    first = _horizon_first(problem, params, started_s, clock)
+    if _stop_asked(params):
+        if first is None:
+            return _unsolved(problem, PlanStatus.NO_SOLUTION, started_s)
+        return _stamped(first, started_s, backends.INSERTION, clock)
+    if first is None or problem.days == 1:
+        plan = _solve_ortools(problem, params, started_s, first, clock)
+    else:
+        elapsed_s = time.perf_counter() - started_s + budget.READ_BACK_S
+        left_s = budget.ortools_s(params.time_limit_s, elapsed_s, params.deterministic)
+        days_s = budget.horizon_days_s(left_s)
+        plan = horizon_days.plan_by_day(problem, first, _day_search(params), days_s)
+        clock.lap("ortools by day")
+    if first is not None and backends.rank(problem, first) < backends.rank(problem, plan):
+        return _stamped(first, started_s, backends.INSERTION, clock)  # OR-Tools did worse
+    plan = horizon_first.filled(problem, plan)
+    clock.lap("fill")
+    engine = backends.ORTOOLS if first is None else backends.INSERTION_ORTOOLS
+    info = replace(plan.solver, engine=engine, first_plan="" if first is None else "insertion")
+    info = replace(info, wall_s=time.perf_counter() - started_s, phases=clock.phases)
+    return replace(plan, solver=info)
+
+
+def _day_search(params: SolveParams) -> horizon_days.Improve:
+    """The OR-Tools search of one day of a horizon, from its part of the first plan."""
+
+    def improve(day: Problem, start: Plan, seconds: float) -> Plan:
+        now_s = time.perf_counter()
+        day_params = replace(params, time_limit_s=seconds, on_progress=None)
+        return _solve_ortools(day, day_params, now_s, start, PhaseClock(now_s))
+
+    return improve
 
 
 def _horizon_start(problem: Problem, params: SolveParams, engine: str) -> bool:
-    """True when a multi-day or crew problem gets our insertion plan as the OR-Tools start
-    (not when OR-Tools alone was asked for, nor in deterministic mode)."""
+    """True when a multi-day or crew problem is planned from our insertion plan (not when
+    OR-Tools alone was asked for, nor in deterministic mode)."""
     return (
         engine == backends.ORTOOLS
         and params.engine != backends.ORTOOLS
@@ -251,8 +287,6 @@ def _solve_ortools(
     status = _STATUS_WITH_PLAN.get(model.status_name(ctx), PlanStatus.FEASIBLE)
     routes = model.read_routes(ctx, assignment)
     engine = backends.ORTOOLS if first is None else backends.VROOM_ORTOOLS
-    if first is not None and not problem.single_day_solo:
-        engine = backends.INSERTION_ORTOOLS
     plan = _plan(ctx, routes, status, started_s, int(assignment.ObjectiveValue()), engine)
     clock.lap("read back")
     first_plan = "" if first is None else first.solver.first_plan

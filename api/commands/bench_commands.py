@@ -87,9 +87,15 @@ def _instances(folder: Path, names: str | None) -> list[Path]:
 @bench_app.command("fieldservice")
 def bench_fieldservice(
     sizes: Annotated[
-        str, typer.Option(help="TECHNICIANSxVISITS, comma-separated.")
-    ] = "20x100,50x250,100x500",
-    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds per day.")] = 10.0,
+        str,
+        typer.Option(
+            help="TECHNICIANSxVISITS (a day) or TECHNICIANSxVISITSxDAYS (a generated week: 20% "
+            "movable, 5% two-technician visits), comma-separated."
+        ),
+    ] = "20x100,50x250,100x500,50x1250x7",
+    time_limit: Annotated[
+        float, typer.Option(min=0.1, help="Seconds per day (a week of D days gets D times it).")
+    ] = 10.0,
     seed: Annotated[int, typer.Option(help="Seed of the generated days.")] = 0,
     peers: Annotated[
         bool,
@@ -105,7 +111,8 @@ def bench_fieldservice(
         typer.Option(min=0, help="Override the overtime cost (0: free, as VROOM models it)."),
     ] = None,
 ) -> None:
-    """Solve generated Jakarta days of several sizes and report assignment, travel and speed.
+    """Solve generated Jakarta days (and weeks) of several sizes and report assignment, travel
+    and speed; every plan is checked by the validator.
 
     With --peers, per day and thread count VROOM plans the day on both priority scales, then
     `purna solve` runs in a new process to end within the better VROOM run's wall time
@@ -120,13 +127,16 @@ def bench_fieldservice(
     status = make_console(stderr=True)
     how = "" if overtime_cost is None else f", overtime cost {overtime_cost}"
     if peers:
-        _peers(parsed, options, _counts(peer_threads), how)
+        if any(d > 1 for _, _, d in parsed):
+            fail("--peers: VROOM plans one day; give sizes without days.")
+        _peers([(t, v) for t, v, _ in parsed], options, _counts(peer_threads), how)
         return
     rows = []
-    for t, v in parsed:
-        with Watch(status, time_limit, v, label=f"{t}x{v}") as watch:
-            rows.append(bench.solve_fieldservice(t, v, options, time_limit, watch))
-    how = f"{time_limit:g} s each{how}, threads {threads}"
+    for t, v, d in parsed:
+        label = f"{t}x{v}" + (f"x{d}" if d > 1 else "")
+        with Watch(status, time_limit * d, v, label=label) as watch:
+            rows.append(bench.solve_fieldservice(t, v, options, time_limit * d, watch, days=d))
+    how = f"{time_limit:g} s a day{how}, threads {threads}"
     make_console().print(bench.fieldservice_table(rows, how, seed))
 
 
@@ -157,12 +167,18 @@ def _counts(text: str) -> list[int]:
     return [int(p) for p in parts]
 
 
-def _sizes(text: str) -> list[tuple[int, int]]:
-    """`20x100,50x250` as [(20, 100), (50, 250)]."""
+def _sizes(text: str) -> list[tuple[int, int, int]]:
+    """`20x100,50x1250x7` as [(20, 100, 1), (50, 1250, 7)]: technicians, visits, days."""
     result = []
     for part in text.split(","):
-        a, _, b = part.strip().partition("x")
-        if not (a.isdigit() and b.isdigit() and int(a) > 0):
-            fail(f"--sizes: expected TECHNICIANSxVISITS such as 20x100, got {part.strip()!r}.")
-        result.append((int(a), int(b)))
+        numbers = part.strip().split("x")
+        ok = len(numbers) in (2, 3) and all(n.isdigit() for n in numbers)
+        if not ok or int(numbers[0]) < 1 or (len(numbers) == 3 and not 1 <= int(numbers[2]) <= 14):
+            fail(
+                "--sizes: expected TECHNICIANSxVISITS such as 20x100, or with DAYS (1-14) such "
+                f"as 50x1250x7, got {part.strip()!r}."
+            )
+        result.append(
+            (int(numbers[0]), int(numbers[1]), int(numbers[2]) if len(numbers) == 3 else 1)
+        )
     return result

@@ -221,3 +221,23 @@ def test_bench_fieldservice_small_size_prints_its_figures() -> None:
     assert "3x10" in result.stdout and "priority-weighted assigned" in result.stdout
     row = next(ln for ln in result.stdout.splitlines() if "violations (check)" in ln)
     assert row.split("│")[2].strip() == "0"
+
+
+def test_bench_fieldservice_small_week_prints_its_figures() -> None:
+    """A generated week (TECHNICIANSxVISITSxDAYS) prints its days, the movable and two-technician
+    visits served, and a plan the validator accepts."""
+    args = ["bench", "fieldservice", "--sizes", "6x40x3", "--time-limit", "1", "--seed", "1"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "6x40x3" in result.stdout and "two-technician served" in result.stdout
+    days = next(ln for ln in result.stdout.splitlines() if ln.lstrip("│ ").startswith("days"))
+    assert days.split("│")[2].strip() == "3"
+    row = next(ln for ln in result.stdout.splitlines() if "violations (check)" in ln)
+    assert row.split("│")[2].strip() == "0"
+
+
+def test_bench_fieldservice_days_out_of_range_exits_2() -> None:
+    """A week longer than 14 days is refused in one line, exit code 2."""
+    result = runner.invoke(app, ["bench", "fieldservice", "--sizes", "5x20x15"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: --sizes") and "1-14" in result.stderr

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from optimizer.errors import InvalidProblem
-from optimizer.fieldservice import FRIDAY_BREAK, KINDS, LUNCH, generate_day
+from optimizer.fieldservice import FRIDAY_BREAK, KINDS, LUNCH, generate_day, generate_week
 from optimizer.formats import read_problem
 from optimizer.problem import GreatCircle
 
@@ -88,3 +88,34 @@ def test_generate_day_demo_fixture_is_seed_4() -> None:
     """fixtures/demo_day.json (for `purna demo-day`) is generate_day(8, 40, seed=4), unedited."""
     demo = Path(__file__).resolve().parents[2] / "fixtures" / "demo_day.json"
     assert read_problem(demo) == generate_day(8, 40, seed=4)
+
+
+# --- generated weeks ------------------------------------------------------------------------
+
+
+def test_generate_week_shape() -> None:
+    """A generated week: each technician works six days of seven (Friday with the Jumu'ah
+    break), a fifth of the visits movable over 2-6 days (cut at the horizon), crews of two for
+    AC installations; the same seed gives the same week."""
+    week = generate_week(10, 200, 7, seed=3)
+    assert week == generate_week(10, 200, 7, seed=3)
+    assert all(len(t.shifts) == 6 for t in week.technicians)
+    friday = [s for t in week.technicians for s in t.shifts if s.day == 4]
+    assert friday and all(s.breaks[0].duration_s == 90 * 60 for s in friday)
+    movable = [v for v in week.visits if v.movable]
+    crews = [v for v in week.visits if v.crew_size == 2]
+    assert 25 <= len(movable) <= 55 and 3 <= len(crews) <= 20
+    assert all(2 <= len(v.windows) <= 6 for v in movable)
+    assert all(v.skills == {"ac_install"} and not v.movable for v in crews)
+    assert week.days == 7 and not week.single_day_solo
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [((0, 10, 7), "technicians"), ((2, -1, 7), "visits"), ((2, 10, 15), "days")],
+)
+def test_generate_week_rejects_bad_sizes(args: tuple[int, int, int], field: str) -> None:
+    """Sizes outside their ranges are refused with the field named."""
+    with pytest.raises(InvalidProblem) as info:
+        generate_week(*args)
+    assert info.value.field == field

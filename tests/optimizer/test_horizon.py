@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from optimizer import backends, horizon_first
+from optimizer import backends, horizon_days, horizon_first
 from optimizer.checker import check
 from optimizer.formats import read_problem
-from optimizer.plan import Plan, Reason
+from optimizer.plan import Plan, Reason, Route, Unassigned, totals_of
 from optimizer.problem import DAY_S, Problem
 from optimizer.solver import SolveParams
 
@@ -127,3 +127,38 @@ def test_horizon_one_day_problems_skip_nothing() -> None:
     """A one-day problem with solo visits is planned as before: no note, every engine allowed."""
     problem = read_problem(WEEK.parent / "tiny_two_techs.json")
     assert problem.single_day_solo and backends.only_ortools(problem) == ""
+
+
+@pytest.mark.parametrize(("wait_cost", "day"), [(1800, 0), (0, 1)])
+def test_horizon_insertion_weighs_the_wait_cost(week: Problem, wait_cost: int, day: int) -> None:
+    """Our insertion puts the movable w2 on day 0 when waiting costs more than the 900 s of
+    travel day 1 would save, and on day 1 when waiting is free."""
+    plan = horizon_first.first_plan(replace(week, day_wait_cost=wait_cost))
+    assert plan is not None and check(week, plan) == []
+    assert [d for _, d, _ in _stops(plan, "w2")] == [day]
+
+
+def test_horizon_days_keep_the_first_plan_when_no_day_improves(week: Problem) -> None:
+    """Day by day, a search that returns each day's start gives back the first plan's routes,
+    valid over the horizon."""
+    first = horizon_first.first_plan(week)
+    assert first is not None
+    plan = horizon_days.plan_by_day(week, first, lambda day, start, s: start, 1.0)
+    assert check(week, plan) == []
+    assert sorted(map(_key, plan.routes)) == sorted(map(_key, first.routes))
+
+
+def _key(route: Route) -> tuple[str, int, tuple[str, ...]]:
+    return route.technician, route.day, tuple(s.visit for s in route.stops)
+
+
+def test_horizon_fill_inserts_a_left_out_visit(week: Problem) -> None:
+    """A plan leaving out w2 gets it back from the fill pass, the crew kept as it was."""
+    first = horizon_first.first_plan(week)
+    assert first is not None
+    kept = (replace(r, stops=tuple(s for s in r.stops if s.visit != "w2")) for r in first.routes)
+    routes = tuple(r for r in kept if r.stops)
+    left_out = (Unassigned("w2", Reason.NO_CAPACITY, ""),)
+    plan = horizon_first.filled(week, Plan(routes, left_out, totals_of(routes, 1), first.solver))
+    assert check(week, plan) == [] and plan.totals.assigned == 3
+    assert sorted(_stops(plan, "w3")) == sorted(_stops(first, "w3"))

@@ -1,0 +1,108 @@
+"""A horizon of days improved day by day: the first plan fixes each visit's day, then the
+OR-Tools model improves each day's routes on their own, earliest day first.
+
+One model over a week is too slow to search: 50 technicians over 7 days are 300 vehicles with
+breaks, and OR-Tools 9.15 needed 8 s only to restore our first plan of 1250 visits, then ended
+without a solution (ROUTING_FAIL). A day is a one-day problem the model searches well. Each day
+gets the visits the first plan serves that day and the visits still unserved that may be served
+that day (windows on it, pinned technician at work), so a visit the first plan left out can be
+taken by the first day with room for it. Movable visits do not change day here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+from .checker import check
+from .plan import Plan, PlanStatus, Route, SolverInfo, totals_of, wait_days_of
+from .problem import DAY_S, Problem, Visit
+from .reasons import explain
+
+# improve(day problem, its first plan, seconds) -> the day's plan
+Improve = Callable[[Problem, Plan, float], Plan]
+
+
+def plan_by_day(problem: Problem, first: Plan, improve: Improve, time_limit_s: float) -> Plan:
+    """The first plan with each day's routes improved within time_limit_s over all days; the
+    first plan itself when the combination would break a rule."""
+    deadline_s = time.perf_counter() + time_limit_s
+    days = sorted({s.day for t in problem.technicians for s in t.shifts})
+    served: set[str] = set()
+    routes: list[Route] = []
+    for n, day in enumerate(days):
+        sub = _day_problem(problem, day, first, served)
+        if sub is None:
+            continue
+        start = _day_start(sub, first, day)
+        left_s = (deadline_s - time.perf_counter()) / (len(days) - n)
+        plan = improve(sub, start, left_s) if left_s > 0.05 else start
+        best = start if _worse(sub, plan, start) else plan
+        routes += best.routes
+        served |= {s.visit for r in best.routes for s in r.stops}
+    combined = _combined(problem, tuple(routes))
+    return first if check(problem, combined) else combined
+
+
+def _day_problem(problem: Problem, day: int, first: Plan, served: set[str]) -> Problem | None:
+    """The technicians working on `day` (that shift alone) and the visits for it: those the
+    first plan serves that day, and those nobody serves yet that may start that day; each
+    visit with its windows of that day only. None when the day has no technician or visit."""
+    techs = tuple(t.on_shift(k) for t in problem.technicians if (k := t.shift_on(day)) is not None)
+    working = {t.id for t in techs}
+    planned = {s.visit for r in first.routes if r.day == day for s in r.stops}
+    elsewhere = {s.visit for r in first.routes if r.day != day for s in r.stops}
+    visits = [
+        _on_day(v, day, working)
+        for v in problem.visits
+        if v.id in planned
+        or (v.id not in elsewhere and v.id not in served and _may_start_on(v, day, working))
+    ]
+    if not techs or not visits:
+        return None
+    return replace(problem, technicians=techs, visits=tuple(visits))
+
+
+def _may_start_on(visit: Visit, day: int, working: set[str]) -> bool:
+    on_day = any(w.start_s // DAY_S == day for w in visit.windows)
+    return on_day and visit.pinned_technician in (None, *working)
+
+
+def _on_day(visit: Visit, day: int, working: set[str]) -> Visit:
+    """The visit with its windows of this day, and no preference for someone off that day
+    (the preference cost is the same for every technician at work then)."""
+    windows = tuple(w for w in visit.windows if w.start_s // DAY_S == day) or visit.windows
+    preferred = visit.preferred_technician if visit.preferred_technician in working else None
+    previous = visit.previous_technician if visit.previous_technician in working else None
+    return replace(
+        visit, windows=windows, preferred_technician=preferred, previous_technician=previous
+    )
+
+
+def _day_start(sub: Problem, first: Plan, day: int) -> Plan:
+    """The first plan's routes of this day, as a plan of the day's problem."""
+    routes = tuple(r for r in first.routes if r.day == day)
+    served = {s.visit for r in routes for s in r.stops}
+    dropped = [i for i, v in enumerate(sub.visits) if v.id not in served]
+    unassigned = explain(sub, dropped)
+    totals = totals_of(routes, len(unassigned))
+    return Plan(routes, unassigned, totals, first.solver)
+
+
+def _worse(sub: Problem, plan: Plan, start: Plan) -> bool:
+    """True when the improved day serves less priority weight than its start, or as much at a
+    higher cost (travel, overtime, preferences)."""
+    from .backends import rank
+
+    return rank(sub, start) < rank(sub, plan)
+
+
+def _combined(problem: Problem, routes: tuple[Route, ...]) -> Plan:
+    """The days' routes as one plan of the whole horizon."""
+    served = {s.visit for r in routes for s in r.stops}
+    dropped = [i for i, v in enumerate(problem.visits) if v.id not in served]
+    unassigned = explain(problem, dropped)
+    totals = totals_of(routes, len(unassigned), wait_days_of(problem, routes))
+    info = SolverInfo(PlanStatus.FEASIBLE, 0.0, totals.travel_s)
+    return Plan(routes, unassigned, totals, info)
