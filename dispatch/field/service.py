@@ -174,6 +174,19 @@ def record_event(
             f"at {at.isoformat()} is before the visit's last event ({max(earlier).isoformat()}).",
             loc=("body", "at"),
         )
+    if not _move(session, visit, event_in, at):
+        return visit
+    change = events.VisitChanged(session, visit, "field", event_in.event.value, at, settings)
+    events.publish(change)
+    session.commit()
+    session.refresh(visit)
+    return visit
+
+
+def _move(session: Session, visit: Visit, event_in: VisitEventCreate, at: datetime) -> bool:
+    """Step: the transition of the event; False when a crew partner's event got there first
+    (meanwhile, on another phone), so that nothing is to be done."""
+    to = STATUS_OF_EVENT[event_in.event]
     try:
         visit_service.apply_transition(
             session=session,
@@ -188,13 +201,9 @@ def record_event(
         session.rollback()  # the partner's event may have won the race: read it, then decide
         session.refresh(visit)
         if _reached_by_crew(visit, to):
-            return visit
+            return False
         raise
-    change = events.VisitChanged(session, visit, "field", event_in.event.value, at, settings)
-    events.publish(change)
-    session.commit()
-    session.refresh(visit)
-    return visit
+    return True
 
 
 # A crew visit's status moves with the first member's event; how far along each status is.

@@ -68,13 +68,37 @@ def offsets_s(first: date, days: int, tz: ZoneInfo) -> list[int]:
 def build(data: WeekInput) -> DayProblem:
     """The optimizer problem of the horizon (great-circle travel, as a day's); raises
     InvalidInput when a row breaks the optimizer's rules."""
-    tz, offsets = data.region.zone, offsets_s(data.first, data.days, data.region.zone)
+    offsets = offsets_s(data.first, data.days, data.region.zone)
     techs = [_technician(c, offsets, _allowed_for(c.technician, data.allowed)) for c in data.crews]
-    working = {t.id for t in techs}
+    visits, excluded, home = _visits(data, offsets, {t.id for t in techs})
+    with as_invalid_input():
+        problem = opt.Problem(
+            technicians=tuple(techs),
+            visits=tuple(visits),
+            travel=road_estimate(data.region),
+            name=f"{data.region.code} {data.first.isoformat()} +{data.days} days",
+        )
+    return DayProblem(
+        region_id=data.region.id or 0,
+        day=data.first,
+        timezone=data.region.timezone,
+        problem=problem,
+        excluded=tuple(excluded),
+        osrm_url=data.region.osrm_url or None,
+        days=data.days,
+        home_days=tuple(sorted(home.items())),
+    )
+
+
+def _visits(
+    data: WeekInput, offsets: list[int], working: set[str]
+) -> tuple[list[opt.Visit], list[Excluded], dict[str, int]]:
+    """The visits of the horizon, those kept out (with the reason), and each one's home day
+    (its first day in the horizon: where its plan row goes when it is left out)."""
     visits, excluded, home = [], list(data.excluded), {}
     left_out = {e.visit_id for e in data.excluded}
     for v in data.visits:
-        windows = _windows(v, data.first, offsets, tz)
+        windows = _windows(v, data.first, offsets, data.region.zone)
         home[str(v.id)] = _day_of(windows[0][0], offsets) if windows else 0
         pinned = None if v.pinned_technician_id is None else str(v.pinned_technician_id)
         if v.id in left_out or not windows:
@@ -100,23 +124,7 @@ def build(data: WeekInput) -> DayProblem:
                     crew_size=v.crew_size,
                 )
             )
-    with as_invalid_input():
-        problem = opt.Problem(
-            technicians=tuple(techs),
-            visits=tuple(visits),
-            travel=road_estimate(data.region),
-            name=f"{data.region.code} {data.first.isoformat()} +{data.days} days",
-        )
-    return DayProblem(
-        region_id=data.region.id or 0,
-        day=data.first,
-        timezone=data.region.timezone,
-        problem=problem,
-        excluded=tuple(excluded),
-        osrm_url=data.region.osrm_url or None,
-        days=data.days,
-        home_days=tuple(sorted(home.items())),
-    )
+    return visits, excluded, home
 
 
 def _windows(v: Visit, first: date, offsets: list[int], tz: ZoneInfo) -> list[tuple[int, int]]:
