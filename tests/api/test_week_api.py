@@ -51,6 +51,11 @@ def test_plan_job_over_three_days_stores_a_draft_per_day(world: World) -> None:
         for plan_id in done["plan_ids"]:
             stored = session.get(Plan, plan_id)
             assert stored is not None and solving.check_stored(stored) == []
+    wednesday = DAY + timedelta(days=1)
+    view = world.get("disp_a", f"/v1/regions/{world.region_a.code}/days/{wednesday}").json()
+    [shown] = [v for v in view["visits"] if v["id"] == due_id]  # on the board, though windowless
+    assert (shown["window_start"], shown["due_from"]) == (None, str(wednesday))
+    assert view["unassigned"] == []
 
 
 def test_plan_job_over_days_another_job_covers_is_refused(world: World) -> None:
