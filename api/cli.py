@@ -30,7 +30,8 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "plan": (
         ("dispatch_commands",),
-        "Plan a region's day: print each route and the visits left unassigned with their reason.",
+        "Plan a region's day (or --days N from it): print each route and the visits left\n"
+        "unassigned with their reason.",
     ),
     "plan-all": (
         ("plan_all_commands",),

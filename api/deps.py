@@ -38,6 +38,7 @@ from dispatch.request import service as request_service
 from dispatch.request.models import ServiceRequest
 from dispatch.technician import service as technician_service
 from dispatch.technician.models import Technician
+from dispatch.visit import crew
 from dispatch.visit import service as visit_service
 from dispatch.visit.models import Visit
 
@@ -216,7 +217,9 @@ OwnTechnicianDep = Annotated[Technician, Depends(load_own_technician)]
 
 def _visit_in_reach(session: Session, user: User, visit: Visit) -> bool:
     if user.role is Role.TECHNICIAN:
-        return user.technician_id is not None and visit.planned_technician_id == user.technician_id
+        return user.technician_id is not None and crew.is_member(
+            session=session, visit=visit, technician_id=user.technician_id
+        )
     return _may_dispatch_region_id(session, user, visit.region_id)
 
 

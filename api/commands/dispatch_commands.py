@@ -16,12 +16,14 @@ from sqlmodel import Session
 
 from api.commands.database import fail, session_for, settings_for
 from api.commands.tables import hhmm, hours, make_console, minutes
+from api.commands.week_tables import week_table
 from dispatch import db, localtime
 from dispatch.config import MAX_TIME_LIMIT_S
 from dispatch.customer import service as customer_service
 from dispatch.demo.loader import load_demo
 from dispatch.demo.specs import DemoSize
 from dispatch.planning import service as planning_service
+from dispatch.planning import week as week_planning
 from dispatch.planning.models import Plan, PlanRoute
 from dispatch.region import service as region_service
 from dispatch.region.models import Region
@@ -98,14 +100,29 @@ def load_command(
 
 def plan_command(
     region: Annotated[str, typer.Option("--region", help="Region code, e.g. jkt-south.")],
-    day_text: Annotated[str, typer.Option("--date", help="The day to plan, YYYY-MM-DD.")],
+    day_text: Annotated[
+        str, typer.Option("--date", "--from", help="The (first) day to plan, YYYY-MM-DD.")
+    ],
+    days: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=week_planning.MAX_DAYS,
+            help="Plan this many days from --date together (movable visits pick their day);"
+            " one draft per day.",
+        ),
+    ] = 1,
     time_limit: Annotated[
         float, typer.Option(min=0.1, max=MAX_TIME_LIMIT_S, help="Seconds to search.")
     ] = 10.0,
     publish: Annotated[bool, typer.Option("--publish", help="Publish the plan too.")] = False,
+    routes: Annotated[
+        bool, typer.Option("--routes/--no-routes", help="With --days: each day's routes too.")
+    ] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Plan a region's day: print each route and the visits left unassigned with their reason."""
+    """Plan a region's day (or --days N from it): print each route and the visits left
+    unassigned with their reason."""
     day = _day(day_text, "--date")
     settings = settings_for(database_url)
     with session_for(settings) as session:
@@ -115,14 +132,26 @@ def plan_command(
             fail(f"--region: unknown region {region!r} (known: {known or 'none'}).")
         options = planning_service.options_from(settings, time_limit_s=time_limit)
         try:
-            plan = planning_service.plan_day(
-                session=session, region=found, day=day, options=options
-            )
+            if days > 1:
+                plans = week_planning.plan_days(
+                    session=session, region=found, first=day, days=days, options=options
+                )
+            else:
+                plans = [
+                    planning_service.plan_day(
+                        session=session, region=found, day=day, options=options
+                    )
+                ]
         except planning_service.PlanRejected as exc:
             fail(str(exc), REJECTED_PLAN)
         if publish:
-            plan = planning_service.publish(session=session, plan=plan)
-        _print_plan(make_console(), session, found, plan)
+            plans = [planning_service.publish(session=session, plan=p) for p in plans]
+        console = make_console()
+        if days == 1 or routes:
+            for plan in plans:
+                _print_plan(console, session, found, plan)
+        if days > 1:
+            console.print(week_table(session, found, plans))
 
 
 def _print_plan(console: Console, session: Session, region: Region, plan: Plan) -> None:

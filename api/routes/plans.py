@@ -59,8 +59,11 @@ def create_plan_job(
     response: Response,
     solve_in: Annotated[SolveRequest | None, Body()] = None,
 ) -> SolveJob:
-    """Start planning the day from scratch; the draft plan comes with the finished job.
-    409 while another job of the region and day is open."""
+    """Start planning the day from scratch; the draft plan comes with the finished job. With
+    `days` > 1 the day and the days after it are planned together (movable visits go to any
+    day of their due range) and each day gets a draft (`plan_ids`); with 1, the other days'
+    plans and the movable visits they route stay as they are. 409 while another job covering
+    one of the days is open."""
     job = job_service.create(
         session=session,
         region=region,
@@ -68,6 +71,7 @@ def create_plan_job(
         kind=JobKind.PLAN,
         time_limit_s=_time_limit_s(solve_in, settings.solve_time_limit_s),
         created_by_id=user.id,
+        days=solve_in.days if solve_in else 1,
     )
     runner.submit(job.id or 0)
     response.headers["Location"] = f"/v1/solve-jobs/{job.id}"
@@ -95,6 +99,7 @@ def create_replan_job(
         time_limit_s=_time_limit_s(replan_in, settings.solve_time_limit_s),
         replan_from=(replan_in.now if replan_in else None) or utc_now(),
         created_by_id=user.id,
+        days=replan_in.days if replan_in else 1,
     )
     runner.submit(job.id or 0)
     response.headers["Location"] = f"/v1/solve-jobs/{job.id}"

@@ -277,15 +277,20 @@ def _rebuilt(
 
 
 def _plan_sequences(session: Session, plan_id: int) -> dict[str, tuple[Item, ...]]:
-    """The visit order of each route of a stored plan."""
+    """The visit order of each route of a stored plan. A crew visit stays on its first
+    member's route only: slot insertion routes each visit once, so the partner's time at it
+    is not held here (the solve of the day holds it)."""
     rows = session.exec(
         select(PlanStop.technician_id, PlanStop.visit_id)
         .where(PlanStop.plan_id == plan_id)
         .order_by(col(PlanStop.technician_id), col(PlanStop.sequence))
     ).all()
     sequences: dict[str, list[Item]] = defaultdict(list)
+    seen: set[int] = set()
     for technician_id, visit_id in rows:
-        sequences[str(technician_id)].append(str(visit_id))
+        if visit_id not in seen:
+            seen.add(visit_id)
+            sequences[str(technician_id)].append(str(visit_id))
     return {t: tuple(items) for t, items in sequences.items()}
 
 

@@ -28,6 +28,10 @@ def view(*, session: Session, region: Region, day: date, plan_id: int | None = N
     the visits it leaves out with reasons, and its figures."""
     visits = visit_service.list_for_day(session=session, region=region, day=day)
     plan = _plan_of_day(session, region, day, plan_id)
+    if plan is not None:  # movable visits have no window on the day until it is published
+        listed = {v.id for v in visits}
+        in_plan = planning_service.plan_visits(session=session, plan=plan)
+        visits += [v for visit_id, v in in_plan.items() if visit_id not in listed]
     published = planning_service.published_plan(session=session, region=region, day=day)
     jobs = job_service.list_for_day(session=session, region_id=region.id or 0, day=day)
     return DayPublic(

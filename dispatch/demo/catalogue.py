@@ -117,14 +117,23 @@ PROFILES: tuple[tuple[str, ...], ...] = (
 )
 
 
-def _kinds(*rows: tuple[VisitKind, int, str, int]) -> list[VisitKindPolicyCreate]:
-    return [VisitKindPolicyCreate(kind=k, duration_s=d, skill=s, price=p) for k, d, s, p in rows]
+def _kinds(
+    *rows: tuple[VisitKind, int, str, int], crews: dict[VisitKind, int] | None = None
+) -> list[VisitKindPolicyCreate]:
+    crews = crews or {}
+    return [
+        VisitKindPolicyCreate(kind=k, duration_s=d, skill=s, price=p, crew_size=crews.get(k, 1))
+        for k, d, s, p in rows
+    ]
 
 
 K = VisitKind
 
 
-def _ac(name: str, install_min: int, warranty_months: int, services: int) -> ProductModelCreate:
+def _ac(
+    name: str, install_min: int, warranty_months: int, services: int, installers: int = 1
+) -> ProductModelCreate:
+    """An AC model; a large split or a cassette unit takes `installers` people to mount."""
     return ProductModelCreate(
         category=ProductCategory.AC,
         brand="Sejuk",
@@ -138,6 +147,7 @@ def _ac(name: str, install_min: int, warranty_months: int, services: int) -> Pro
             (K.PERIODIC_SERVICE, 60 * M, "ac_service", 150_000),
             (K.REPAIR, 90 * M, "ac_repair", 250_000),
             (K.INSPECTION, 30 * M, "ac_service", 100_000),
+            crews={K.INSTALLATION: installers},
         ),
     )
 
@@ -198,14 +208,16 @@ SPRING_BED = ProductModelCreate(
 CATALOGUE: tuple[tuple[ProductModelCreate, float], ...] = (
     (_ac("AC Split 1 PK", 90, 12, 1), 0.20),
     (_ac("AC Split 1.5 PK", 120, 24, 1), 0.15),
-    (_ac("AC Split 2 PK", 150, 36, 2), 0.10),
+    (_ac("AC Split 2 PK", 150, 36, 2, installers=2), 0.10),
     (_appliance(ProductCategory.WASHING_MACHINE, "Kilat", "Front Load 8 kg", 45, 24), 0.08),
     (_appliance(ProductCategory.WASHING_MACHINE, "Kilat", "Top Load 7 kg", 45, 12), 0.07),
     (_appliance(ProductCategory.REFRIGERATOR, "Segar", "Kulkas 2 Pintu 260 L", 30, 12), 0.12),
     (SPRING_BED, 0.08),
     (_vehicle(ProductCategory.MOTORCYCLE, "Gesit", "Bebek 125", "motorcycle", (60, 30, 120)), 0.08),
     (_vehicle(ProductCategory.MOTORCYCLE, "Gesit", "Matic 110", "motorcycle", (60, 30, 120)), 0.06),
-    (_vehicle(ProductCategory.CAR, "Jaya", "MPV 1.5", "car", (120, 45, 150)), 0.06),
+    (_vehicle(ProductCategory.CAR, "Jaya", "MPV 1.5", "car", (120, 45, 150)), 0.04),
+    # Last, so that adding it changed only the draws that used to pick the car.
+    (_ac("AC Cassette 3 PK", 180, 36, 2, installers=2), 0.02),
 )
 
 FIRST_NAMES = (

@@ -42,6 +42,7 @@ SERIAL_PREFIXES = (
     "MB125",
     "MM110",
     "CAR15",
+    "ACC30",  # AC Cassette 3 PK
 )
 ALWAYS_CENTRE_0 = (0, 1, 3, 5, 7, 9)  # profiles kept at a region's first centre when it has two
 

@@ -82,6 +82,10 @@ class RouteStopPublic(SQLModel):
     failure_reason: FailureReason | None
     note: str | None
     next_events: list[VisitEvent] = Field(description="the events the visit's status allows now")
+    crew_size: int = Field(default=1, description="technicians who serve the visit together")
+    partner_names: list[str] = Field(
+        default_factory=list, description="a crew visit: the other technicians serving it"
+    )
 
 
 class RoutePublic(SQLModel):

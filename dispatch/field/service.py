@@ -14,7 +14,7 @@ from dispatch.account.models import Role
 from dispatch.asset import service as asset_service
 from dispatch.config import Settings
 from dispatch.customer import service as customer_service
-from dispatch.errors import InvalidInput
+from dispatch.errors import InvalidInput, InvalidTransition
 from dispatch.field import eta as eta_rules
 from dispatch.field.models import (
     STATUS_OF_EVENT,
@@ -29,7 +29,7 @@ from dispatch.planning.models import Plan, PlanRoute, PlanState
 from dispatch.region import service as region_service
 from dispatch.region.models import Region
 from dispatch.technician.models import Technician
-from dispatch.visit import lifecycle
+from dispatch.visit import crew, lifecycle
 from dispatch.visit import service as visit_service
 from dispatch.visit.models import FailureReason, Visit, VisitStatus
 
@@ -79,8 +79,11 @@ def route_for_day(
     facts = [_facts(v, *legs.get(v.id or 0, (None, None))) for v in visits]
     breaks = [(b.start_at, b.end_at) for b in planned.breaks] if planned else []
     times = eta_rules.etas(facts, breaks)
+    partners = _partners(session, technician, visits)
     stops = [
-        _stop(session, i, visit, fact, eta, phones)
+        _stop(session, i, visit, fact, eta, phones).model_copy(
+            update={"partner_names": partners.get(visit.id or 0, [])}
+        )
         for i, (visit, fact, eta) in enumerate(zip(visits, facts, times, strict=True))
     ]
     if viewer is not None and phones and visits:
@@ -108,6 +111,25 @@ def route_for_day(
         breaks=list(planned.breaks) if planned else [],
         stops=stops,
     )
+
+
+def _partners(
+    session: Session, technician: Technician, visits: list[Visit]
+) -> dict[int, list[str]]:
+    """Per crew visit, the names of the other technicians serving it with this one."""
+    crews = crew.members(session=session, visit_ids=[v.id or 0 for v in visits])
+    others = {t for members in crews.values() for t in members if t != technician.id}
+    if not others:
+        return {}
+    names = dict(
+        session.exec(
+            select(Technician.id, Technician.name).where(col(Technician.id).in_(others))
+        ).all()
+    )
+    return {
+        visit_id: [names.get(t, "?") for t in members if t != technician.id]
+        for visit_id, members in crews.items()
+    }
 
 
 def published_route(
@@ -143,26 +165,64 @@ def record_event(
             f"at {at.isoformat()} is in the future; report an event once it has happened.",
             loc=("body", "at"),
         )
+    to = STATUS_OF_EVENT[event_in.event]
+    if _reached_by_crew(visit, to):
+        return visit  # the partner's phone reported it first: the visit moves once
     earlier = [t for t in (visit.en_route_at, visit.arrived_at, visit.started_at) if t]
     if earlier and at < max(earlier):
         raise InvalidInput(
             f"at {at.isoformat()} is before the visit's last event ({max(earlier).isoformat()}).",
             loc=("body", "at"),
         )
-    visit_service.apply_transition(
-        session=session,
-        visit=visit,
-        to=STATUS_OF_EVENT[event_in.event],
-        at=at,
-        failure_reason=event_in.failure_reason,
-        note=event_in.note,
-        open_follow_up=not _waits_for_parts(session, visit, event_in),
-    )
+    if not _move(session, visit, event_in, at):
+        return visit
     change = events.VisitChanged(session, visit, "field", event_in.event.value, at, settings)
     events.publish(change)
     session.commit()
     session.refresh(visit)
     return visit
+
+
+def _move(session: Session, visit: Visit, event_in: VisitEventCreate, at: datetime) -> bool:
+    """Step: the transition of the event; False when a crew partner's event got there first
+    (meanwhile, on another phone), so that nothing is to be done."""
+    to = STATUS_OF_EVENT[event_in.event]
+    try:
+        visit_service.apply_transition(
+            session=session,
+            visit=visit,
+            to=to,
+            at=at,
+            failure_reason=event_in.failure_reason,
+            note=event_in.note,
+            open_follow_up=not _waits_for_parts(session, visit, event_in),
+        )
+    except InvalidTransition:
+        session.rollback()  # the partner's event may have won the race: read it, then decide
+        session.refresh(visit)
+        if _reached_by_crew(visit, to):
+            return False
+        raise
+    return True
+
+
+# A crew visit's status moves with the first member's event; how far along each status is.
+_PROGRESS = {
+    VisitStatus.EN_ROUTE: 1,
+    VisitStatus.ON_SITE: 2,
+    VisitStatus.COMPLETED: 3,
+}
+
+
+def _reached_by_crew(visit: Visit, to: VisitStatus) -> bool:
+    """A crew visit already at (or past) what this event would move it to: the other member
+    reported it; en route and arrived are passed by later steps, completed only by itself."""
+    if visit.crew_size < 2:
+        return False
+    if visit.status is to:
+        return True
+    reached, wanted = _PROGRESS.get(visit.status), _PROGRESS.get(to)
+    return reached is not None and wanted is not None and wanted < reached
 
 
 def _waits_for_parts(session: Session, visit: Visit, event_in: VisitEventCreate) -> bool:
@@ -179,7 +239,11 @@ def route_of_visit(
     """The route the visit is planned on, or None when it is on nobody's route."""
     if visit.planned_technician_id is None or visit.planned_start is None:
         return None
-    technician = session.get(Technician, visit.planned_technician_id)
+    technician_id = visit.planned_technician_id
+    mine = viewer.technician_id if viewer is not None else None
+    if mine is not None and crew.is_member(session=session, visit=visit, technician_id=mine):
+        technician_id = mine  # a crew member sees their own route
+    technician = session.get(Technician, technician_id)
     if technician is None:
         return None
     region = region_service.get_or_raise(session=session, region_id=visit.region_id)
@@ -271,4 +335,5 @@ def _stop(
         failure_reason=visit.failure_reason,
         note=visit.note,
         next_events=next_events(visit.status),
+        crew_size=visit.crew_size,
     )

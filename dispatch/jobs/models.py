@@ -12,7 +12,7 @@ from pydantic import AwareDatetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from dispatch.columns import UTCDateTime, enum_type
+from dispatch.columns import UTCDateTime, enum_type, json_type
 from dispatch.config import MAX_TIME_LIMIT_S
 from dispatch.localtime import utc_now
 from dispatch.planning.models import MAX_TRAVEL_NOTE, PlanPublic
@@ -36,6 +36,7 @@ class JobStatus(StrEnum):
 
 
 OPEN_STATUSES = frozenset({JobStatus.QUEUED, JobStatus.RUNNING})
+MAX_DAYS = 14  # the longest horizon one solve job plans
 MAX_ERROR_LENGTH = 1000
 MAX_WORKER_LENGTH = 200  # host:pid of the process running the job
 
@@ -47,6 +48,13 @@ class SolveJobBase(SQLModel):
     time_limit_s: float = Field(gt=0, le=MAX_TIME_LIMIT_S)
     replan_from: AwareDatetime | None = Field(
         default=None, sa_type=UTCDateTime, description="re-plan: the moment to plan from"
+    )
+    days: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_DAYS,
+        sa_column_kwargs={"server_default": "1"},
+        description="how many days from `day` the job plans together (one draft per day)",
     )
 
 
@@ -77,6 +85,8 @@ class SolveJob(SolveJobBase, table=True):
     travel_source: str | None = Field(default=None, max_length=20)
     travel_note: str | None = Field(default=None, max_length=MAX_TRAVEL_NOTE)
     plan_id: int | None = Field(default=None, foreign_key="plan.id")
+    # A job over several days stores one draft per day: their ids, first day first.
+    plan_ids: list[int] | None = Field(default=None, sa_type=json_type())
     # Each start of the job counts: a worker killed mid-job leaves it running with a heartbeat
     # that stops, and the next worker takes it as attempt n+1 (dispatch.jobs.service.take).
     attempts: int = Field(default=0, ge=0, sa_column_kwargs={"server_default": "0"})
@@ -95,9 +105,13 @@ class SolveJob(SolveJobBase, table=True):
 
 
 class SolveRequest(SQLModel):
-    """The body of POST .../plans: how long to search (the deployment's default when absent)."""
+    """The body of POST .../plans: how long to search (the deployment's default when absent);
+    days > 1 plans the path's day and the days after it together, movable visits free to
+    move between them (each day gets its own draft). With days = 1 the other days' plans stay
+    as they are, and so do the movable visits they route."""
 
     time_limit_s: float | None = Field(default=None, gt=0, le=MAX_TIME_LIMIT_S)
+    days: int = Field(default=1, ge=1, le=MAX_DAYS)
 
 
 class ReplanRequest(SolveRequest):
@@ -119,6 +133,7 @@ class SolveJobPublic(SolveJobBase):
         description="why great-circle estimates stand in for the region's road times"
     )
     plan_id: int | None
+    plan_ids: list[int] | None = Field(description="a job over several days: each day's draft")
     attempts: int = Field(description="how many times a runner has started the job")
     worker: str | None = Field(description="host:pid of the process running it last")
     created_at: datetime
@@ -128,7 +143,7 @@ class SolveJobPublic(SolveJobBase):
 
 
 class SolveJobWithPlan(SolveJobPublic):
-    """A job with its draft plan once it has succeeded."""
+    """A job with its draft plan once it has succeeded (the first day's, for several days)."""
 
     plan: PlanPublic | None = None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -17,8 +17,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select, update
 
 from dispatch.db import integrity_as_conflict, session_scope
-from dispatch.errors import Conflict, NotFound
+from dispatch.errors import Conflict, InvalidInput, NotFound
 from dispatch.jobs.models import (
+    MAX_DAYS,
     MAX_ERROR_LENGTH,
     MAX_WORKER_LENGTH,
     OPEN_STATUSES,
@@ -55,14 +56,18 @@ def list_for_day(*, session: Session, region_id: int, day: date) -> list[SolveJo
     return list(session.exec(query).all())
 
 
-def open_job(*, session: Session, region_id: int, day: date) -> SolveJob | None:
-    """The queued or running job of the region and day, or None."""
+def open_job(*, session: Session, region_id: int, day: date, days: int = 1) -> SolveJob | None:
+    """The queued or running job of the region that plans one of the days from day on (a job
+    over several days covers each of them), or None."""
+    last = day + timedelta(days=days - 1)
     query = select(SolveJob).where(
         SolveJob.region_id == region_id,
-        SolveJob.day == day,
+        col(SolveJob.day) <= last,
+        col(SolveJob.day) > day - timedelta(days=MAX_DAYS),
         col(SolveJob.status).in_(list(OPEN_STATUSES)),
     )
-    return session.exec(query).first()
+    jobs = session.exec(query.order_by(col(SolveJob.day))).all()
+    return next((j for j in jobs if j.day + timedelta(days=j.days - 1) >= day), None)
 
 
 def create(
@@ -74,15 +79,25 @@ def create(
     time_limit_s: float,
     replan_from: datetime | None = None,
     created_by_id: int | None = None,
+    days: int = 1,
 ) -> SolveJob:
-    """A queued job; raises Conflict while another job of the region and day is open."""
-    running = open_job(session=session, region_id=region.id or 0, day=day)
+    """A queued job over `days` days from day; raises Conflict while another job of the region
+    covering one of them is open, InvalidInput for a re-plan over several days."""
+    if kind is JobKind.REPLAN and days != 1:
+        raise InvalidInput(
+            "a re-plan from now covers its day only; plan the days after it with a plan job "
+            "(days > 1) once it is done.",
+            loc=("body", "days"),
+        )
+    running = open_job(session=session, region_id=region.id or 0, day=day, days=days)
     if running is not None:
-        msg = f"solve job {running.id} is still {running.status} for {region.code} on {day}."
+        msg = f"solve job {running.id} is still {running.status} for {region.code} on {running.day}"
+        msg += "." if running.days == 1 else f" (+{running.days - 1} days)."
         raise Conflict(msg, loc=("day",))
     job = SolveJob(
         region_id=region.id or 0,
         day=day,
+        days=days,
         kind=kind,
         time_limit_s=time_limit_s,
         replan_from=require_aware(replan_from, "now") if replan_from is not None else None,

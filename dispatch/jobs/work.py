@@ -24,6 +24,7 @@ from dispatch.jobs.models import JobKind, SolveJob
 from dispatch.localtime import utc_now
 from dispatch.planning import service as planning_service
 from dispatch.planning import travel as planning_travel
+from dispatch.planning import week as week_planning
 from dispatch.planning.convert import DayProblem, DaySolution
 from dispatch.planning.models import PlanOptions
 from dispatch.region import service as region_service
@@ -128,6 +129,10 @@ def _build(engine: Engine, job: SolveJob) -> DayProblem:
                 now=job.replan_from or utc_now(),
                 stability_cost_s=planning_service.STABILITY_COST_S,
             )
+        if job.days > 1:
+            return week_planning.build_problem(
+                session=session, region=region, first=job.day, days=job.days
+            )
         return planning_service.build_problem(session=session, region=region, day=job.day)
 
 
@@ -136,7 +141,11 @@ def _store(engine: Engine, job: SolveJob, solution: DaySolution, elapsed_s: floa
     keeps no draft, and no draft is ever seen without its succeeded job."""
     job_id = job.id or 0
     with session_scope(engine) as session:
-        plan = planning_service.add_plan(session=session, solution=solution)
+        if solution.day_problem.days > 1:
+            plans = week_planning.add_plans(session=session, solution=solution)
+        else:
+            plans = [planning_service.add_plan(session=session, solution=solution)]
+        plan = plans[0]
         done = job_service.mark_succeeded(
             session=session,
             job_id=job_id,
@@ -144,8 +153,9 @@ def _store(engine: Engine, job: SolveJob, solution: DaySolution, elapsed_s: floa
             elapsed_s=elapsed_s,
             at=utc_now(),
             attempt=job.attempts,  # a worker taken over while it was silent stores nothing
-            best_objective=plan.objective,
-            assigned=plan.assigned,
+            best_objective=solution.plan.solver.objective,
+            assigned=solution.plan.totals.assigned,
+            plan_ids=[p.id or 0 for p in plans] if len(plans) > 1 else None,
         )
         if not done:  # cancelled (or failed) meanwhile: the draft goes with the rollback
             raise JobStopped()

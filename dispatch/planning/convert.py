@@ -75,6 +75,10 @@ class DayProblem:
     osrm_url: str | None = None  # the road matrix is fetched when solving, outside any session
     travel_source: TravelSource = TravelSource.GREAT_CIRCLE
     travel_note: str | None = None  # why estimates stand in for the region's road times
+    # Several days from `day` as one problem (dispatch.planning.horizon): how many, and for
+    # each visit the day (0 = `day`) its plan row goes to when it is left out.
+    days: int = 1
+    home_days: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,13 +215,13 @@ def visit_of(
     previous: str | None = None,
     extra: Sequence[str] = (),
 ) -> opt.Visit:
-    """A stored visit: its promised window in seconds of the day, clipped to the day's start;
-    its preferred and previous technicians only when working; extra skills it needs besides
-    its own (see allowed_skill). Raises InvalidInput."""
-    if v.window_start is None or v.window_end is None:
-        raise InvalidInput(f"visit {v.id} has no promised window.", loc=("visit_id",))
-    start_s = max(0, localtime.seconds_from_midnight(v.window_start, day, tz))
-    end_s = min(opt.MAX_TIME_S, localtime.seconds_from_midnight(v.window_end, day, tz))
+    """A stored visit: its promised window in seconds of the day, clipped to the day's start
+    (a movable visit: its windows of that day); its preferred and previous technicians only
+    when working; extra skills it needs besides its own (see allowed_skill). Raises
+    InvalidInput."""
+    windows = day_windows(v, day=day, tz=tz, offset_s=0)
+    if not windows:
+        raise InvalidInput(f"visit {v.id} has no promised window on {day}.", loc=("visit_id",))
     preferred = _id(v.preferred_technician_id)
     with as_invalid_input(f"visit {v.id}"):
         return visit(
@@ -225,13 +229,27 @@ def visit_of(
             lat=v.lat,
             lon=v.lon,
             duration_s=v.duration_s,
-            windows_s=[(start_s, max(start_s, end_s))],
+            windows_s=windows,
             skills=[*v.required_skills, *extra],
             priority=v.priority,
             pinned=_id(v.pinned_technician_id),
             preferred=preferred if preferred in working else None,
             previous=previous if previous in working else None,
+            crew_size=v.crew_size,
         )
+
+
+def day_windows(v: Visit, *, day: date, tz: ZoneInfo, offset_s: int) -> list[tuple[int, int]]:
+    """When service may start on the day, in seconds from midnight of the day offset_s before
+    it: the promised window clipped to the day's start, or a movable visit's windows when the
+    day is in its due range (none otherwise)."""
+    if v.window_start is not None and v.window_end is not None:
+        start_s = max(0, localtime.seconds_from_midnight(v.window_start, day, tz))
+        end_s = min(opt.MAX_TIME_S, localtime.seconds_from_midnight(v.window_end, day, tz))
+        return [(offset_s + start_s, offset_s + max(start_s, end_s))]
+    if v.due_from is None or v.due_until is None or not v.due_from <= day <= v.due_until:
+        return []
+    return [(offset_s + w.start_s, offset_s + w.end_s) for w in v.due_windows]
 
 
 def visit(
@@ -246,6 +264,7 @@ def visit(
     pinned: str | None = None,
     preferred: str | None = None,
     previous: str | None = None,
+    crew_size: int = 1,
 ) -> opt.Visit:
     """One visit as the optimizer sees it, planned or about to be booked (the slot offers'
     candidate); windows in seconds of the day. Raises InvalidProblem."""
@@ -260,6 +279,7 @@ def visit(
         preferred_technician=preferred,
         previous_technician=previous,
         demand=1,  # a technician's capacity counts visits
+        crew_size=crew_size,
     )
 
 

@@ -122,12 +122,14 @@ class PlanStopBase(SQLModel):
 class PlanStop(PlanStopBase, table=True):
     __tablename__ = "plan_stop"
     __table_args__ = (
-        UniqueConstraint("plan_id", "visit_id"),
+        # A crew visit is a stop on each crew member's route; once per technician and plan.
+        UniqueConstraint("plan_id", "visit_id", "technician_id"),
         UniqueConstraint("route_id", "sequence"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    # plan_id repeats the route's plan so that "each visit at most once per plan" is a constraint.
+    # plan_id repeats the route's plan so that "each visit at most once per technician and plan"
+    # is a constraint.
     plan_id: int = Field(foreign_key="plan.id", index=True, ondelete="CASCADE")
     route_id: int = Field(foreign_key="plan_route.id", ondelete="CASCADE")
 

@@ -72,8 +72,15 @@ def _check_promises(session: Session, visit: Visit, technician: Technician, now:
             f"{technician.name} does not work on {day.isoformat()} (or has ended the day).",
             loc=("body", "technician_id"),
         )
+    # The technician's own time is what a pin must fit: a crew visit counts as its share.
     fixed = tuple(
-        replace(v, pinned_technician=tech_id, preferred_technician=None, previous_technician=None)
+        replace(
+            v,
+            pinned_technician=tech_id,
+            preferred_technician=None,
+            previous_technician=None,
+            crew_size=1,
+        )
         for v in problem.visits
         if v.id == visit_id or v.pinned_technician == tech_id
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -21,13 +22,13 @@ from dispatch.errors import Conflict, NotFound, OutOfStock
 from dispatch.parts import eligibility, reservations
 from dispatch.planning import convert, solving
 from dispatch.planning.convert import Crew, DayInput, DayProblem, DaySolution, Excluded, Start
-from dispatch.planning.models import Plan, PlanFigures, PlanOptions, PlanState
+from dispatch.planning.models import Plan, PlanFigures, PlanOptions, PlanState, PlanStop
 from dispatch.planning.starts import STARTED, starts_at
 from dispatch.region import service as region_service
 from dispatch.region.models import Region
 from dispatch.shift import service as shift_service
 from dispatch.technician import service as technician_service
-from dispatch.visit import lifecycle
+from dispatch.visit import crew, lifecycle
 from dispatch.visit import service as visit_service
 from dispatch.visit.models import Visit, VisitStatus
 from optimizer import Progress
@@ -116,8 +117,9 @@ def build_problem(
     visits = visit_service.list_for_day(
         session=session, region=region, day=day, statuses=lifecycle.PLANNABLE
     )
+    visits += movable_candidates(session=session, region=region, first=day, last=day)
     crews = _crews(session, region, day, {})
-    allowed, excluded = _part_carriers(session, visits, crews) if with_parts else ({}, [])
+    allowed, excluded = part_carriers(session, visits, crews) if with_parts else ({}, [])
     return convert.build(
         DayInput(
             region=region, day=day, crews=crews, visits=visits, allowed=allowed, excluded=excluded
@@ -141,9 +143,10 @@ def build_replan_problem(
     visits = visit_service.list_for_day(session=session, region=region, day=day)
     starts = starts_at(visits, day=day, tz=region.zone, now=now)
     open_visits = [v for v in visits if v.status in lifecycle.PLANNABLE]
+    open_visits += movable_candidates(session=session, region=region, first=day, last=day)
     previous = {v.id or 0: v.planned_technician_id for v in open_visits if v.planned_technician_id}
     crews = _crews(session, region, day, starts, now=now)
-    allowed, excluded = _part_carriers(session, open_visits, crews) if with_parts else ({}, [])
+    allowed, excluded = part_carriers(session, open_visits, crews) if with_parts else ({}, [])
     data = DayInput(
         region=region,
         day=day,
@@ -156,6 +159,29 @@ def build_replan_problem(
         excluded=excluded,
     )
     return convert.build(data)
+
+
+def movable_candidates(
+    *, session: Session, region: Region, first: date, last: date
+) -> list[Visit]:
+    """Movable visits that a plan of the days first to last may take: due on one of them, and
+    not routed by the current plan of another day (re-planning a day keeps the others)."""
+    visits = visit_service.list_movable(session=session, region=region, first=first, last=last)
+    if not visits:
+        return []
+    low = min(v.due_from or first for v in visits)
+    high = max(v.due_until or last for v in visits)
+    plans = current_plan_ids(session=session, region=region, first=low, last=high)
+    others = [plan_id for day, plan_id in plans.items() if not first <= day <= last]
+    routed = set(
+        session.exec(
+            select(PlanStop.visit_id).where(
+                col(PlanStop.plan_id).in_(others),
+                col(PlanStop.visit_id).in_([v.id for v in visits]),
+            )
+        ).all()
+    )
+    return [v for v in visits if v.id not in routed]
 
 
 def _crews(
@@ -184,10 +210,10 @@ def _crews(
     return crews
 
 
-def _part_carriers(
+def part_carriers(
     session: Session, visits: list[Visit], crews: list[Crew]
 ) -> tuple[dict[int, frozenset[int]], list[Excluded]]:
-    """Visits that need parts go only to technicians whose vans hold them; one that nobody
+    """Step: visits that need parts go only to technicians whose vans hold them; one that nobody
     working carries is kept out, saying which part."""
     found = eligibility.carriers(
         session=session, visits=visits, technicians=[c.technician for c in crews]
@@ -290,7 +316,7 @@ def publish(*, session: Session, plan: Plan, at: datetime | None = None) -> Plan
         session.add(previous)
         session.flush()  # at most one published plan per day: retire the old one first
         plan.supersedes_id = previous.id
-    held = _apply_stops(session, plan)
+    held = _apply_stops(session, plan, region.zone)
     released = _release_others(session, region, plan.day, held, at)
     _hold_parts(session, plan, released, at)
     plan.status, plan.published_at = PlanState.PUBLISHED, at
@@ -300,33 +326,64 @@ def publish(*, session: Session, plan: Plan, at: datetime | None = None) -> Plan
     return plan
 
 
-def _apply_stops(session: Session, plan: Plan) -> set[int]:
-    """Write each stop's technician and times onto its visit; the ids of those visits."""
+def _apply_stops(session: Session, plan: Plan, tz: ZoneInfo) -> set[int]:
+    """Write each stop's technician and times onto its visit (a crew visit: its first member,
+    the others as its crew; a movable visit: the day's window becomes its promise); the ids
+    of those visits."""
     visits = plan_visits(session=session, plan=plan, lock=True)
+    stops: dict[int, list[tuple[int, PlanStop]]] = {}
     for route in plan.routes:
         for stop in route.stops:
-            visit = visits[stop.visit_id]
-            _check_still_current(plan, visit, stop.start_at)
-            visit_service.set_planned(
-                session=session,
-                visit=visit,
-                technician_id=route.technician_id,
-                start=stop.start_at,
-                end=stop.end_at,
-            )
-    return {s.visit_id for r in plan.routes for s in r.stops}
+            stops.setdefault(stop.visit_id, []).append((route.technician_id, stop))
+    for visit_id, served in stops.items():
+        visit, (lead, stop) = visits[visit_id], _lead(visits[visit_id], served)
+        _check_still_current(plan, visit, stop.start_at, tz)
+        if visit.movable:
+            visit.window_start, visit.window_end = _promised_window(visit, stop.start_at, tz)
+        visit_service.set_planned(
+            session=session, visit=visit, technician_id=lead, start=stop.start_at, end=stop.end_at
+        )
+        crew.set_members(session=session, visit=visit, technician_ids=[t for t, _ in served])
+    return set(stops)
 
 
-def _check_still_current(plan: Plan, visit: Visit, start: datetime) -> None:
+def _lead(visit: Visit, served: list[tuple[int, PlanStop]]) -> tuple[int, PlanStop]:
+    """The crew member the visit is planned on: its pinned technician, else the lowest id."""
+    served.sort(key=lambda s: (s[0] != visit.pinned_technician_id, s[0]))
+    return served[0]
+
+
+def _promised_window(visit: Visit, start: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The window of the movable visit's day that the planned start lies in, as instants."""
+    day = localtime.local_day(start, tz)
+    start_s = localtime.seconds_from_midnight(start, day, tz)
+    window = next(w for w in visit.due_windows if w.start_s <= start_s <= w.end_s)
+    return localtime.to_utc(day, window.start_s, tz), localtime.to_utc(day, window.end_s, tz)
+
+
+def _check_still_current(plan: Plan, visit: Visit, start: datetime, tz: ZoneInfo) -> None:
     """A visit changed since the plan was made (cancelled, moved) makes the plan out of date."""
-    first, last = visit.window_start, visit.window_end
-    if visit.status in lifecycle.PLANNABLE and first and last and first <= start <= last:
+    if visit.status in lifecycle.PLANNABLE and _may_start(visit, start, tz):
         return
     raise Conflict(
         f"plan {plan.id} is out of date: visit {visit.id} is now {visit.status} with another "
         "window; plan the day again.",
         loc=("plan_id",),
     )
+
+
+def _may_start(visit: Visit, start: datetime, tz: ZoneInfo) -> bool:
+    """The start lies in the visit's promised window, or (movable) on a day of its due range
+    inside one of its windows."""
+    first, last = visit.window_start, visit.window_end
+    if first and last:
+        return first <= start <= last
+    if not visit.movable or visit.due_from is None or visit.due_until is None:
+        return False
+    day = localtime.local_day(start, tz)
+    start_s = localtime.seconds_from_midnight(start, day, tz)
+    in_range = visit.due_from <= day <= visit.due_until
+    return in_range and any(w.start_s <= start_s <= w.end_s for w in visit.due_windows)
 
 
 def _release_others(

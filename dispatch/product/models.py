@@ -50,6 +50,13 @@ class VisitKindPolicyBase(SQLModel):
     duration_s: int = Field(gt=0, le=MAX_VISIT_S)
     skill: Skill = Field(max_length=40)
     price: int = Field(ge=0, description="rupiah charged when no entitlement or warranty covers it")
+    crew_size: int = Field(
+        default=1,
+        ge=1,
+        le=4,
+        sa_column_kwargs={"server_default": "1"},
+        description="technicians the visit needs at once (a large split AC: two)",
+    )
 
 
 class VisitKindPolicy(VisitKindPolicyBase, table=True):

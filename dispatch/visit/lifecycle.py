@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select, update
 from dispatch import localtime
 from dispatch.errors import Conflict, InvalidInput, InvalidTransition
 from dispatch.request import service as request_service
+from dispatch.visit import crew
 from dispatch.visit.models import FailureReason, Visit, VisitStatus
 
 S = VisitStatus
@@ -133,6 +134,7 @@ def set_planned(
             loc=("technician_id",),
         )
     visit.planned_technician_id = technician_id
+    crew.clear(session=session, visit=visit)
     visit.planned_start = localtime.require_aware(start, "start")
     visit.planned_end = localtime.require_aware(end, "end")
     session.add(visit)
@@ -158,7 +160,7 @@ def start_work(*, session: Session, visit: Visit, at: datetime) -> Visit:
 
 def _check_ready(visit: Visit, to: VisitStatus, failure_reason: FailureReason | None) -> None:
     """What a status needs before the visit may enter it."""
-    if to is S.BOOKED and visit.window_start is None:
+    if to is S.BOOKED and visit.window_start is None and visit.due_from is None:
         raise InvalidInput(f"visit {visit.id} needs a window to be booked.", loc=("window_start",))
     if to is S.PLANNED and (visit.planned_technician_id is None or visit.planned_start is None):
         raise InvalidInput(f"visit {visit.id} needs a technician and a start.", loc=("status",))
@@ -196,6 +198,7 @@ def _apply_effects(
     request = visit.request
     if to is S.BOOKED:
         visit.planned_technician_id = visit.planned_start = visit.planned_end = None
+        crew.clear(session=session, visit=visit)
         request_service.mark_responded(request=request, at=at)
     elif to is S.COMPLETED:
         request_service.mark_resolved(request=request, at=at)

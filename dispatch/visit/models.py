@@ -1,14 +1,14 @@
 """Visit table and schemas: location, duration, skills, promised window, plan and actual times."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Self
 
-from pydantic import AwareDatetime, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, TypeAdapter, model_validator
 from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field, Relationship, SQLModel
 
-from dispatch.columns import UTCDateTime, enum_type, json_type
+from dispatch.columns import PydanticJSON, UTCDateTime, enum_type, json_type
 from dispatch.localtime import utc_now
 from dispatch.product.models import MAX_VISIT_S
 from dispatch.request.models import ServiceRequest
@@ -42,6 +42,45 @@ def _check_window(start: datetime | None, end: datetime | None) -> None:
         raise ValueError("window_end must be after window_start")
 
 
+DAY_S = 24 * 3600
+MAX_CREW = 4  # technicians who serve one visit together
+MAX_DUE_DAYS = 31  # the longest due range of a movable visit
+
+
+class DayWindow(BaseModel):
+    """When service may start on each day of a movable visit's due range, in seconds from the
+    region's local midnight."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start_s: int = Field(ge=0, le=DAY_S)
+    end_s: int = Field(ge=0, le=DAY_S)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end_s <= self.start_s:
+            raise ValueError(f"window ends ({self.end_s}) at or before it starts ({self.start_s})")
+        return self
+
+
+DAY_WINDOWS: TypeAdapter[list[DayWindow]] = TypeAdapter(list[DayWindow])
+# A movable visit's windows when none are given: any time of a working day.
+WORKING_HOURS = (DayWindow(start_s=8 * 3600, end_s=17 * 3600),)
+
+
+def _check_due(first: date | None, last: date | None, windows: list[DayWindow]) -> None:
+    if (first is None) != (last is None):
+        raise ValueError("give both due_from and due_until, or neither")
+    if first is None or last is None:
+        return
+    if last < first:
+        raise ValueError("due_until must be on or after due_from")
+    if (last - first).days >= MAX_DUE_DAYS:
+        raise ValueError(f"a due range spans at most {MAX_DUE_DAYS} days")
+    if not windows:
+        raise ValueError("a movable visit needs at least one window per day")
+
+
 class VisitBase(SQLModel):
     request_id: int = Field(foreign_key="service_request.id", index=True)
     region_id: int = Field(foreign_key="region.id")
@@ -55,6 +94,27 @@ class VisitBase(SQLModel):
     priority: int = Field(default=2, ge=1, le=5, description="5 = most urgent")
     pinned_technician_id: int | None = Field(default=None, foreign_key="technician.id")
     preferred_technician_id: int | None = Field(default=None, foreign_key="technician.id")
+    crew_size: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_CREW,
+        sa_column_kwargs={"server_default": "1"},
+        description="technicians who serve the visit together, starting at the same time",
+    )
+    # A movable visit (a free periodic service due "within two weeks") has a due range of local
+    # days instead of a promised window; a plan may put it on any of them, in one of its windows.
+    due_from: date | None = Field(default=None, description="movable: the earliest day")
+    due_until: date | None = Field(default=None, description="movable: the latest day")
+    due_windows: list[DayWindow] = Field(
+        default_factory=list,
+        sa_type=PydanticJSON(DAY_WINDOWS),
+        description="movable: when service may start on each day of the due range",
+    )
+
+    @property
+    def movable(self) -> bool:
+        """Planned on any day of its due range: a due range and no promised window yet."""
+        return self.due_from is not None and self.window_start is None
 
 
 class Visit(VisitBase, table=True):
@@ -65,6 +125,8 @@ class Visit(VisitBase, table=True):
         ),
         CheckConstraint("priority BETWEEN 1 AND 5", name="priority_range"),
         CheckConstraint("window_end IS NULL OR window_end > window_start", name="window_ordered"),
+        CheckConstraint("crew_size BETWEEN 1 AND 4", name="crew_size_range"),
+        CheckConstraint("due_until IS NULL OR due_until >= due_from", name="due_ordered"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -101,12 +163,19 @@ class VisitCreate(SQLModel):
     window_end: AwareDatetime | None = None
     priority: int | None = Field(default=None, ge=1, le=5)
     preferred_technician_id: int | None = None
+    crew_size: int | None = Field(default=None, ge=1, le=MAX_CREW)
+    due_from: date | None = None
+    due_until: date | None = None
+    due_windows: list[DayWindow] = Field(default_factory=lambda: list(WORKING_HOURS))
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if (self.lat is None) != (self.lon is None):
             raise ValueError("give both lat and lon, or neither")
         _check_window(self.window_start, self.window_end)
+        _check_due(self.due_from, self.due_until, self.due_windows)
+        if self.due_from is not None and self.window_start is not None:
+            raise ValueError("a visit has either a promised window or a due range, not both")
         return self
 
 
@@ -138,6 +207,16 @@ class VisitPublic(VisitBase):
     note: str | None
     follow_up_of_id: int | None
     created_at: datetime
+
+
+class VisitCrew(SQLModel, table=True):
+    """The technicians a published plan gives a crew visit to (planned_technician_id is the
+    first of them); a visit served alone has no rows here."""
+
+    __tablename__ = "visit_crew"
+
+    visit_id: int = Field(foreign_key="visit.id", primary_key=True, ondelete="CASCADE")
+    technician_id: int = Field(foreign_key="technician.id", primary_key=True, index=True)
 
 
 class VisitsPublic(SQLModel):

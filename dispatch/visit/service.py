@@ -4,10 +4,10 @@ The lifecycle services (transition, cancel, set_planned, start_work) live in
 dispatch.visit.lifecycle and are re-exported here, so callers need one alias: visit_service.
 """
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from dispatch import localtime
 from dispatch.asset import service as asset_service
@@ -19,13 +19,13 @@ from dispatch.request import service as request_service
 from dispatch.request.models import RequestStatus
 from dispatch.technician import service as technician_service
 from dispatch.technician.models import Technician
-from dispatch.visit import lifecycle
+from dispatch.visit import crew, lifecycle
 from dispatch.visit.lifecycle import apply_transition as apply_transition
 from dispatch.visit.lifecycle import cancel as cancel
 from dispatch.visit.lifecycle import set_planned as set_planned
 from dispatch.visit.lifecycle import start_work as start_work
 from dispatch.visit.lifecycle import transition as transition
-from dispatch.visit.models import Visit, VisitCreate, VisitStatus, VisitUpdate
+from dispatch.visit.models import DayWindow, Visit, VisitCreate, VisitStatus, VisitUpdate
 
 S = VisitStatus
 # A dispatcher may still edit, pin or re-book a visit that nobody has set off for.
@@ -60,13 +60,37 @@ def list_for_day(
     return list(session.exec(query.order_by(col(Visit.window_start), col(Visit.id))).all())
 
 
+def list_movable(
+    *,
+    session: Session,
+    region: Region,
+    first: date,
+    last: date,
+    statuses: Collection[VisitStatus] = lifecycle.PLANNABLE,
+) -> list[Visit]:
+    """The region's movable visits (a due range, no promised window yet) that may be planned on
+    a day from first to last, by due day and id."""
+    query = select(Visit).where(
+        Visit.region_id == region.id,
+        col(Visit.window_start).is_(None),
+        col(Visit.due_from) <= last,
+        col(Visit.due_until) >= first,
+        col(Visit.status).in_(list(statuses)),
+    )
+    return list(session.exec(query.order_by(col(Visit.due_from), col(Visit.id))).all())
+
+
 def route_for_day(
     *, session: Session, technician_id: int, region: Region, day: date
 ) -> list[Visit]:
-    """The visits planned for the technician on the local day, in planned order."""
+    """The visits planned for the technician on the local day, in planned order; a crew
+    visit is on each member's route."""
     start, end = localtime.day_bounds(day, region.zone)
     query = select(Visit).where(
-        Visit.planned_technician_id == technician_id,
+        or_(
+            col(Visit.planned_technician_id) == technician_id,
+            col(Visit.id).in_(crew.visits_of(technician_id)),
+        ),
         col(Visit.planned_start) >= start,
         col(Visit.planned_start) < end,
         col(Visit.status).in_([S.PLANNED, S.EN_ROUTE, S.ON_SITE, S.COMPLETED, S.FAILED]),
@@ -121,9 +145,19 @@ def add(*, session: Session, visit_in: VisitCreate) -> Visit:
         required_skills=visit_in.required_skills or [policy.skill],
         priority=visit_in.priority or request.priority,
         preferred_technician_id=visit_in.preferred_technician_id,
+        crew_size=visit_in.crew_size or policy.crew_size,
     )
     session.add(visit)
     session.flush()
+    if visit_in.due_from is not None and visit_in.due_until is not None:
+        set_due(
+            session=session,
+            visit=visit,
+            first=visit_in.due_from,
+            last=visit_in.due_until,
+            windows=visit_in.due_windows,
+            at=localtime.utc_now(),
+        )
     if visit_in.window_start is not None and visit_in.window_end is not None:
         apply_book(
             session=session,
@@ -160,6 +194,29 @@ def apply_book(
     visit.window_start, visit.window_end = start, end
     if visit.status is not S.BOOKED:
         apply_transition(session=session, visit=visit, to=S.BOOKED, at=at)
+    session.add(visit)
+
+
+def set_due(
+    *,
+    session: Session,
+    visit: Visit,
+    first: date,
+    last: date,
+    windows: Sequence[DayWindow],
+    at: datetime,
+) -> None:
+    """Step: book the visit as movable: due on any day from first to last, service starting in
+    one of the windows of that day; a plan decides the day (the promise is made at publish)."""
+    if visit.status is not S.REQUESTED:
+        raise Conflict(
+            f"visit {visit.id} is {visit.status}; only a requested visit gets a due range.",
+            loc=("status",),
+        )
+    if not windows:
+        raise InvalidInput("a movable visit needs at least one window.", loc=("due_windows",))
+    visit.due_from, visit.due_until, visit.due_windows = first, last, list(windows)
+    apply_transition(session=session, visit=visit, to=S.BOOKED, at=at)
     session.add(visit)
 
 

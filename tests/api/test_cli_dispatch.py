@@ -1,5 +1,6 @@
 """`purna demo load` and `purna plan`: tables printed; bad input is one line and exit 2."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ from api.cli import app
 from dispatch.db import make_engine, upgrade
 from tests.dispatch.conftest import settings_for
 from tests.dispatch.planning_day import KEMANG, add_visit, small_day
+from tests.dispatch.week_world import movable
+from tests.factories import DAY
 
 runner = CliRunner()
 LOAD = ["demo", "load", "--today", "2026-03-10", "--customers", "20", "--history-days", "3"]
@@ -89,3 +92,32 @@ def test_plan_on_an_empty_database_says_to_migrate(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "purna db upgrade" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_plan_days_prints_a_row_per_day_and_the_totals(tmp_path: Path) -> None:
+    """purna plan --from D --days 3 plans Tuesday to Thursday: a table with one row per day
+    (Tuesday's four visits), the movable service on its day, and a row for all days."""
+    url = f"sqlite:///{tmp_path / 'week.db'}"
+    engine = make_engine(settings_for(url))
+    upgrade(engine)
+    with Session(engine) as session:
+        day = small_day(session)
+        movable(session, day.region, DAY + timedelta(days=1), DAY + timedelta(days=2))
+        code = day.region.code
+    engine.dispose()
+    args = ["plan", "--region", code, "--from", "2026-03-10", "--days", "3", "--time-limit", "2"]
+    result = runner.invoke(app, [*args, "--database-url", url])
+    assert result.exit_code == 0, result.output
+    rows = {line.split("│")[1].strip(): line for line in result.output.splitlines() if "│" in line}
+    assert {"Tue 2026-03-10", "Wed 2026-03-11", "Thu 2026-03-12", "all days"} <= set(rows)
+    cells = [c.strip() for c in rows["Wed 2026-03-11"].split("│")[1:-1]]
+    assert cells[2:6] == ["draft", "1", "1", "1"]  # status, routes, visits, of them movable
+    assert [c.strip() for c in rows["all days"].split("│")[1:-1]][4] == "5"
+
+
+def test_plan_days_out_of_range_is_refused() -> None:
+    """--days 15 is a usage error (exit 2) naming the option."""
+    args = ["plan", "--region", "jkt-south", "--from", "2026-03-10", "--days", "15"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "--days" in result.output

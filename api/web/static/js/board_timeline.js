@@ -31,6 +31,14 @@ export class Timeline {
       this.element.replaceChildren(el("p", { class: "muted" }, "No technician works on this day."));
       return;
     }
+    // A crew visit is a stop on each member's route: who serves it, for its mark and tooltip.
+    this.crews = new Map();
+    for (const { technician, route } of rows) {
+      for (const stop of route?.stops ?? []) {
+        if (!this.crews.has(stop.visit_id)) this.crews.set(stop.visit_id, []);
+        this.crews.get(stop.visit_id).push(technician.name);
+      }
+    }
     const [t0, t1] = span(times);
     const pct = (iso) => `${((new Date(iso).getTime() - t0) / (t1 - t0)) * 100}%`;
     const width = (a, b) => `${((new Date(b) - new Date(a)) / (t1 - t0)) * 100}%`;
@@ -81,14 +89,16 @@ export class Timeline {
 
   _visit(visit, stop, colour, { seg, zone, label }) {
     const movable = ["booked", "planned", "requested"].includes(visit.status);
-    const classes = ["visit", visit.pinned_technician_id ? "pinned" : "", movable ? "" : `locked ${visit.status}`].join(" ");
+    const crew = (visit.crew_size ?? 1) > 1;
+    const classes = ["visit", visit.pinned_technician_id ? "pinned" : "", crew ? "crew" : "", movable ? "" : `locked ${visit.status}`].join(" ");
+    const crewText = crew ? `, crew visit with ${(this.crews.get(visit.id) ?? []).join(" and ")}` : "";
     const block = seg(classes, stop.start_at, stop.end_at, {
       draggable: movable ? "true" : "false",
       tabindex: "0",
       role: "button",
       dataset: { visitId: visit.id },
-      "aria-label": `Visit ${visit.id}, ${label(visit)}, ${fmtTime(stop.start_at, zone)} to ${fmtTime(stop.end_at, zone)}, ${visit.status.replace("_", " ")}`,
-    }, `${STATUS_MARK[visit.status] ?? ""}${label(visit)}`);
+      "aria-label": `Visit ${visit.id}, ${label(visit)}, ${fmtTime(stop.start_at, zone)} to ${fmtTime(stop.end_at, zone)}, ${visit.status.replace("_", " ")}${crewText}`,
+    }, `${STATUS_MARK[visit.status] ?? ""}${crew ? `${visit.crew_size}× ` : ""}${label(visit)}`);
     block.style.background = colour;
     block.addEventListener("click", () => this.onVisit(visit.id));
     block.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); this.onVisit(visit.id); } });
@@ -112,7 +122,10 @@ export class Timeline {
     }
     this.tooltip.replaceChildren(
       el("b", {}, `${label(visit)} · visit ${visit.id}`), el("br"),
-      `promised ${fmtTime(visit.window_start, zone)}–${fmtTime(visit.window_end, zone)}`, el("br"),
+      visit.window_start
+        ? `promised ${fmtTime(visit.window_start, zone)}–${fmtTime(visit.window_end, zone)}`
+        : `movable: due ${visit.due_from} to ${visit.due_until}`, el("br"),
+      ...((visit.crew_size ?? 1) > 1 ? [`crew of ${visit.crew_size}: ${(this.crews.get(visit.id) ?? []).join(", ")}`, el("br")] : []),
       `planned ${fmtTime(stop.start_at, zone)}–${fmtTime(stop.end_at, zone)} (arrives ${fmtTime(stop.arrival_at, zone)})`, el("br"),
       `status ${visit.status.replace("_", " ")}`, el("br"),
       `${visit.address}`,

@@ -75,6 +75,11 @@ function stopCard(stop, time, live) {
     el("p", { class: "eta", dataset: { role: "eta" } }, eta,
       waits(stop) ? el("span", { class: "small" }, ` · start ${time(stop.eta_start)}`) : null,
       el("span", { class: "muted small" }, ` · ${fmtDuration(stop.duration_s)} on site`)),
+    ...(stop.partner_names?.length
+      ? [el("p", { class: "crew-note", dataset: { role: "crew" } },
+        "Crew visit with ", el("b", {}, stop.partner_names.join(", ")),
+        ` · you start together at ${time(stop.planned_start)}`)]
+      : []),
     el("dl", {},
       el("dt", {}, "Customer"), el("dd", {}, stop.customer_name),
       el("dt", {}, "Phone"), el("dd", {}, el("a", { href: `tel:${stop.customer_phone.replace(/[^+\d]/g, "")}` }, stop.customer_phone)),
