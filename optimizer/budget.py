@@ -16,6 +16,9 @@ VROOM_SHARE = 0.7
 # fill of what it leaves out (100x500: 0.1-0.3 s together on a loaded machine), kept out of its
 # search time so that a solve ends within its time limit.
 READ_BACK_S = 0.4
+# Days with at least this many visits are planned by VROOM in clusters (decomposed.py): VROOM on
+# the whole day needs 100-170 s at 100x500 on one core (README, "What was tried").
+DECOMPOSE_MIN_VISITS = 300
 # VROOM is not started with less than this left of its share: importing it and forking take
 # about 0.3 s, and no day worth a portfolio is planned by VROOM in less.
 MIN_VROOM_S = 0.5

@@ -147,7 +147,7 @@ def _first_plan(
     vroom = backends.vroom_plan(
         problem, deadline_s - time.perf_counter(), params.threads, should_stop=params.should_stop
     )
-    clock.lap("vroom")
+    clock.lap(backends.vroom_phase(problem))
     if vroom is not None and (
         first is None or backends.rank(problem, vroom) < backends.rank(problem, first)
     ):
