@@ -16,6 +16,9 @@ VROOM_SHARE = 0.7
 # fill of what it leaves out (100x500: 0.1-0.3 s together on a loaded machine), kept out of its
 # search time so that a solve ends within its time limit.
 READ_BACK_S = 0.4
+# ... and this much more per visit: at 200x1000 the read back and fill took 0.3 s and OR-Tools
+# overran its limit by 1.4 s finishing its last solution (load 6, 2026-12-03).
+READ_BACK_PER_VISIT_S = 0.001
 # Days with at least this many visits are planned by VROOM in clusters (decomposed.py): VROOM on
 # the whole day needs 100-170 s at 100x500 on one core (README, "What was tried").
 DECOMPOSE_MIN_VISITS = 300
@@ -31,6 +34,11 @@ REQUIRED_PROBE = 0.2
 LNS_S_PER_BREAK_ROUTE = 0.01
 LNS_TIME_LIMIT_MIN_S = 0.1
 LNS_TIME_LIMIT_MAX_S = 1.0
+
+
+def read_back_s(visits: int) -> float:
+    """The seconds kept after the OR-Tools search of a day with this many visits."""
+    return READ_BACK_S + READ_BACK_PER_VISIT_S * visits
 
 
 def vroom_s(time_limit_s: float) -> float:

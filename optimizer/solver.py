@@ -183,7 +183,7 @@ def _solve_ortools(
     initial_routes = None if first is None else warm_start.start_routes(ctx, first)
     clock.lap("build")
     deterministic = params.deterministic
-    elapsed_s = time.perf_counter() - started_s + budget.READ_BACK_S
+    elapsed_s = time.perf_counter() - started_s + budget.read_back_s(len(problem.visits))
     assignment = model.search(
         ctx,
         first_solution=params.first_solution,

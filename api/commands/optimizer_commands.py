@@ -28,9 +28,11 @@ T = TypeVar("T")
 BAD_INPUT = 2
 BROKEN_PLAN = 1
 REPO_ROOT = Path(__file__).resolve().parents[2]
-# Checking and writing a 100x500 plan take about 0.2 s: kept out of the search's time so that
-# `purna solve --time-limit T` ends within T + 1 s, reading included.
+# Checking and writing a 100x500 plan take about 0.2 s, and the process's exit some more: kept
+# out of the search's time (plus a share per visit) so that `purna solve --time-limit T` ends
+# within T + 1 s, the interpreter's start and the reading included.
 _AFTER_SEARCH_S = 0.3
+_AFTER_SEARCH_PER_VISIT_S = 0.0005
 
 
 def register(app: typer.Typer) -> None:
@@ -96,7 +98,8 @@ def solve_command(
     # The plan may go to stdout: then everything else goes to stderr, so stdout stays JSON.
     info = None if quiet else make_console(stderr=output is None)
     # The search gets what is left of the limit after reading and before checking and writing.
-    left_s = time_limit - (time.perf_counter() - started_s) - _AFTER_SEARCH_S
+    after_s = _AFTER_SEARCH_S + _AFTER_SEARCH_PER_VISIT_S * len(problem.visits)
+    left_s = time_limit - (time.perf_counter() - started_s) - after_s
     plan = _solve(problem, max(0.1, left_s), info, threads)
     checked_s = time.perf_counter()
     violations = check(problem, plan)
