@@ -19,9 +19,10 @@ READ_BACK_S = 0.4
 # ... and this much more per visit: at 200x1000 the read back and fill took 0.3 s and OR-Tools
 # overran its limit by 1.4 s finishing its last solution (load 6, 2026-12-03).
 READ_BACK_PER_VISIT_S = 0.001
-# Days with at least this many visits are planned by VROOM in clusters (decomposed.py): VROOM on
-# the whole day needs 100-170 s at 100x500 on one core (README, "What was tried").
-DECOMPOSE_MIN_VISITS = 300
+# Days with at least this many visits are planned by VROOM in clusters (decomposed.py). Measured
+# at 60 s on one core (README, "What was tried"): on 100x500 VROOM on the whole day, stopped by
+# its timeout, served more (490 against 486); on 200x1000 the clusters did (987 against 974).
+DECOMPOSE_MIN_VISITS = 750
 # VROOM is not started with less than this left of its share: importing it and forking take
 # about 0.3 s, and no day worth a portfolio is planned by VROOM in less.
 MIN_VROOM_S = 0.5
