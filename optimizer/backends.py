@@ -181,6 +181,13 @@ def vroom_phase(problem: Problem) -> str:
     return "vroom clusters" if decomposes(problem) else "vroom"
 
 
+def prepare_vroom() -> None:
+    """Get VROOM's child processes ready (vroom_runs.start_server) while other work goes on."""
+    from .vroom_runs import start_server
+
+    start_server()
+
+
 def insertion_plan(problem: Problem) -> Plan | None:
     """Our own first plan: each visit at its cheapest place, most urgent first (insertion.py),
     checked; None when the validator rejects it."""

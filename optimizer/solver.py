@@ -139,6 +139,7 @@ def _first_plan(
 ) -> Plan | None:
     """The plan the OR-Tools search starts from: ours by insertion (reported at once: a first
     plan within a second or two), then VROOM's runs for their share; the best by rank()."""
+    backends.prepare_vroom()
     first = backends.insertion_plan(problem)
     clock.lap("first plan")
     if first is not None and params.on_progress is not None:  # may raise: a job cancelled
