@@ -26,6 +26,7 @@ VISITS_PER_CLUSTER = 100
 KMEANS_ROUNDS = 20
 SEED = 0  # the same day always gives the same clusters
 NEIGHBOURS = 2  # each cluster is paired with this many nearest others
+BIG = 1.4  # a cluster above this many times VISITS_PER_CLUSTER is cut in two
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +46,8 @@ def split(problem: Problem, visits_per_cluster: int = VISITS_PER_CLUSTER) -> lis
     if k <= 1:
         return [Cluster(tuple(range(n_techs)), tuple(range(n_visits)), _mean(problem))]
     points = _points([(v.location.lat, v.location.lon) for v in problem.visits])
-    centres, groups = _kmeans(points, k)
+    centres, groups = _split_big(points, *_kmeans(points, k), visits_per_cluster)
+    k = len(centres)
     durations = [float(v.duration_s) for v in problem.visits]
     hours = np.bincount(groups, durations, minlength=k).astype(np.float64)
     techs_of = _technicians(problem, centres, _quotas(hours, n_techs))
@@ -137,6 +139,31 @@ def _kmeans(points: FloatArray, k: int) -> tuple[FloatArray, npt.NDArray[np.int6
             break
         at = moved
     return at, groups
+
+
+def _split_big(
+    points: FloatArray,
+    centres: FloatArray,
+    groups: npt.NDArray[np.int64],
+    visits_per_cluster: int,
+) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+    """The groups with each one above BIG times the size cut in two (k-means again) until none
+    is: VROOM's
+    time grows faster than the size, so the biggest cluster sets the pace (100x500: 157 visits
+    against 41-135 in the others)."""
+    groups = groups.copy()
+    centres_out = list(centres)
+    c = 0
+    while c < len(centres_out):  # the halves are looked at again in turn
+        members = np.flatnonzero(groups == c)
+        c += 1
+        if len(members) <= BIG * visits_per_cluster:
+            continue
+        halves, split_groups = _kmeans(points[members], 2)
+        centres_out[c - 1] = halves[0]
+        centres_out.append(halves[1])
+        groups[members[split_groups == 1]] = len(centres_out) - 1
+    return np.array(centres_out), groups
 
 
 def _quotas(hours: FloatArray, n_techs: int) -> list[int]:

@@ -17,14 +17,16 @@ from .conftest import assert_plan_valid
 
 
 def test_split_puts_everyone_in_one_cluster_with_someone_who_may_serve_each_visit() -> None:
-    """A generated 20x100 day in clusters of about 25 visits: every technician and visit is in
-    exactly one cluster, and each visit's cluster has a technician with its skills."""
-    problem = generate_day(20, 100, seed=3)
-    clusters = split(problem, visits_per_cluster=25)
-    assert len(clusters) == 4
+    """A generated 60x300 day in clusters of about 50 visits: none much bigger, every technician
+    and visit in exactly one cluster, and each visit's cluster has a technician with its
+    skills."""
+    problem = generate_day(60, 300, seed=3)
+    clusters = split(problem, visits_per_cluster=50)
+    assert len(clusters) >= 6
+    assert all(len(c.visits) <= 1.4 * 50 for c in clusters)
     techs = sorted(k for c in clusters for k in c.technicians)
     visits = sorted(i for c in clusters for i in c.visits)
-    assert techs == list(range(20)) and visits == list(range(100))
+    assert techs == list(range(60)) and visits == list(range(300))
     for c in clusters:
         assert c.technicians
         for i in c.visits:
@@ -46,13 +48,13 @@ def test_neighbour_pairs_come_in_rounds_that_share_no_cluster() -> None:
 
 @pytest.mark.parametrize("threads", [1, 2])
 def test_decomposed_plan_is_valid_and_says_it_ran_in_clusters(threads: int) -> None:
-    """A 12x60 day in clusters of 20: a checked plan serving most visits, whose solver details
+    """A 12x60 day in clusters of about 20: a checked plan serving most visits, whose solver details
     name the clusters and the pairs tried."""
     problem = generate_day(12, 60, seed=5)
     plan = decomposed_plan(problem, time.perf_counter() + 30.0, threads, lambda: False, 20)
     assert plan is not None
     assert_plan_valid(problem, plan)
-    assert plan.solver.first_plan.startswith("3 clusters, vroom weights x5;")
+    assert plan.solver.first_plan.startswith("4 clusters, vroom weights x5;")
     assert plan.totals.assigned >= 45
 
 
