@@ -61,7 +61,7 @@ class DayRun:
     overtime_s: int
     seconds: float
     violations: int
-    first_s: float | None = None  # Purna: read + first plan, from the plan's phases
+    first_s: float | None = None  # Purna: start, read and first plan, from its phases
     note: str = ""  # Purna: the first plan its search started from
 
 
@@ -108,7 +108,7 @@ def run_purna(problem: Problem, threads: int, wall_s: float) -> DayRun:
             raise RuntimeError(f"purna solve wrote no plan: {done.stderr.strip()}")
         plan = read_plan(plan_path, problem)
     phases = dict(plan.solver.phases)
-    first_s = phases.get("read", 0.0) + phases.get("first plan", 0.0)
+    first_s = sum(phases.get(name, 0.0) for name in ("start", "read", "first plan"))
     row = _run(problem, plan, threads, OURS, seconds)
     return replace(row, first_s=first_s, note=plan.solver.first_plan)
 

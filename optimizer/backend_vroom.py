@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
-import vroom
 
 from .problem import PRIORITY_WEIGHT, Problem, Technician
 from .reasons import may_serve
@@ -77,6 +76,7 @@ def vroom_input(
     locations = [t.start for t in techs] + [t.end_location for t in techs]
     locations += [v.location for v in problem.visits]
     table = build_table(problem.travel, locations)
+    vroom = _vroom()
     inp = vroom.Input()
     durations = np.minimum(table.durations_s, np.iinfo(np.uint32).max).astype(np.uint32)
     inp.set_durations_matrix(PROFILE, durations)
@@ -114,6 +114,7 @@ def _vehicle(
     k: int, n: int, t: Technician, skill_ids: Mapping[str, int], capacities: Sequence[int]
 ) -> Any:
     """Technician k as a vroom.Vehicle; break j of the technician is VROOM break j."""
+    vroom = _vroom()
     breaks = [
         vroom.Break(j, [vroom.TimeWindow(a, b) for a, b in break_starts(t, b)], b.duration_s)
         for j, b in enumerate(t.breaks)
@@ -130,6 +131,14 @@ def _vehicle(
         breaks=breaks,
         **extra,
     )
+
+
+def _vroom() -> Any:
+    """pyvroom, imported when a run needs it: it takes 0.3 s (2 s on a loaded machine), which a
+    solve whose VROOM runs in child processes (vroom_runs.py) need not pay in its own process."""
+    import vroom
+
+    return vroom
 
 
 def _pin(technician_id: str) -> str:

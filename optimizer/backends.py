@@ -182,11 +182,16 @@ def vroom_plan(
     should_stop: Callable[[], bool] | None = None,
 ) -> Plan | None:
     """The best checked plan of VROOM's runs (vroom_runs.PORTFOLIO) within time_limit_s on
-    `threads` threads, by rank(); its solver.first_plan names the run. None when no run gave a
-    plan the validator accepts, or should_stop ended the first run."""
+    `threads` threads, by rank(); its solver.first_plan names the run. A big day is planned in
+    clusters instead (decomposes(), decomposed.py). None when no run gave a plan the validator
+    accepts, or should_stop ended the first run."""
     deadline_s = time.perf_counter() + time_limit_s  # importing VROOM (0.3 s and more) counts
     if time_limit_s < budget.MIN_VROOM_S:  # not even worth importing VROOM
         return None
+    if decomposes(problem):
+        from .decomposed import decomposed_plan
+
+        return decomposed_plan(problem, deadline_s, threads, should_stop or _never)
     from .vroom_runs import portfolio
 
     best: Plan | None = None
@@ -195,6 +200,24 @@ def vroom_plan(
         if plan is not None and (best is None or rank(problem, plan) < rank(problem, best)):
             best = replace(plan, solver=replace(plan.solver, first_plan=result.run.name))
     return best
+
+
+def decomposes(problem: Problem) -> bool:
+    """True when VROOM plans the day in clusters (decomposed.py) rather than whole: a big day,
+    which VROOM alone plans in minutes (100x500: 100-170 s on one core)."""
+    return len(problem.visits) >= budget.DECOMPOSE_MIN_VISITS
+
+
+def vroom_phase(problem: Problem) -> str:
+    """The name of the VROOM phase in the plan's solver.phases."""
+    return "vroom clusters" if decomposes(problem) else "vroom"
+
+
+def prepare_vroom() -> None:
+    """Get VROOM's child processes ready (vroom_runs.start_server) while other work goes on."""
+    from .vroom_runs import start_server
+
+    start_server()
 
 
 def insertion_plan(problem: Problem) -> Plan | None:

@@ -16,6 +16,13 @@ VROOM_SHARE = 0.7
 # fill of what it leaves out (100x500: 0.1-0.3 s together on a loaded machine), kept out of its
 # search time so that a solve ends within its time limit.
 READ_BACK_S = 0.4
+# ... and this much more per visit: at 200x1000 the read back and fill took 0.3 s and OR-Tools
+# overran its limit by 1.4 s finishing its last solution (load 6, 2026-12-03).
+READ_BACK_PER_VISIT_S = 0.001
+# Days with at least this many visits are planned by VROOM in clusters (decomposed.py). Measured
+# at 60 s on one core (README, "What was tried"): on 100x500 VROOM on the whole day, stopped by
+# its timeout, served more (490 against 486); on 200x1000 the clusters did (987 against 974).
+DECOMPOSE_MIN_VISITS = 750
 # VROOM is not started with less than this left of its share: importing it and forking take
 # about 0.3 s, and no day worth a portfolio is planned by VROOM in less.
 MIN_VROOM_S = 0.5
@@ -28,6 +35,11 @@ REQUIRED_PROBE = 0.2
 LNS_S_PER_BREAK_ROUTE = 0.01
 LNS_TIME_LIMIT_MIN_S = 0.1
 LNS_TIME_LIMIT_MAX_S = 1.0
+
+
+def read_back_s(visits: int) -> float:
+    """The seconds kept after the OR-Tools search of a day with this many visits."""
+    return READ_BACK_S + READ_BACK_PER_VISIT_S * visits
 
 
 def vroom_s(time_limit_s: float) -> float:

@@ -135,13 +135,16 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
             if first is None:
                 return _unsolved(problem, PlanStatus.NO_SOLUTION, started_s)
             return _stamped(first, started_s, _engine_of(first), clock)
+        if first is not None and _out_of_time(problem, params, started_s):
+            return _stamped(first, started_s, _engine_of(first), clock)
     plan = _solve_ortools(problem, params, started_s, first, clock)
     if first is not None and backends.rank(problem, first) < backends.rank(problem, plan):
         plan = _stamped(first, started_s, _engine_of(first), clock)  # OR-Tools did no better
     if first is None:
         return _noted(problem, plan)
-    plan = backends.filled(problem, plan)
-    clock.lap("fill")
+    if plan.solver.engine != backends.INSERTION:  # our insertion already placed what fits
+        plan = backends.filled(problem, plan)
+        clock.lap("fill")
     wall_s = time.perf_counter() - started_s
     return replace(plan, solver=replace(plan.solver, wall_s=wall_s, phases=clock.phases))
 
@@ -221,6 +224,8 @@ def _first_plan(
 ) -> Plan | None:
     """The plan the OR-Tools search starts from: ours by insertion (reported at once: a first
     plan within a second or two), then VROOM's runs for their share; the best by rank()."""
+    if budget.vroom_s(params.time_limit_s) >= budget.MIN_VROOM_S:
+        backends.prepare_vroom()
     first = backends.insertion_plan(problem)
     clock.lap("first plan")
     if first is not None and params.on_progress is not None:  # may raise: a job cancelled
@@ -229,7 +234,7 @@ def _first_plan(
     vroom = backends.vroom_plan(
         problem, deadline_s - time.perf_counter(), params.threads, should_stop=params.should_stop
     )
-    clock.lap("vroom")
+    clock.lap(backends.vroom_phase(problem))
     if vroom is not None and (
         first is None or backends.rank(problem, vroom) < backends.rank(problem, first)
     ):
@@ -237,6 +242,13 @@ def _first_plan(
         if params.on_progress is not None:
             params.on_progress(_progress(problem, first, started_s))
     return first
+
+
+def _out_of_time(problem: Problem, params: SolveParams, started_s: float) -> bool:
+    """True when the first plan used the whole time limit, the read back's included: building
+    the OR-Tools model alone would overrun it (100x500: 0.3 s idle, 1.7 s at load 12)."""
+    elapsed_s = time.perf_counter() - started_s + budget.read_back_s(len(problem.visits))
+    return budget.time_left_s(params.time_limit_s, elapsed_s) <= 0
 
 
 def _progress(problem: Problem, plan: Plan, started_s: float) -> Progress:
@@ -265,7 +277,7 @@ def _solve_ortools(
     initial_routes = None if first is None else warm_start.start_routes(ctx, first)
     clock.lap("build")
     deterministic = params.deterministic
-    elapsed_s = time.perf_counter() - started_s + budget.READ_BACK_S
+    elapsed_s = time.perf_counter() - started_s + budget.read_back_s(len(problem.visits))
     assignment = model.search(
         ctx,
         first_solution=params.first_solution,

@@ -87,6 +87,20 @@ def test_solve_plan_says_where_the_seconds_went(tmp_path: Path) -> None:
     assert "seconds: read " in result.stdout
 
 
+def test_solve_as_its_own_process_counts_its_start_in_the_limit(tmp_path: Path) -> None:
+    """Run as `purna solve`, the plan's first phase is the interpreter's start and imports
+    before the command, and the phases fit in the plan's wall time, which includes it."""
+    problem = _write(tmp_path / "small.json", _small())
+    out = tmp_path / "plan.json"
+    args = [str(PURNA), "solve", str(problem), "-o", str(out), "-q", "--time-limit", "1"]
+    done = subprocess.run(args, check=False, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    solver = json.loads(out.read_text(encoding="utf-8"))["solver"]
+    names = [name for name, _ in solver["phases"]]
+    assert names[:2] == ["start", "read"] and solver["phases"][0][1] > 0
+    assert sum(s for _, s in solver["phases"]) <= solver["wall_s"] + 0.01
+
+
 def test_check_tampered_plan_exits_1(solved: tuple[Path, Path], tmp_path: Path) -> None:
     """A plan whose first stop is moved to midnight breaks its window: check exits 1 and says so."""
     problem_path, plan_path = solved

@@ -63,3 +63,12 @@ def test_fill_serves_a_visit_the_plan_left_out() -> None:
     plan = backends.filled(problem, partial)
     assert_plan_valid(problem, plan)
     assert plan.technician_of("b") == "t1" and plan.totals.assigned == 2
+
+
+def test_a_limit_used_up_by_the_first_plan_builds_no_model(solve_valid: Solver) -> None:
+    """With a limit shorter than the read back needs, our insertion plan is the answer: no
+    VROOM, no OR-Tools model built past the limit, and no fill of a plan already filled."""
+    problem = make_random_problem(4, technicians=3, visits=20)
+    plan = solve_valid(problem, SolveParams(time_limit_s=0.1))
+    assert [name for name, _ in plan.solver.phases] == ["first plan", "vroom"]
+    assert plan.solver.engine == backends.INSERTION and plan.totals.assigned > 0
