@@ -6,11 +6,14 @@ an offer at its limit is skipped, and nothing here ever fails the change that ca
 
 from __future__ import annotations
 
+import calendar
 import logging
 from collections import Counter
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import and_, extract, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from dispatch import events
 from dispatch.asset.models import Asset
@@ -97,13 +100,14 @@ events.subscribe(_on_visit_changed)
 
 def issue_anniversaries(*, session: Session, now: datetime) -> Counter[str]:
     """Vouchers for every unit whose purchase anniversary fell in the last week (29 February
-    counts on 28 February in other years); committed; counts by outcome."""
+    counts on 28 February in other years); the database picks the units by month and day;
+    committed; counts by outcome."""
     today = voucher_service.local_day(session, None, now)
     days = {today - timedelta(days=i) for i in range(ANNIVERSARY_LOOKBACK_DAYS)}
     counts: Counter[str] = Counter()
     if not offers_for(session=session, rule=IssueRule.ASSET_ANNIVERSARY, day=today):
         return counts
-    for asset in session.exec(select(Asset).order_by(col(Asset.id))).all():
+    for asset in session.exec(_bought_on_days_of_year(days).order_by(col(Asset.id))).all():
         anniversary = _anniversary_in(asset.purchase_date, days)
         if anniversary is None:
             continue
@@ -122,6 +126,18 @@ def issue_anniversaries(*, session: Session, now: datetime) -> Counter[str]:
         counts["issued" if new else "had one"] += 1
         session.commit()
     return counts
+
+
+def _bought_on_days_of_year(days: set[date]) -> Select[tuple[Asset]]:
+    """The assets bought on the month and day of one of days (any year), filtered by the
+    database; 29 February joins 28 February of a common year."""
+    month, day_of = (
+        extract("month", col(Asset.purchase_date)),
+        extract("day", col(Asset.purchase_date)),
+    )
+    pairs = {(d.month, d.day) for d in days}
+    pairs |= {(2, 29) for d in days if (d.month, d.day) == (2, 28) and not calendar.isleap(d.year)}
+    return select(Asset).where(or_(*(and_(month == m, day_of == d) for m, d in sorted(pairs))))
 
 
 def _anniversary_in(bought: date, days: set[date]) -> date | None:
