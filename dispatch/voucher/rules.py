@@ -1,5 +1,6 @@
 """Vouchers issued by rule: after a completed paid visit, after a survey answer (both through
-dispatch.events, in the publisher's transaction), and on a unit's purchase anniversary (a
+dispatch.events, in the publisher's transaction), after a paid service at a partner workshop
+(called by its completion), and on a unit's purchase anniversary (a
 scheduler task). Each active offer of the rule valid that day issues one voucher per cause;
 an offer at its limit is skipped, and nothing here ever fails the change that caused it.
 """
@@ -20,9 +21,10 @@ from dispatch.asset.models import Asset
 from dispatch.customer.models import Customer
 from dispatch.errors import DomainError
 from dispatch.request import service as request_service
-from dispatch.request.models import Coverage
+from dispatch.request.models import Coverage, ServiceRequest
 from dispatch.voucher import service as voucher_service
 from dispatch.voucher.models import IssueRule, VoucherOffer
+from dispatch.workshop.models import WorkshopBooking
 
 log = logging.getLogger("purna.voucher")
 ANNIVERSARY_LOOKBACK_DAYS = 7  # a task missed for up to a week still issues (keys dedupe)
@@ -96,6 +98,30 @@ def _on_visit_changed(change: events.VisitChanged) -> None:
 
 
 events.subscribe(_on_visit_changed)
+
+
+def after_paid_bay_service(
+    *, session: Session, booking: WorkshopBooking, request: ServiceRequest, at: datetime
+) -> int:
+    """Step: a paid service done at a partner workshop issues the after_paid_visit vouchers
+    (source workshop:<id>), as a paid visit does; how many were new. Never fails the caller."""
+    if request.coverage is not Coverage.PAID:
+        return 0
+    customer = session.get(Customer, booking.customer_id)
+    if customer is None:
+        return 0
+    try:
+        return issue_by_rule(
+            session=session,
+            rule=IssueRule.AFTER_PAID_VISIT,
+            customer=customer,
+            source=f"workshop:{booking.id}",
+            at=at,
+            region_id=request.region_id,
+        )
+    except Exception:  # a voucher must never fail the workshop's completion
+        log.exception("could not issue vouchers for workshop booking %s", booking.id)
+        return 0
 
 
 def issue_anniversaries(*, session: Session, now: datetime) -> Counter[str]:
