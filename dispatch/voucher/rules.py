@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, extract, or_
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import Select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from dispatch import events
 from dispatch.asset.models import Asset
@@ -154,7 +154,7 @@ def issue_anniversaries(*, session: Session, now: datetime) -> Counter[str]:
     return counts
 
 
-def _bought_on_days_of_year(days: set[date]) -> Select[tuple[Asset]]:
+def _bought_on_days_of_year(days: set[date]) -> SelectOfScalar[Asset]:
     """The assets bought on the month and day of one of days (any year), filtered by the
     database; 29 February joins 28 February of a common year."""
     month, day_of = (
