@@ -205,6 +205,7 @@ def offer_training(*, session: Session, visit: Visit, at: datetime) -> ServiceRe
     region = session.get(Region, visit.region_id)
     assert region is not None  # a visit's region is a foreign key
     training = _request(session, asset, region, VisitKind.TRAINING, at)
+    request_service.mark_responded(request=training, at=at)  # the offer is Purna's answer
     visit_service.add(session=session, visit_in=VisitCreate(request_id=training.id or 0))
     return training
 
