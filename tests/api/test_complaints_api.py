@@ -66,6 +66,24 @@ def test_customer_files_and_reads_its_complaint(app: App) -> None:
     assert (listed["count"], listed["data"][0]["id"]) == (1, body["id"])
     one = _call(app, "GET", f"/v1/complaints/{body['id']}", s.customer)
     assert one.json()["text"] == "Air drips."
+    _file(app, s, s.customer)  # about the unit, not the visit
+
+
+def test_complaints_about_one_visit(app: App) -> None:
+    """visit_id lists the complaints about that visit only (the tracking page's list); another
+    customer's filter finds nothing of it."""
+    s = _setting(app)
+    about = _file(app, s, s.customer, visit_id=s.visit_id).json()["id"]
+    _file(app, s, s.customer)
+    params = {"visit_id": s.visit_id}
+    mine = _call(app, "GET", "/v1/complaints", s.customer, params=params).json()
+    assert [c["id"] for c in mine["data"]] == [about] and mine["count"] == 1
+    assert _call(app, "GET", "/v1/complaints", s.other_customer, params=params).json() == {
+        "data": [],
+        "count": 0,
+    }
+    bad = _call(app, "GET", "/v1/complaints", s.customer, params={"visit_id": 0})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "visit_id"]
 
 
 def test_others_cannot_see_or_move_a_complaint(app: App) -> None:
