@@ -17,6 +17,7 @@ from api.deps import (
     SessionDep,
     customer_scope,
     ensure_region_id,
+    ensure_visit_in_reach,
     serving_region,
 )
 from dispatch import localtime
@@ -83,8 +84,10 @@ def read_complaints(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ComplaintsPublic:
     """The caller's complaints (a dispatcher: its regions'), newest first; with visit_id, those
-    about that visit (the tracking page shows them)."""
+    about that visit (the tracking page shows them; 404 for a visit out of reach)."""
     customer_scope(user)
+    if visit_id is not None:
+        ensure_visit_in_reach(session, user, visit_id)
     rows, count = complaint_service.list_in_reach(
         session=session,
         scope=reach,

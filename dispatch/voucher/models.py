@@ -144,18 +144,15 @@ class VoucherRedeem(SQLModel):
     part_reference: str | None = Field(default=None, min_length=1, max_length=80)
 
     @model_validator(mode="after")
-    def _one_target(self) -> Self:
-        part = self.amount is not None or self.part_reference is not None
-        targets = (self.visit_id is not None) + (self.workshop_booking_id is not None) + part
-        if targets > 1:
-            raise ValueError(
-                "give visit_id, workshop_booking_id, or amount and part_reference: one of them"
-            )
-        if targets == 0 or (part and (self.amount is None or self.part_reference is None)):
-            raise ValueError(
-                "give visit_id, workshop_booking_id, or both amount and part_reference"
-            )
+    def _part_complete(self) -> Self:
+        if (self.amount is None) != (self.part_reference is None):
+            raise ValueError("give both amount and part_reference for a part")
         return self
+
+    def target_count(self) -> int:
+        """How many things the voucher is to be redeemed on (one is right)."""
+        part = self.amount is not None
+        return (self.visit_id is not None) + (self.workshop_booking_id is not None) + part
 
 
 class VoucherPublic(SQLModel):

@@ -141,6 +141,9 @@ def redeem(
     voucher = get_by_code(session=session, code=redeem_in.code)
     if voucher is None or customer_id not in (None, voucher.customer_id):
         raise NotFound(f"voucher {redeem_in.code!r} does not exist.", loc=("body", "code"))
+    if redeem_in.target_count() != 1:  # checked after the code, so outsiders learn nothing
+        msg = "give visit_id, workshop_booking_id, or amount and part_reference: one of them."
+        raise InvalidInput(msg, loc=("body",))
     offer = get_offer_or_raise(session=session, offer_id=voucher.offer_id)
     price = _price(session, voucher, redeem_in)
     _check_usable(session, voucher, offer, price, at, target=_target_field(redeem_in))

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from dispatch.asset.models import Asset
 from dispatch.customer.models import Customer
-from dispatch.errors import NotFound, VoucherUnusable
+from dispatch.errors import InvalidInput, NotFound, VoucherUnusable
 from dispatch.voucher import service as voucher_service
 from dispatch.voucher.models import (
     DiscountKind,
@@ -100,9 +100,21 @@ def test_a_voucher_is_redeemed_on_a_paid_bay_booking_once(session: Session) -> N
         _redeem(session, stranger.code, paid.id or 0)
 
 
-def test_redeem_names_one_target() -> None:
-    with pytest.raises(ValueError, match="one of them"):
-        VoucherRedeem(code="ABCDEFGH", visit_id=1, workshop_booking_id=2)
+def test_redeem_names_one_target_once_the_code_is_known(session: Session) -> None:
+    """Two targets, or none: refused naming the body, but only for a voucher the caller may
+    use (an unknown code is 404 first, so an outsider learns nothing)."""
+    asset = motorcycle(session)
+    voucher = _grant(session, _offer(session), asset.customer_id)
+    both = VoucherRedeem(code=voucher.code, visit_id=1, workshop_booking_id=2)
+    none = VoucherRedeem(code=voucher.code)
+    for redeem_in in (both, none):
+        with pytest.raises(InvalidInput, match="one of them") as refused:
+            voucher_service.redeem(session=session, redeem_in=redeem_in, customer_id=None, at=NOW)
+        assert refused.value.loc == ("body",)
+    with pytest.raises(NotFound):
+        voucher_service.redeem(
+            session=session, redeem_in=VoucherRedeem(code="ZZZZZZZZ"), customer_id=None, at=NOW
+        )
 
 
 def test_racing_vouchers_on_one_bay_booking_discount_it_once(engine: Engine) -> None:
