@@ -314,6 +314,20 @@ def load_booking(booking_id: int, session: SessionDep, user: BookingUser) -> Vis
 BookingDep = Annotated[Visit, Depends(load_booking)]
 
 
+def ensure_visit_in_reach(
+    session: Session, user: User, visit_id: int, loc: tuple[str, ...] = ("query", "visit_id")
+) -> None:
+    """NotFound unless the visit is the caller's own (a customer) or in a region it dispatches."""
+    visit = visit_service.get(session=session, visit_id=visit_id)
+    own = customer_scope(user)
+    if visit is not None and own is not None:
+        reachable = visit.request.customer_id == own
+    else:
+        reachable = visit is not None and _may_dispatch_region_id(session, user, visit.region_id)
+    if not reachable:
+        raise NotFound(f"visit {visit_id} does not exist.", loc=loc)
+
+
 def reachable_region_ids(scope: Scope) -> list[int] | None:
     """The ids of the regions a dispatcher reaches (None: all, as for customers and admins)."""
     if scope.sees_all or scope.role is Role.CUSTOMER:

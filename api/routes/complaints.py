@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from api.deps import (
+    MAX_ID,
     AdminUser,
     BookingUser,
     ComplaintDep,
@@ -16,6 +17,7 @@ from api.deps import (
     SessionDep,
     customer_scope,
     ensure_region_id,
+    ensure_visit_in_reach,
     serving_region,
 )
 from dispatch import localtime
@@ -75,13 +77,25 @@ def read_complaints(
     reach: ScopeDep,
     status_: Annotated[ComplaintStatus | None, Query(alias="status")] = None,
     category: ComplaintCategory | None = None,
+    visit_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="only those about this visit or delivery")
+    ] = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ComplaintsPublic:
-    """The caller's complaints (a dispatcher: its regions'), newest first."""
+    """The caller's complaints (a dispatcher: its regions'), newest first; with visit_id, those
+    about that visit (the tracking page shows them; 404 for a visit out of reach)."""
     customer_scope(user)
+    if visit_id is not None:
+        ensure_visit_in_reach(session, user, visit_id)
     rows, count = complaint_service.list_in_reach(
-        session=session, scope=reach, status=status_, category=category, offset=offset, limit=limit
+        session=session,
+        scope=reach,
+        status=status_,
+        category=category,
+        visit_id=visit_id,
+        offset=offset,
+        limit=limit,
     )
     data = [complaint_service.public(session=session, complaint=c) for c in rows]
     return ComplaintsPublic(data=data, count=count)

@@ -27,6 +27,7 @@ from dispatch.booking import service as booking_service
 from dispatch.errors import NotFound
 from dispatch.product.models import VisitKind
 from dispatch.workshop import booking as bay_booking
+from dispatch.workshop import reschedule as bay_reschedule
 from dispatch.workshop import service as workshop_service
 from dispatch.workshop import slots as bay_slots
 from dispatch.workshop.models import (
@@ -35,6 +36,7 @@ from dispatch.workshop.models import (
     BaySlotsPublic,
     WorkshopBooking,
     WorkshopBookingCreate,
+    WorkshopBookingMove,
     WorkshopBookingPublic,
     WorkshopBookingsPublic,
     WorkshopCreate,
@@ -219,6 +221,24 @@ def cancel_bay_booking(session: SessionDep, booking: BayBookingDep) -> WorkshopB
     """Cancel the bay booking; the bay is free again and the entitlement comes back."""
     cancelled = bay_booking.cancel(session=session, booking=booking)
     return bay_booking.public(session=session, booking=cancelled)
+
+
+@router.post(
+    "/workshop-bookings/{workshop_booking_id}/reschedule",
+    response_model=WorkshopBookingPublic,
+    dependencies=[BookingLimit],
+)
+def reschedule_bay_booking(
+    session: SessionDep, user: BookingUser, booking: BayBookingDep, move_in: WorkshopBookingMove
+) -> WorkshopBookingPublic:
+    """Move the bay booking to another slot, at its workshop or another one offering the
+    service (a dispatcher: of its regions); the entitlement stays consumed once. 409
+    workshop_full when every bay of the slot is held; 409 once the slot has begun."""
+    if customer_scope(user) is None and move_in.workshop_id is not None:
+        workshop = workshop_service.get_or_raise(session=session, workshop_id=move_in.workshop_id)
+        ensure_region_id(session, user, workshop.region_id)
+    moved = bay_reschedule.reschedule(session=session, booking=booking, move_in=move_in)
+    return bay_booking.public(session=session, booking=moved)
 
 
 @router.post(

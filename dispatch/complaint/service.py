@@ -62,11 +62,15 @@ def list_in_reach(
     scope: Scope,
     status: ComplaintStatus | None = None,
     category: ComplaintCategory | None = None,
+    visit_id: int | None = None,
     offset: int = 0,
     limit: int = 50,
 ) -> tuple[list[Complaint], int]:
-    """A page of the complaints the scope reaches, newest first, and how many there are."""
+    """A page of the complaints the scope reaches (about one visit, when given), newest first,
+    and how many there are."""
     where = [_reach(scope)]
+    if visit_id is not None:
+        where.append(col(Complaint.visit_id) == visit_id)
     if status is not None:
         where.append(col(Complaint.status) == status)
     if category is not None:

@@ -22,6 +22,7 @@ from dispatch.customer.models import Customer, CustomerCreate, Language
 from dispatch.demo import after_sales
 from dispatch.demo.catalogue import MAX_OVERTIME_S, TIMEZONE, WORKWEEK
 from dispatch.demo.generate import SEED, generate
+from dispatch.demo.handover import load_handover
 from dispatch.demo.parts import load_parts
 from dispatch.demo.specs import DemoData, DemoSize, JobSpec, SurveySpec, VisitSpec, product_key
 from dispatch.demo.surveys import SURVEY_VALID_DAYS
@@ -63,6 +64,8 @@ class DemoSummary:
     vouchers: int = 0
     complaints: int = 0
     warranty_outcomes: int = 0
+    deliveries: int = 0
+    trainings: int = 0
 
     def counts(self) -> dict[str, int]:
         """The counts by name, in loading order."""
@@ -105,23 +108,26 @@ def _load(session: Session, data: DemoData, today: date) -> DemoSummary:
     n_surveys = _surveys(session, data)
     n_workshops = load_workshops(session, regions)
     n_vouchers = load_vouchers(session, today)
+    handover = load_handover(session, today)
     n_complaints = after_sales.load_complaints(session, today)
     n_outcomes = after_sales.load_outcomes(session, today)
     return DemoSummary(
         n_regions,
-        n_products,
+        n_products + handover.product_models,
         n_technicians,
         n_customers,
-        n_assets,
-        n_requests,
-        n_visits,
-        n_surveys,
+        n_assets + handover.assets,
+        n_requests + handover.requests,
+        n_visits + handover.visits,
+        n_surveys + handover.surveys,
         n_parts,
         n_locations,
         n_workshops,
         n_vouchers,
-        n_complaints,
+        n_complaints + handover.complaints,
         n_outcomes,
+        handover.deliveries,
+        handover.trainings,
     )
 
 

@@ -23,6 +23,11 @@ class DeliveryCreate(SQLModel):
     window_start: AwareDatetime
     window_end: AwareDatetime
     installation: InstallationPlan = InstallationPlan.SAME_TRIP
+    technician_id: int | None = Field(
+        default=None,
+        description="who delivers (and, on the same trip, installs); default for a same trip: "
+        "the first technician of the region who does both and works that day",
+    )
 
     @model_validator(mode="after")
     def _window_ordered(self) -> Self:
@@ -39,3 +44,4 @@ class DeliveryPublic(SQLModel):
     installation_request_id: int | None
     installation_visit_id: int | None
     installation_window_start: datetime | None
+    technician_id: int | None = Field(description="pinned to both visits of a same trip")

@@ -2,9 +2,10 @@
 what follows the field's events: training offered after an installation, its completion
 recorded on the unit, a late delivery opening a complaint.
 
-A same-trip installation is promised in the delivery's window, starting after the delivery's
-duration; the planner keeps both windows but may send two technicians (nothing ties the two
-visits to one route yet).
+A same-trip installation goes with the delivery: both visits are pinned to one technician
+(given, or the first of the region with both skills who works that day), and the installation's
+window is the delivery's moved by the delivery's duration, so it starts once the goods are in;
+at the same address with no travel between them, the planner serves it right after.
 A delivery is late when the technician arrives after its window, or the window has ended with
 nobody there (the scheduler's sweep); either files one complaint per delivery (filed by the
 system, late_delivery), which the customer is told about like any other.
@@ -19,25 +20,42 @@ from dispatch import events, localtime
 from dispatch.asset.models import Asset
 from dispatch.complaint import service as complaint_service
 from dispatch.complaint.models import Complaint, ComplaintCategory, ComplaintCreate, FiledBy
+from dispatch.customer.models import Customer, Language
+from dispatch.errors import InvalidInput
 from dispatch.handover.models import DeliveryCreate, DeliveryPublic, InstallationPlan
+from dispatch.outreach import compose, texts
 from dispatch.product.models import VisitKind
 from dispatch.region.models import Region
 from dispatch.request import service as request_service
 from dispatch.request.models import RequestStatus, ServiceRequest, ServiceRequestCreate
+from dispatch.shift import service as shift_service
+from dispatch.technician import service as technician_service
+from dispatch.technician.models import Technician
 from dispatch.visit import service as visit_service
 from dispatch.visit.models import Visit, VisitCreate, VisitStatus
 
 log = logging.getLogger("purna.handover")
 S = VisitStatus
 NOT_ARRIVED = (S.BOOKED, S.PLANNED, S.EN_ROUTE)
-LATE_TEXT = "Pengiriman {what} terlambat: jendela {start}-{end} terlewati (dicatat otomatis)."
+# The complaint's text, in the customer's language: which unit, which day, which window.
+LATE_TEXT = {
+    Language.ID: (
+        "Pengiriman {product} Anda pada {day} terlambat: jendela {window} terlewati "
+        "(dicatat otomatis oleh Purna)."
+    ),
+    Language.EN: (
+        "The delivery of your {product} on {day} was late: the {window} window was missed "
+        "(filed automatically by Purna)."
+    ),
+}
 
 
 def deliver(
     *, session: Session, delivery_in: DeliveryCreate, asset: Asset, region: Region, at: datetime
 ) -> DeliveryPublic:
     """Book the delivery in its window, and the installation when the product is installed:
-    on the same trip, or a request whose visit is booked later. One transaction."""
+    on the same trip (one technician, right after the delivery), or a request whose visit is
+    booked later. One transaction."""
     delivery = _request(session, asset, region, VisitKind.DELIVERY, at)
     delivery_visit = visit_service.add(
         session=session,
@@ -53,24 +71,83 @@ def deliver(
         installation_request_id=None,
         installation_visit_id=None,
         installation_window_start=None,
+        technician_id=None,
     )
+    installation: Visit | None = None
     if asset.product_model.policy_for(VisitKind.INSTALLATION) is not None:
-        installation = _request(session, asset, region, VisitKind.INSTALLATION, at)
         same_trip = delivery_in.installation is InstallationPlan.SAME_TRIP
-        start = delivery_in.window_start + timedelta(seconds=delivery_visit.duration_s)
-        visit = visit_service.add(
-            session=session,
-            visit_in=VisitCreate(
-                request_id=installation.id or 0,
-                window_start=start if same_trip else None,
-                window_end=delivery_in.window_end if same_trip else None,
-            ),
-        )
-        result.installation_request_id = installation.id
-        result.installation_visit_id = visit.id
-        result.installation_window_start = visit.window_start
+        installation = _installation(session, asset, region, delivery_visit, same_trip, at)
+        result.installation_request_id = installation.request_id
+        result.installation_visit_id = installation.id
+        result.installation_window_start = installation.window_start
+        if not same_trip:
+            installation = None
+    trip = [delivery_visit] + ([installation] if installation is not None else [])
+    if delivery_in.technician_id is not None or installation is not None:
+        result.technician_id = _pin_trip(session, region, trip, delivery_in.technician_id)
     session.commit()
     return result
+
+
+def _installation(
+    session: Session,
+    asset: Asset,
+    region: Region,
+    delivery: Visit,
+    same_trip: bool,
+    at: datetime,
+) -> Visit:
+    """The installation's request and visit: on the same trip it starts once the delivery is
+    done (its window is the delivery's, moved by the delivery's duration); later, unbooked."""
+    request = _request(session, asset, region, VisitKind.INSTALLATION, at)
+    after = timedelta(seconds=delivery.duration_s)
+    start, end = delivery.window_start, delivery.window_end
+    return visit_service.add(
+        session=session,
+        visit_in=VisitCreate(
+            request_id=request.id or 0,
+            window_start=start + after if same_trip and start else None,
+            window_end=end + after if same_trip and end else None,
+        ),
+    )
+
+
+def _pin_trip(
+    session: Session, region: Region, trip: list[Visit], technician_id: int | None
+) -> int:
+    """Step: pin every visit of the trip to one technician (the one given, or the first of the
+    region with all the trip's skills who works that day); raises InvalidInput when none."""
+    skills = sorted({s for visit in trip for s in visit.required_skills})
+    if technician_id is not None:
+        technician = technician_service.get_or_raise(session=session, technician_id=technician_id)
+    else:
+        technician = _trip_technician(session, region, skills, trip[0])
+    for visit in trip:
+        visit_service.check_pin(visit=visit, technician=technician)
+        visit.pinned_technician_id = technician.id
+        session.add(visit)
+    return technician.id or 0
+
+
+def _trip_technician(
+    session: Session, region: Region, skills: list[str], delivery: Visit
+) -> Technician:
+    assert delivery.window_start is not None  # a delivery is booked in its window
+    day = localtime.local_day(delivery.window_start, region.zone)
+    able = technician_service.list_for_region(
+        session=session, region_id=region.id or 0, skills=skills
+    )
+    working = shift_service.working_days(
+        session=session, technician_ids=[t.id or 0 for t in able], day=day
+    )
+    found = next((t for t in able if t.id in working), None)
+    if found is None:
+        msg = (
+            f"no technician of region {region.code} has {', '.join(skills)} and works on {day}: "
+            "give technician_id, or book the installation later."
+        )
+        raise InvalidInput(msg, loc=("body", "installation"))
+    return found
 
 
 def _request(
@@ -128,6 +205,7 @@ def offer_training(*, session: Session, visit: Visit, at: datetime) -> ServiceRe
     region = session.get(Region, visit.region_id)
     assert region is not None  # a visit's region is a foreign key
     training = _request(session, asset, region, VisitKind.TRAINING, at)
+    request_service.mark_responded(request=training, at=at)  # the offer is Purna's answer
     visit_service.add(session=session, visit_in=VisitCreate(request_id=training.id or 0))
     return training
 
@@ -140,22 +218,29 @@ def file_late_delivery(*, session: Session, visit: Visit, at: datetime) -> Compl
     if session.exec(known).first() is not None:
         return None
     region = session.get(Region, visit.region_id)
-    assert region is not None and visit.window_start and visit.window_end
-    zone = region.zone
-    text = LATE_TEXT.format(
-        what=f"unit {visit.request.asset_id}",
-        start=visit.window_start.astimezone(zone).strftime("%d-%m-%Y %H.%M"),
-        end=visit.window_end.astimezone(zone).strftime("%H.%M"),
-    )
+    asset = session.get(Asset, visit.request.asset_id)
+    customer = session.get(Customer, visit.request.customer_id)
+    assert region is not None and asset is not None and customer is not None  # foreign keys
     complaint_in = ComplaintCreate(
         asset_id=visit.request.asset_id,
         visit_id=visit.id,
         category=ComplaintCategory.LATE_DELIVERY,
-        text=text,
+        text=late_text(visit, asset, region, customer.language),
         created_at=at,
     )
     return complaint_service.add(
         session=session, complaint_in=complaint_in, region=region, filed_by=FiledBy.SYSTEM
+    )
+
+
+def late_text(visit: Visit, asset: Asset, region: Region, language: Language) -> str:
+    """`The delivery of your Sejuk AC Split 1 PK on Tuesday 10 March 2026 was late: ...`."""
+    assert visit.window_start is not None and visit.window_end is not None  # a booked delivery
+    zone = region.zone
+    return LATE_TEXT[language].format(
+        product=compose.product_name(asset),
+        day=texts.day_text(localtime.local_day(visit.window_start, zone), language),
+        window=texts.window_text(visit.window_start, visit.window_end, zone, language),
     )
 
 

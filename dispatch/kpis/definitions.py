@@ -79,6 +79,11 @@ def arrivals(visits: Sequence[VisitFact]) -> list[VisitFact]:
     return [v for v in visits if v.arrived_at and v.window_start and v.window_end]
 
 
+def of_kind(visits: Sequence[VisitFact], kind: str) -> list[VisitFact]:
+    """The visits of one kind of request (delivery, training, ...)."""
+    return [v for v in visits if v.kind == kind]
+
+
 def on_time_pct(visits: Sequence[VisitFact]) -> float | None:
     """On-time arrival: the share of arrivals inside the promised window (ends included)."""
     arrived = arrivals(visits)
@@ -165,4 +170,9 @@ def values(facts: Facts) -> KpiValues:
         customers_with_voucher=sum(r.with_voucher for r in facts.repeats),
         repeat_without_voucher_pct=repeat_pct(facts.repeats, False),
         customers_without_voucher=sum(not r.with_voucher for r in facts.repeats),
+        on_time_delivery_pct=on_time_pct(of_kind(facts.visits, "delivery")),
+        deliveries=len(arrivals(of_kind(facts.visits, "delivery"))),
+        trainings_completed=sum(
+            v.status is VisitStatus.COMPLETED for v in of_kind(facts.visits, "training")
+        ),
     )

@@ -109,6 +109,7 @@ def _visits(session: Session, period: Period) -> list[VisitFact]:
                 arrived_at=v.arrived_at,
                 started_at=v.started_at,
                 ended_at=v.ended_at,
+                kind=str(v.request.kind),
             )
         )
     return facts

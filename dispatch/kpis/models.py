@@ -37,6 +37,7 @@ class VisitFact:
     arrived_at: datetime | None
     started_at: datetime | None
     ended_at: datetime
+    kind: str | None = None  # the request's kind: deliveries and trainings are counted apart
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +168,11 @@ class KpiValues(BaseModel):
         description="% of customers served without a voucher who booked again afterwards"
     )
     customers_without_voucher: int
+    on_time_delivery_pct: float | None = Field(
+        default=None, description="% deliveries arriving inside their window"
+    )
+    deliveries: int = Field(default=0, description="deliveries arrived (on time or late)")
+    trainings_completed: int = Field(default=0, description="hand-over trainings completed")
 
 
 class KpiRow(BaseModel):

@@ -3,7 +3,7 @@ issues it) and the vouchers issued from it, each redeemed once.
 
 The database keeps the rules the code relies on: an offer's issued count never passes its total
 limit (CHECK), a rule issues one voucher per cause (unique offer and source), and a visit takes
-one voucher at most (unique visit_id).
+one voucher at most (unique visit_id), and so does a bay booking (unique workshop_booking_id).
 """
 
 from datetime import date, datetime
@@ -77,6 +77,7 @@ class Voucher(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("offer_id", "source"),
         UniqueConstraint("visit_id"),
+        UniqueConstraint("workshop_booking_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -93,6 +94,7 @@ class Voucher(SQLModel, table=True):
     )
     redeemed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     visit_id: int | None = Field(default=None, foreign_key="visit.id")
+    workshop_booking_id: int | None = Field(default=None, foreign_key="workshop_booking.id")
     part_reference: str | None = Field(default=None, max_length=80)
     price: int | None = Field(default=None, ge=0, description="rupiah before the discount")
     discount: int | None = Field(default=None, ge=0)
@@ -132,21 +134,25 @@ class VoucherGrant(SQLModel):
 
 
 class VoucherRedeem(SQLModel):
-    """Redeem on a paid visit (visit_id), or on a part (amount and part_reference)."""
+    """Redeem on a paid visit (visit_id), a paid service at a partner workshop
+    (workshop_booking_id), or a part (amount and part_reference)."""
 
     code: str = Field(min_length=1, max_length=CODE_LENGTH)
     visit_id: int | None = None
+    workshop_booking_id: int | None = None
     amount: int | None = Field(default=None, gt=0, description="rupiah price of the part")
     part_reference: str | None = Field(default=None, min_length=1, max_length=80)
 
     @model_validator(mode="after")
-    def _one_target(self) -> Self:
-        part = self.amount is not None or self.part_reference is not None
-        if self.visit_id is not None and part:
-            raise ValueError("give visit_id, or amount and part_reference, not both")
-        if self.visit_id is None and (self.amount is None or self.part_reference is None):
-            raise ValueError("give visit_id, or both amount and part_reference")
+    def _part_complete(self) -> Self:
+        if (self.amount is None) != (self.part_reference is None):
+            raise ValueError("give both amount and part_reference for a part")
         return self
+
+    def target_count(self) -> int:
+        """How many things the voucher is to be redeemed on (one is right)."""
+        part = self.amount is not None
+        return (self.visit_id is not None) + (self.workshop_booking_id is not None) + part
 
 
 class VoucherPublic(SQLModel):
@@ -166,6 +172,7 @@ class VoucherPublic(SQLModel):
     source: str
     redeemed_at: datetime | None
     visit_id: int | None
+    workshop_booking_id: int | None = None
     part_reference: str | None
     price: int | None
     discount: int | None

@@ -1,25 +1,30 @@
 """Vouchers issued by rule: after a completed paid visit, after a survey answer (both through
-dispatch.events, in the publisher's transaction), and on a unit's purchase anniversary (a
+dispatch.events, in the publisher's transaction), after a paid service at a partner workshop
+(called by its completion), and on a unit's purchase anniversary (a
 scheduler task). Each active offer of the rule valid that day issues one voucher per cause;
 an offer at its limit is skipped, and nothing here ever fails the change that caused it.
 """
 
 from __future__ import annotations
 
+import calendar
 import logging
 from collections import Counter
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import and_, extract, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from dispatch import events
 from dispatch.asset.models import Asset
 from dispatch.customer.models import Customer
 from dispatch.errors import DomainError
 from dispatch.request import service as request_service
-from dispatch.request.models import Coverage
+from dispatch.request.models import Coverage, ServiceRequest
 from dispatch.voucher import service as voucher_service
 from dispatch.voucher.models import IssueRule, VoucherOffer
+from dispatch.workshop.models import WorkshopBooking
 
 log = logging.getLogger("purna.voucher")
 ANNIVERSARY_LOOKBACK_DAYS = 7  # a task missed for up to a week still issues (keys dedupe)
@@ -95,15 +100,40 @@ def _on_visit_changed(change: events.VisitChanged) -> None:
 events.subscribe(_on_visit_changed)
 
 
+def after_paid_bay_service(
+    *, session: Session, booking: WorkshopBooking, request: ServiceRequest, at: datetime
+) -> int:
+    """Step: a paid service done at a partner workshop issues the after_paid_visit vouchers
+    (source workshop:<id>), as a paid visit does; how many were new. Never fails the caller."""
+    if request.coverage is not Coverage.PAID:
+        return 0
+    customer = session.get(Customer, booking.customer_id)
+    if customer is None:
+        return 0
+    try:
+        return issue_by_rule(
+            session=session,
+            rule=IssueRule.AFTER_PAID_VISIT,
+            customer=customer,
+            source=f"workshop:{booking.id}",
+            at=at,
+            region_id=request.region_id,
+        )
+    except Exception:  # a voucher must never fail the workshop's completion
+        log.exception("could not issue vouchers for workshop booking %s", booking.id)
+        return 0
+
+
 def issue_anniversaries(*, session: Session, now: datetime) -> Counter[str]:
     """Vouchers for every unit whose purchase anniversary fell in the last week (29 February
-    counts on 28 February in other years); committed; counts by outcome."""
+    counts on 28 February in other years); the database picks the units by month and day;
+    committed; counts by outcome."""
     today = voucher_service.local_day(session, None, now)
     days = {today - timedelta(days=i) for i in range(ANNIVERSARY_LOOKBACK_DAYS)}
     counts: Counter[str] = Counter()
     if not offers_for(session=session, rule=IssueRule.ASSET_ANNIVERSARY, day=today):
         return counts
-    for asset in session.exec(select(Asset).order_by(col(Asset.id))).all():
+    for asset in session.exec(_bought_on_days_of_year(days).order_by(col(Asset.id))).all():
         anniversary = _anniversary_in(asset.purchase_date, days)
         if anniversary is None:
             continue
@@ -122,6 +152,18 @@ def issue_anniversaries(*, session: Session, now: datetime) -> Counter[str]:
         counts["issued" if new else "had one"] += 1
         session.commit()
     return counts
+
+
+def _bought_on_days_of_year(days: set[date]) -> SelectOfScalar[Asset]:
+    """The assets bought on the month and day of one of days (any year), filtered by the
+    database; 29 February joins 28 February of a common year."""
+    month, day_of = (
+        extract("month", col(Asset.purchase_date)),
+        extract("day", col(Asset.purchase_date)),
+    )
+    pairs = {(d.month, d.day) for d in days}
+    pairs |= {(2, 29) for d in days if (d.month, d.day) == (2, 28) and not calendar.isleap(d.year)}
+    return select(Asset).where(or_(*(and_(month == m, day_of == d) for m, d in sorted(pairs))))
 
 
 def _anniversary_in(bought: date, days: set[date]) -> date | None:

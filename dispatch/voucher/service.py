@@ -5,7 +5,8 @@ which also locks the offer's row until the transaction ends (PostgreSQL; SQLite 
 lock already), so the per-customer count read after it cannot race. A rule issues one voucher
 per cause: (offer, source) is unique, and issuing again for the same source returns the
 voucher there is. redeem() is a guarded UPDATE ... WHERE status = 'issued': of two racing
-redemptions one wins, the other is refused; a visit takes one voucher (unique visit_id).
+redemptions one wins, the other is refused; a visit, or a bay booking at a partner workshop,
+takes one voucher (unique visit_id, workshop_booking_id).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dispatch.errors import (
     VoucherUnusable,
 )
 from dispatch.region.models import Region
-from dispatch.request.models import Coverage
+from dispatch.request.models import Coverage, ServiceRequest
 from dispatch.visit.models import Visit, VisitStatus
 from dispatch.voucher import notice
 from dispatch.voucher.models import (
@@ -40,6 +41,7 @@ from dispatch.voucher.models import (
     VoucherRedeem,
     VoucherStatus,
 )
+from dispatch.workshop.models import WorkshopBooking, WorkshopBookingStatus
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 DEFAULT_ZONE = "Asia/Jakarta"  # the day of a voucher without a region
@@ -132,19 +134,24 @@ def redeem(
     customer_id: int | None,
     at: datetime | None = None,
 ) -> Voucher:
-    """Redeem the voucher on a paid visit or a part (customer_id: only that customer's);
+    """Redeem the voucher on a paid visit, a paid bay booking or a part (customer_id: only
+    that customer's);
     raises NotFound, VoucherUnusable (used, not valid that day, price too low, not paid)."""
     at = at or localtime.utc_now()
     voucher = get_by_code(session=session, code=redeem_in.code)
     if voucher is None or customer_id not in (None, voucher.customer_id):
         raise NotFound(f"voucher {redeem_in.code!r} does not exist.", loc=("body", "code"))
+    if redeem_in.target_count() != 1:  # checked after the code, so outsiders learn nothing
+        msg = "give visit_id, workshop_booking_id, or amount and part_reference: one of them."
+        raise InvalidInput(msg, loc=("body",))
     offer = get_offer_or_raise(session=session, offer_id=voucher.offer_id)
     price = _price(session, voucher, redeem_in)
-    _check_usable(session, voucher, offer, price, at, on_visit=redeem_in.visit_id is not None)
+    _check_usable(session, voucher, offer, price, at, target=_target_field(redeem_in))
     values = {
         "status": VoucherStatus.REDEEMED,
         "redeemed_at": at,
         "visit_id": redeem_in.visit_id,
+        "workshop_booking_id": redeem_in.workshop_booking_id,
         "part_reference": redeem_in.part_reference,
         "price": price,
         "discount": discount_of(offer, price),
@@ -157,10 +164,12 @@ def redeem(
             .execution_options(synchronize_session=False)
         )
         session.flush()
-    except IntegrityError:  # the visit took another voucher meanwhile
+    except IntegrityError:  # the visit (or bay booking) took another voucher meanwhile
         session.rollback()
-        msg = f"visit {redeem_in.visit_id} has a voucher already."
-        raise VoucherUnusable(msg, loc=("body", "visit_id")) from None
+        field = _target_field(redeem_in)
+        what = field.removesuffix("_id").replace("_", " ")
+        msg = f"{what} {getattr(redeem_in, field)} has a voucher already."
+        raise VoucherUnusable(msg, loc=("body", field)) from None
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
         raise VoucherUnusable(f"voucher {voucher.code} is used already.", loc=("body", "code"))
@@ -257,8 +266,18 @@ def _valid_until(offer: VoucherOffer, day: date) -> date:
     return min(offer.valid_until, day + timedelta(days=offer.valid_days - 1))
 
 
+def _target_field(redeem_in: VoucherRedeem) -> str:
+    """The body field naming what the voucher is redeemed on."""
+    if redeem_in.visit_id is not None:
+        return "visit_id"
+    return "workshop_booking_id" if redeem_in.workshop_booking_id is not None else "amount"
+
+
 def _price(session: Session, voucher: Voucher, redeem_in: VoucherRedeem) -> int:
-    """The price the discount applies to: the visit's price to the customer, or the part's."""
+    """The price the discount applies to: the visit's or bay booking's price to the customer,
+    or the part's."""
+    if redeem_in.workshop_booking_id is not None:
+        return _bay_price(session, voucher, redeem_in.workshop_booking_id)
     if redeem_in.visit_id is None:
         return redeem_in.amount or 0
     visit = session.get(Visit, redeem_in.visit_id)
@@ -272,6 +291,21 @@ def _price(session: Session, voucher: Voucher, redeem_in: VoucherRedeem) -> int:
     return request.price
 
 
+def _bay_price(session: Session, voucher: Voucher, booking_id: int) -> int:
+    """The price of a paid service at a partner workshop (not cancelled) to the customer."""
+    booking = session.get(WorkshopBooking, booking_id)
+    if booking is None or booking.customer_id != voucher.customer_id:
+        msg = f"workshop booking {booking_id} does not exist."
+        raise NotFound(msg, loc=("body", "workshop_booking_id"))
+    request = session.get(ServiceRequest, booking.request_id)
+    assert request is not None  # a foreign key
+    if booking.status is WorkshopBookingStatus.CANCELLED or request.coverage is not Coverage.PAID:
+        why = f"{request.coverage}, {booking.status}"
+        msg = f"workshop booking {booking.id} is not a paid service ({why})."
+        raise VoucherUnusable(msg, loc=("body", "workshop_booking_id"))
+    return request.price
+
+
 def _check_usable(
     session: Session,
     voucher: Voucher,
@@ -279,7 +313,7 @@ def _check_usable(
     price: int,
     at: datetime,
     *,
-    on_visit: bool,
+    target: str,
 ) -> None:
     if voucher.status is VoucherStatus.REDEEMED:
         raise VoucherUnusable(f"voucher {voucher.code} is used already.", loc=("body", "code"))
@@ -289,4 +323,4 @@ def _check_usable(
         raise VoucherUnusable(msg, loc=("body", "code"))
     if price < offer.min_price:
         msg = f"voucher {voucher.code} needs a price of at least {offer.min_price}, not {price}."
-        raise VoucherUnusable(msg, loc=("body", "visit_id" if on_visit else "amount"))
+        raise VoucherUnusable(msg, loc=("body", target))

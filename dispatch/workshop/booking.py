@@ -20,10 +20,12 @@ from sqlmodel import Session, col, select
 from dispatch import idempotency, localtime
 from dispatch.asset.models import Asset
 from dispatch.errors import Conflict, InvalidInput, NotFound, WorkshopFull
+from dispatch.product.models import VisitKind
 from dispatch.request import service as request_service
 from dispatch.request.models import ServiceRequest, ServiceRequestCreate
 from dispatch.visit import service as visit_service
 from dispatch.visit.models import VisitStatus
+from dispatch.voucher import rules as voucher_rules
 from dispatch.workshop import service as workshop_service
 from dispatch.workshop import slots
 from dispatch.workshop.models import (
@@ -63,11 +65,11 @@ def book(
     if isinstance(claim, WorkshopBooking):
         return claim, True
     session.exec(select(Asset.id).where(Asset.id == asset.id).with_for_update()).one()
-    workshop = _workshop_offering(session, booking_in)
-    slot = _offered_slot(session, workshop, booking_in.slot_start, now)
+    workshop = lock_offering(session, booking_in.workshop_id, booking_in.kind)
+    slot = offered_slot(session, workshop, booking_in.slot_start, now)
     _ensure_no_other_booking(session, asset, booking_in)
     request = _open_request(session, asset, workshop, booking_in, now)
-    bay = _free_bay(session, workshop, slot.start)
+    bay = free_bay(session, workshop, slot.start)
     booking = WorkshopBooking(
         workshop_id=workshop.id or 0,
         asset_id=asset.id or 0,
@@ -104,12 +106,14 @@ def cancel(
 def complete(
     *, session: Session, booking: WorkshopBooking, now: datetime | None = None
 ) -> WorkshopBooking:
-    """The workshop served the vehicle: the booking is completed and its request resolved."""
+    """The workshop served the vehicle: the booking is completed and its request resolved; a
+    paid service earns the after_paid_visit vouchers, as a paid visit does."""
     now = now or localtime.utc_now()
     _move(session, booking, to=B.COMPLETED, column="completed_at", at=now)
     request = request_service.get_or_raise(session=session, request_id=booking.request_id)
     request_service.mark_resolved(request=request, at=now)
     session.add(request)
+    voucher_rules.after_paid_bay_service(session=session, booking=booking, request=request, at=now)
     session.commit()
     session.refresh(booking)
     return booking
@@ -172,28 +176,30 @@ def public(*, session: Session, booking: WorkshopBooking) -> WorkshopBookingPubl
 # --- steps ----------------------------------------------------------------------------------------
 
 
-def _workshop_offering(session: Session, booking_in: WorkshopBookingCreate) -> Workshop:
+def lock_offering(session: Session, workshop_id: int, kind: VisitKind) -> Workshop:
+    """Step: the active workshop offering kind, its row locked (bookings of one workshop
+    queue here); raises NotFound or InvalidInput."""
     workshop = session.exec(
-        select(Workshop).where(Workshop.id == booking_in.workshop_id).with_for_update()
-    ).first()  # the lock: bookings of one workshop queue here
+        select(Workshop).where(Workshop.id == workshop_id).with_for_update()
+    ).first()
     if workshop is None or not workshop.active:
-        msg = f"workshop {booking_in.workshop_id} does not exist."
+        msg = f"workshop {workshop_id} does not exist."
         raise NotFound(msg, loc=("body", "workshop_id"))
     offers = session.exec(
         select(WorkshopService.id).where(
-            WorkshopService.workshop_id == workshop.id, WorkshopService.kind == booking_in.kind
+            WorkshopService.workshop_id == workshop.id, WorkshopService.kind == kind
         )
     ).first()
     if offers is None:
-        msg = f"workshop {workshop.name} does not offer {booking_in.kind}."
+        msg = f"workshop {workshop.name} does not offer {kind}."
         raise InvalidInput(msg, loc=("body", "kind"))
     return workshop
 
 
-def _offered_slot(
+def offered_slot(
     session: Session, workshop: Workshop, start: datetime, now: datetime
 ) -> slots.Slot:
-    """The workshop's slot starting at start; raises InvalidInput when there is none."""
+    """Step: the workshop's slot starting at start; raises InvalidInput when there is none."""
     region = workshop_service.region_of(session=session, workshop=workshop)
     day = localtime.local_day(localtime.require_aware(start, "slot_start"), region.zone)
     hours = workshop_service.hours_of(session=session, workshop_id=workshop.id or 0)
@@ -249,8 +255,8 @@ def _open_request(
     return request
 
 
-def _free_bay(session: Session, workshop: Workshop, start: datetime) -> int:
-    """The lowest bay free in the slot; raises WorkshopFull when every bay is held."""
+def free_bay(session: Session, workshop: Workshop, start: datetime) -> int:
+    """Step: the lowest bay free in the slot; raises WorkshopFull when every bay is held."""
     held = slots.taken_bays(
         session=session, workshop_ids=[workshop.id or 0], first=start, last=start
     ).get((workshop.id or 0, start), set())
@@ -280,5 +286,3 @@ def _move(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         msg = f"workshop booking {booking.id} is {booking.status}; it cannot be {to} now."
         raise Conflict(msg, loc=("status",))
-
-

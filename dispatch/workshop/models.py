@@ -204,6 +204,13 @@ class WorkshopBookingCreate(SQLModel):
     )
 
 
+class WorkshopBookingMove(SQLModel):
+    """Move a bay booking to another slot, at its workshop or another offering the service."""
+
+    slot_start: AwareDatetime
+    workshop_id: int | None = Field(default=None, description="default: the booking's workshop")
+
+
 class WorkshopBookingPublic(SQLModel):
     id: int
     workshop_id: int

@@ -127,6 +127,7 @@ RULES: dict[str, Rule] = {
     "GET /v1/workshop-bookings": _r(C, D),
     "GET /v1/workshop-bookings/{workshop_booking_id}": _r(C, D),
     "POST /v1/workshop-bookings/{workshop_booking_id}/cancel": _r(C, D),
+    "POST /v1/workshop-bookings/{workshop_booking_id}/reschedule": _r(C, D),
     "POST /v1/workshop-bookings/{workshop_booking_id}/complete": _r(D),
     "POST /v1/voucher-offers": ADMIN_ONLY,
     "GET /v1/voucher-offers": _r(D),

@@ -66,6 +66,27 @@ def test_customer_files_and_reads_its_complaint(app: App) -> None:
     assert (listed["count"], listed["data"][0]["id"]) == (1, body["id"])
     one = _call(app, "GET", f"/v1/complaints/{body['id']}", s.customer)
     assert one.json()["text"] == "Air drips."
+    _file(app, s, s.customer)  # about the unit, not the visit
+
+
+def test_complaints_about_one_visit(app: App) -> None:
+    """visit_id lists the complaints about that visit only (the tracking page's list); for
+    another customer or region the visit does not exist (404)."""
+    s = _setting(app)
+    about = _file(app, s, s.customer, visit_id=s.visit_id).json()["id"]
+    _file(app, s, s.customer)
+    params = {"visit_id": s.visit_id}
+    mine = _call(app, "GET", "/v1/complaints", s.customer, params=params).json()
+    assert [c["id"] for c in mine["data"]] == [about] and mine["count"] == 1
+    for outsider in (s.other_customer, s.other_dispatcher):
+        hidden = _call(app, "GET", "/v1/complaints", outsider, params=params)
+        assert hidden.status_code == 404 and hidden.json()["detail"][0]["loc"] == [
+            "query",
+            "visit_id",
+        ]
+    assert _call(app, "GET", "/v1/complaints", s.dispatcher, params=params).json()["count"] == 1
+    bad = _call(app, "GET", "/v1/complaints", s.customer, params={"visit_id": 0})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "visit_id"]
 
 
 def test_others_cannot_see_or_move_a_complaint(app: App) -> None:

@@ -1,5 +1,6 @@
 """POST /v1/deliveries: a dispatcher books a delivery with the installation on the same trip;
-a customer may not (403); a window that ends before it starts is 422 naming the field."""
+the technician who delivers and installs is chosen; a customer may not (403); a window that
+ends before it starts is 422 naming the field."""
 
 from typing import Any
 
@@ -16,6 +17,8 @@ from tests.factories import (
     make_product_model,
     make_region,
     make_request,
+    make_technician,
+    make_weekly_pattern,
 )
 
 migrated_template, app = support.migrated_template, support.app  # fixtures
@@ -34,6 +37,9 @@ def test_delivery_booked_by_a_dispatcher(app: App) -> None:
         region = make_region(session, code="jkt-d")
         customer = make_customer(session, region_id=region.id)
         product = make_product_model(session, visit_kinds=[*ac_policies(), DELIVERY])
+        crew = make_technician(session, region=region, skills=["delivery", "ac_install"])
+        make_weekly_pattern(session, crew)
+        crew_id = crew.id
         asset = make_asset(session, customer=customer, product_model=product)
         make_request(session, asset=make_asset(session, customer=customer), region=region)
         asset_id, customer_id = asset.id, customer.id
@@ -55,3 +61,4 @@ def test_delivery_booked_by_a_dispatcher(app: App) -> None:
         "+00:00", "Z"
     )
     assert booked["installation_visit_id"] != booked["delivery_visit_id"]
+    assert booked["technician_id"] == crew_id  # one technician delivers and installs

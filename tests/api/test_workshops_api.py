@@ -121,3 +121,37 @@ def test_bad_input_names_the_field(booking_world: BookingWorld) -> None:
            "slot_start": "2030-01-01T08:17:00+07:00"}  # fmt: skip
     detail = _detail(world.post("cust0", "/v1/workshop-bookings", key="x", json=odd), 422)
     assert detail["loc"] == ["body", "slot_start"]
+
+
+def test_a_customer_moves_a_bay_booking_and_a_full_slot_is_409(booking_world: BookingWorld) -> None:
+    """The booking moves to the next slot (same id, the free service used once); into a slot
+    another customer holds: 409 workshop_full; another customer or region: 404."""
+    world = booking_world
+    workshop = world.post("admin", "/v1/workshops", json=WORKSHOP).json()
+    mine, theirs = _motorcycle(world, "cust0"), _motorcycle(world, "cust1")
+    query = {"asset_id": mine, "kind": "periodic_service", "from": str(world.day)}
+    free = world.get("cust0", "/v1/workshop-slots", params=query).json()["data"]
+    first, second, third = (s["slot_start"] for s in free[:3])
+    body = {"workshop_id": workshop["id"], "kind": "periodic_service"}
+    booked = world.post(
+        "cust0",
+        "/v1/workshop-bookings",
+        key="m1",
+        json=body | {"asset_id": mine, "slot_start": first},
+    ).json()
+    world.post(
+        "cust1",
+        "/v1/workshop-bookings",
+        key="t1",
+        json=body | {"asset_id": theirs, "slot_start": third},
+    )
+    path = f"/v1/workshop-bookings/{booked['id']}/reschedule"
+    moved = world.post("cust0", path, json={"slot_start": second})
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["id"], moved.json()["slot_start"]) == (booked["id"], second)
+    assert _free_services_used(world, mine) == 1
+    full = _detail(world.post("cust0", path, json={"slot_start": third}), 409)
+    assert full["type"] == "workshop_full"
+    _detail(world.post("cust1", path, json={"slot_start": first}), 404)
+    _detail(world.post("disp_b", path, json={"slot_start": first}), 404)
+    assert world.post("disp_s", path, json={"slot_start": first}).status_code == 200

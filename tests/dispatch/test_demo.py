@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
-from dispatch.complaint.models import Complaint, ComplaintStatus
+from dispatch.complaint.models import Complaint, ComplaintCategory, ComplaintStatus, FiledBy
 from dispatch.db import make_engine, upgrade
 from dispatch.demo import after_sales
 from dispatch.demo.catalogue import REGIONS
@@ -259,7 +259,10 @@ def test_load_demo_history_has_complaints_in_the_kpis(demo: Session) -> None:
     for complaint in complaints:
         visit = demo.get(Visit, complaint.visit_id)
         assert visit is not None and visit.ended_at is not None
-        assert complaint.created_at > visit.ended_at
+        if complaint.category is ComplaintCategory.LATE_DELIVERY:  # filed on the late arrival
+            assert (complaint.created_at, complaint.filed_by) == (visit.arrived_at, FiledBy.SYSTEM)
+        else:
+            assert complaint.created_at > visit.ended_at
         assert complaint.first_response_at is None or (
             complaint.first_response_at - complaint.created_at <= timedelta(hours=6)
         )
@@ -292,3 +295,58 @@ def test_load_demo_decides_failed_warranty_repairs(demo: Session) -> None:
     assert outcome.repair_request_id == request.id
     assert outcome.decided_at == (failed.ended_at or TODAY) + timedelta(days=1)
     assert after_sales.load_outcomes(demo, TODAY) == 0
+
+
+def test_load_demo_has_deliveries_and_hand_over_trainings(demo: Session) -> None:
+    """Per region: products delivered (two needing training), technicians who deliver and
+    train, a trained unit, a training waiting to be booked, a late delivery with its
+    complaint in the customer's language, and deliveries ahead: tomorrow's with its
+    installation on the same trip (one technician, right after), another installed later."""
+    from dispatch.asset.models import Asset
+    from dispatch.customer.models import Customer, Language
+
+    products = demo.exec(select(ProductModel)).all()
+    trained = {f"{p.brand} {p.name}" for p in products if p.policy_for(VisitKind.TRAINING)}
+    assert trained == {"Layar Smart TV 65 inci", "Kilat Mesin Cuci Industri 25 kg"}
+    for facts in REGIONS:
+        region = region_service.get_by_code(session=demo, code=facts.code)
+        assert region is not None
+        units = demo.exec(
+            select(Asset).where(col(Asset.serial_number).startswith(f"HO-{facts.code.upper()}-"))
+        ).all()
+        assert len(units) == 5
+        assert sum(u.training_completed_at is not None for u in units) == 1
+        visits = demo.exec(
+            select(Visit).where(
+                col(Visit.request_id).in_(
+                    select(ServiceRequest.id).where(
+                        col(ServiceRequest.asset_id).in_([u.id for u in units])
+                    )
+                )
+            )
+        ).all()
+        kinds = Counter((v.request.kind, v.status) for v in visits)
+        assert kinds[(VisitKind.DELIVERY, VisitStatus.COMPLETED)] == 3
+        assert kinds[(VisitKind.DELIVERY, VisitStatus.BOOKED)] == 2
+        assert kinds[(VisitKind.TRAINING, VisitStatus.COMPLETED)] == 1
+        assert kinds[(VisitKind.TRAINING, VisitStatus.REQUESTED)] == 1
+        tomorrow = [
+            v for v in visits
+            if v.status is VisitStatus.BOOKED and v.window_start
+            and v.window_start.date() == TODAY + timedelta(days=1)
+        ]  # fmt: skip
+        assert {v.request.kind for v in tomorrow} == {VisitKind.DELIVERY, VisitKind.INSTALLATION}
+        assert (
+            len({v.pinned_technician_id for v in tomorrow}) == 1
+            and tomorrow[0].pinned_technician_id
+        )
+        (late,) = demo.exec(
+            select(Complaint).where(
+                Complaint.region_id == region.id,
+                Complaint.category == ComplaintCategory.LATE_DELIVERY,
+            )
+        ).all()
+        customer = demo.get(Customer, late.customer_id)
+        assert customer is not None
+        word = "delivery of your" if customer.language is Language.EN else "Pengiriman"
+        assert word in late.text and "Kulkas Side-by-Side 600 L" in late.text

@@ -9,9 +9,25 @@ from dispatch.errors import InvalidInput, NotFound
 from dispatch.kpis import definitions
 from dispatch.kpis import service as kpi_service
 from dispatch.kpis.models import Grouping, KpiReport, KpiValues, SurveyFact, VisitFact
+from dispatch.product.models import VisitKind, VisitKindPolicyCreate
 from dispatch.visit.models import VisitStatus
 from tests.dispatch.kpi_day import answer, kpi_day, new_visit, serve
-from tests.factories import DAY, local, make_region, make_technician
+from tests.factories import (
+    DAY,
+    ac_policies,
+    local,
+    make_asset,
+    make_product_model,
+    make_region,
+    make_request,
+    make_technician,
+    make_visit,
+)
+
+HANDOVER_KINDS = [
+    VisitKindPolicyCreate(kind=VisitKind.DELIVERY, duration_s=1800, skill="delivery", price=0),
+    VisitKindPolicyCreate(kind=VisitKind.TRAINING, duration_s=2700, skill="training", price=0),
+]
 
 S = VisitStatus
 
@@ -178,3 +194,31 @@ def test_kpis_default_period_ends_today_in_the_deployments_zone(session: Session
     assert (report.start, report.end) == (DAY - timedelta(days=26), DAY + timedelta(days=1))
     assert report.total.entitlements_expired == 2
     assert report.total.surveys == 3
+
+
+def test_kpis_count_deliveries_on_time_and_trainings_completed(session: Session) -> None:
+    """Two deliveries (one arriving inside its window, one after it) and a completed training
+    beside an ordinary visit: on-time delivery 50% of 2, one training; the ordinary visit's
+    arrival counts for on-time arrival only."""
+    region = make_region(session, code="jkt-ho")
+    technician = make_technician(
+        session, region=region, skills=["delivery", "training", "ac_install"]
+    )
+    kinds = [
+        (VisitKind.DELIVERY, (9, 11), (10, 0)),
+        (VisitKind.DELIVERY, (9, 11), (11, 30)),
+        (VisitKind.TRAINING, (13, 15), (13, 0)),
+        (VisitKind.INSTALLATION, (15, 17), (15, 10)),
+    ]
+    product = make_product_model(session, visit_kinds=[*ac_policies(), *HANDOVER_KINDS])
+    for kind, window, arrived in kinds:
+        request = make_request(
+            session, asset=make_asset(session, product_model=product), region=region, kind=kind
+        )
+        visit = make_visit(session, request=request, status=VisitStatus.REQUESTED)
+        serve(session, visit, technician, window=window, booked=(7, 0), en_route=None,
+              arrived=arrived, ended=(arrived[0] + 1, 0))  # fmt: skip
+    report = kpi_service.report(session=session, region_codes=["jkt-ho"], start=DAY, end=DAY)
+    total = report.total
+    assert (total.on_time_delivery_pct, total.deliveries, total.trainings_completed) == (50.0, 2, 1)
+    assert (total.on_time_pct, total.arrivals) == (75.0, 4)

@@ -3,16 +3,28 @@ with 3 free services and 1 free oil change parked at a customer's home."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, time
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from dispatch.account import service as account_service
+from dispatch.account.models import Role, UserCreate
+from dispatch.asset import service as asset_service
 from dispatch.asset.models import Asset
+from dispatch.entitlement.models import Entitlement, EntitlementKind
 from dispatch.product.models import VisitKind
 from dispatch.region.models import Region
+from dispatch.workshop import booking as bay_booking
 from dispatch.workshop import service as workshop_service
-from dispatch.workshop.models import OpeningHours, Workshop, WorkshopCreate
+from dispatch.workshop.models import (
+    OpeningHours,
+    Workshop,
+    WorkshopBooking,
+    WorkshopBookingCreate,
+    WorkshopCreate,
+)
 from tests.factories import DAY, local, make_asset, make_customer, make_motorcycle_model
 
 HOME = (-6.2615, 106.8106)  # Kebayoran Baru
@@ -40,3 +52,47 @@ def motorcycle(session: Session) -> Asset:
     customer = make_customer(session)
     model = make_motorcycle_model(session)
     return make_asset(session, customer=customer, product_model=model, lat=HOME[0], lon=HOME[1])
+
+
+def staff_user(session: Session) -> int:
+    """A new admin's id (an Idempotency-Key belongs to a user)."""
+    user, _ = account_service.create(
+        session=session, user_in=UserCreate(name=f"d{uuid.uuid4().hex[:6]}", role=Role.ADMIN)
+    )
+    return user.id or 0
+
+
+def book_bay(
+    session: Session,
+    asset_id: int,
+    workshop_id: int,
+    start: datetime,
+    *,
+    user_id: int | None = None,
+    kind: VisitKind = VisitKind.PERIODIC_SERVICE,
+) -> WorkshopBooking:
+    """A bay booked at NOW for the asset in the slot starting at start."""
+    asset = asset_service.get_or_raise(session=session, asset_id=asset_id)
+    booking_in = WorkshopBookingCreate(
+        workshop_id=workshop_id, asset_id=asset_id, kind=kind, slot_start=start
+    )
+    booking, _ = bay_booking.book(
+        session=session,
+        user_id=user_id or staff_user(session),
+        idempotency_key=uuid.uuid4().hex,
+        booking_in=booking_in,
+        asset=asset,
+        now=NOW,
+    )
+    return booking
+
+
+def free_services_used(session: Session, asset_id: int) -> int:
+    """How many of the asset's free services are used."""
+    row = session.exec(
+        select(Entitlement).where(
+            Entitlement.asset_id == asset_id, Entitlement.kind == EntitlementKind.FREE_SERVICE
+        )
+    ).one()
+    session.refresh(row)
+    return row.used

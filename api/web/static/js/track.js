@@ -1,11 +1,14 @@
 // One booking followed by its customer: status, window, technician, ETA once on the way, who
-// pays; it refreshes itself every 15 s and says when it last did. Another customer's booking
-// (the API answers 404) is refused plainly and nothing of it is shown.
+// pays; it refreshes itself every 15 s and says when it last did. Below it, the complaints
+// about the visit and a form to file one (track_complaints.js, drawn apart so that a refresh
+// keeps what is being typed). Another customer's booking (the API answers 404) is refused
+// plainly and nothing of it is shown.
 
 import { ApiError, api } from "./api.js";
 import { $, boot, el, fmtTime, refuse } from "./shell.js";
 import { languageSwitch, locale, t } from "./i18n.js";
 import { coverageBox, kindText, startLanguage, statusBadge, unitText, windowText } from "./customer.js";
+import { complaintBox } from "./track_complaints.js";
 
 const REFRESH_MS = 15_000;
 const bookingId = Number(document.querySelector("script[data-booking-id]").dataset.bookingId);
@@ -14,6 +17,9 @@ let booking = null;
 let asset = null;
 let refreshed = null; // {at, error}
 let timer = null;
+const view = el("div", { id: "track-booking" });
+const allLink = el("p", { id: "track-all-link" });
+let complaints = null; // the complaints box, made once the booking is known
 
 
 async function start() {
@@ -24,6 +30,8 @@ async function start() {
   } catch {
     asset = null; // the unit's name is a nicety; the booking shows without it
   }
+  complaints = complaintBox(booking);
+  main.replaceChildren(view, complaints, allLink);
   render();
   timer = setInterval(refresh, REFRESH_MS);
 }
@@ -57,10 +65,10 @@ function render() {
   const zone = booking.timezone;
   const onTheWay = booking.status === "en_route";
   const at = new Intl.DateTimeFormat(locale(), { timeStyle: "medium", timeZone: zone, hourCycle: "h23" }).format(refreshed.at);
-  main.replaceChildren(
+  view.replaceChildren(
     el("section", { class: "page-head" },
       el("div", {}, el("h1", {}, t("track.title")), el("p", { class: "muted" }, `${kindText(booking.kind)} · #${booking.id}`)),
-      languageSwitch(render),
+      languageSwitch(() => { render(); complaints?.redraw(); }),
     ),
     el("section", { class: `card track ${booking.status}`, "aria-labelledby": "track-status" },
       el("p", { class: "track-status", id: "track-status" }, statusBadge(booking.status)),
@@ -77,8 +85,8 @@ function render() {
     ),
     el("p", { class: refreshed.error ? "message error" : "muted small", id: "track-refreshed", role: "status" },
       refreshed.error ? t("track.refreshFailed", { time: at, error: refreshed.error }) : t("track.refreshed", { time: at })),
-    el("p", {}, el("a", { href: "/book" }, t("track.all"))),
   );
+  allLink.replaceChildren(el("a", { href: "/book" }, t("track.all")));
 }
 
 // Last, so that every declaration above is initialised when the page starts.
