@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from . import budget
+from .check_soft import soft_costs
 from .checker import check
 from .errors import InvalidProblem
 from .plan import Plan, Progress
@@ -54,7 +55,8 @@ def choose(problem: Problem, engine: str, deterministic: bool) -> str:
 
 def rank(problem: Problem, plan: Plan) -> tuple[int, int]:
     """Smaller is better: minus the priority weight served, then travel, overtime, preference
-    and stability costs (the OR-Tools objective without its penalties)."""
+    and stability costs, fair workload and moved starts (the OR-Tools objective without its
+    penalties)."""
     served = {s.visit: r.technician for r in plan.routes for s in r.stops}
     weight = sum(v.weight for v in problem.visits if v.id in served)
     techs = {t.id: t for t in problem.technicians}
@@ -65,6 +67,9 @@ def rank(problem: Problem, plan: Plan) -> tuple[int, int]:
             cost += problem.preference_cost
         if who is not None and v.previous_technician not in (None, who):
             cost += problem.stability_cost
+    if problem.fairness_cost or problem.start_move_cost:  # else skip building the table
+        soft = soft_costs(problem, plan)
+        cost += soft.fairness_cost + problem.start_move_cost * soft.moved_s
     return -weight, cost
 
 

@@ -130,7 +130,7 @@ def problem_from_dict(data: Any) -> Problem:
     name = str_field(root, "name", "", "")
     costs = {
         key: int_field(root, key, "", _default(Problem, key))
-        for key in ("stability_cost", "preference_cost")
+        for key in ("stability_cost", "preference_cost", "fairness_cost", "start_move_cost")
     }
     for key, value in costs.items():
         if value < 0:
@@ -216,6 +216,7 @@ def _visit(obj: Mapping[str, Any], path: str) -> Visit:
     preferred = nullable_str(obj, "preferred_technician", path)
     previous = nullable_str(obj, "previous_technician", path)
     demand = int_field(obj, "demand", path, _default(Visit, "demand"))
+    previous_start_s = nullable_int(obj, "previous_start_s", path)
     return build(
         path,
         lambda: Visit(
@@ -229,6 +230,7 @@ def _visit(obj: Mapping[str, Any], path: str) -> Visit:
             preferred_technician=preferred,
             previous_technician=previous,
             demand=demand,
+            previous_start_s=previous_start_s,
         ),
     )
 
@@ -315,6 +317,8 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
         "travel": _travel_to_dict(problem.travel),
         "stability_cost": problem.stability_cost,
         "preference_cost": problem.preference_cost,
+        "fairness_cost": problem.fairness_cost,
+        "start_move_cost": problem.start_move_cost,
     }
 
 
@@ -358,6 +362,7 @@ def _visit_to_dict(v: Visit) -> dict[str, Any]:
         "preferred_technician": v.preferred_technician,
         "previous_technician": v.previous_technician,
         "demand": v.demand,
+        "previous_start_s": v.previous_start_s,
     }
 
 

@@ -133,6 +133,7 @@ class Visit:
     preferred_technician: str | None = None  # soft: a small cost when someone else serves it
     previous_technician: str | None = None  # for re-planning: who had it in the last plan
     demand: int = 0
+    previous_start_s: int | None = None  # for re-planning: its start in the last plan
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -144,6 +145,8 @@ class Visit:
             raise InvalidProblem(f"priority must be 1-5, got {self.priority}.", field="priority")
         if self.demand < 0:
             raise InvalidProblem(f"must be >= 0, got {self.demand}.", field="demand")
+        if self.previous_start_s is not None:
+            _check_time(self.previous_start_s, "previous_start_s")
 
     @property
     def weight(self) -> int:
@@ -216,6 +219,10 @@ class Problem:
     stability_cost: for re-planning, the cost (in travel seconds) of giving a visit to another
     technician than its previous_technician; 0 switches stability off.
     preference_cost: the cost (in travel seconds) of not giving a visit to its preferred technician.
+    fairness_cost: the cost (in travel seconds) of each second of the longest working time (travel
+    plus service) of a technician; 0 switches fair workload off (optimizer/soft_rules.py).
+    start_move_cost: for re-planning, the cost (in travel seconds) of each second a visit starts
+    before or after its previous_start_s; 0 switches it off.
 
     Raises:
         InvalidProblem: on duplicate ids, unknown pinned or preferred technicians, or matrix
@@ -228,6 +235,8 @@ class Problem:
     name: str = ""
     stability_cost: int = 0
     preference_cost: int = 900
+    fairness_cost: int = 0
+    start_move_cost: int = 0
 
     def __post_init__(self) -> None:
         tech_ids = [t.id for t in self.technicians]
@@ -247,6 +256,9 @@ class Problem:
                 )
         if self.stability_cost < 0 or self.preference_cost < 0:
             raise InvalidProblem("stability_cost and preference_cost must be >= 0.")
+        for name in ("fairness_cost", "start_move_cost"):
+            if getattr(self, name) < 0:
+                raise InvalidProblem(f"must be >= 0, got {getattr(self, name)}.", field=name)
         if isinstance(self.travel, Matrix):
             self._check_indices(self.travel.size)
 

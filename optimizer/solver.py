@@ -14,6 +14,7 @@ from .phases import PhaseClock
 from .plan import BreakTime, Plan, PlanStatus, Progress, Route, SolverInfo, Stop, totals_of
 from .problem import Problem
 from .reasons import explain
+from .soft_rules import kept_start
 from .timing import Span, drive, earliest_in, latest_departure
 
 # OR-Tools' RoutingSearchStatus, by name, for a search that returned a plan. Without a plan the
@@ -329,7 +330,9 @@ def _route(ctx: RoutingContext, solved: SolvedRoute) -> Route:
     ):
         earliest_s = max([drive(ready_s, travel_s[g], gaps[g])] + [b for _, b in gaps[g]])
         start_s = earliest_in(ctx.windows[i], earliest_s)
-        starts_s.append(solver_start_s if start_s is None else min(start_s, solver_start_s))
+        if start_s is not None:  # a priced start stays near its previous one (soft_rules)
+            start_s = kept_start(ctx.problem, visits[g], ctx.windows[i], start_s, solver_start_s)
+        starts_s.append(solver_start_s if start_s is None else start_s)
         ready_s = starts_s[-1] + visits[g].duration_s
     depart_s = latest_departure(tech.shift.start_s, starts_s[0], travel_s[0], gaps[0])
     free_s = [depart_s] + [s + v.duration_s for s, v in zip(starts_s, visits, strict=True)]
