@@ -74,4 +74,3 @@ class CustomerSummary(SQLModel):
 class CustomersPublic(SQLModel):
     data: list[CustomerSummary]
     count: int
-

@@ -126,7 +126,6 @@ def _build(engine: Engine, job: SolveJob) -> DayProblem:
                 region=region,
                 day=job.day,
                 now=job.replan_from or utc_now(),
-                stability_cost_s=planning_service.STABILITY_COST_S,
             )
         return planning_service.build_problem(session=session, region=region, day=job.day)
 
