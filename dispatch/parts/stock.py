@@ -256,7 +256,7 @@ def view(*, session: Session, region_id: int) -> StockView:
                 levels=by_location.get(p.id or 0, []),
             )
             for p in places
-        ],
+        ]
     )
 
 

@@ -280,3 +280,5 @@ def _move(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         msg = f"workshop booking {booking.id} is {booking.status}; it cannot be {to} now."
         raise Conflict(msg, loc=("status",))
+
+
