@@ -144,7 +144,9 @@ def _add_token(session: Session, user: User, label: str, days: int | None) -> st
     assert user.id is not None
     now = datetime.now(UTC)
     if days is None:
-        days = valid_days(user.role, staff_days=STAFF_TOKEN_DAYS, customer_days=CUSTOMER_TOKEN_DAYS)
+        days = valid_days(
+            user.role, staff_days=STAFF_TOKEN_DAYS, customer_days=CUSTOMER_TOKEN_DAYS
+        )
     session.add(
         ApiToken(
             user_id=user.id,

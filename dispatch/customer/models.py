@@ -74,3 +74,4 @@ class CustomerSummary(SQLModel):
 class CustomersPublic(SQLModel):
     data: list[CustomerSummary]
     count: int
+

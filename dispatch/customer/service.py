@@ -43,7 +43,9 @@ def create(
     return customer
 
 
-def add(*, session: Session, customer_in: CustomerCreate, region_id: int | None = None) -> Customer:
+def add(
+    *, session: Session, customer_in: CustomerCreate, region_id: int | None = None
+) -> Customer:
     """Step: create (see create) without committing."""
     customer = Customer.model_validate(
         customer_in.model_dump(exclude={"region"}), update={"region_id": region_id}
