@@ -12,6 +12,7 @@ from .errors import InvalidProblem
 from .model import RoutingContext, SolvedRoute
 from .phases import PhaseClock
 from .plan import BreakTime, Plan, PlanStatus, Progress, Route, SolverInfo, Stop, totals_of
+from .previous_plan import PREVIOUS, previous_plan
 from .problem import Problem
 from .reasons import explain
 from .soft_rules import kept_start
@@ -141,6 +142,11 @@ def _first_plan(
     """The plan the OR-Tools search starts from: ours by insertion (reported at once: a first
     plan within a second or two), then VROOM's runs for their share; the best by rank()."""
     first = backends.insertion_plan(problem)
+    kept = previous_plan(problem)  # a re-plan pricing moves: the plan it replaces, kept
+    if kept is not None and (
+        first is None or backends.rank(problem, kept) < backends.rank(problem, first)
+    ):
+        first = kept
     clock.lap("first plan")
     if first is not None and params.on_progress is not None:  # may raise: a job cancelled
         params.on_progress(_progress(problem, first, started_s))
@@ -168,7 +174,9 @@ def _progress(problem: Problem, plan: Plan, started_s: float) -> Progress:
 
 def _engine_of(first: Plan) -> str:
     """The engine label of a first plan returned as it is: VROOM's or our insertion's."""
-    return backends.INSERTION if first.solver.first_plan == backends.INSERTION else backends.VROOM
+    if first.solver.first_plan in (backends.INSERTION, PREVIOUS):
+        return first.solver.first_plan
+    return backends.VROOM
 
 
 def _solve_ortools(
