@@ -61,7 +61,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
         "Print the after-sales KPIs of a period (definitions: docs/kpis.md).",
     ),
     "bench": (
-        ("bench_commands", "bench_api", "bench_slots", "bench_scale"),
+        ("bench_commands", "bench_api", "bench_slots", "bench_scale", "bench_disruptions"),
         "Benchmarks that print tables.",
     ),
     "db": (("db_commands",), "The database: schema migrations."),

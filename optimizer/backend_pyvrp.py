@@ -35,7 +35,7 @@ _INFEASIBLE_COST = 2.0**62
 def expresses(problem: Problem) -> bool:
     """True when PyVRP's model holds every rule and cost of the problem: no breaks, overtime or
     skills that some technician lacks; one window per visit; no pinned, preferred or previous
-    technicians that cost something."""
+    technicians that cost something; no fair workload or priced starts."""
     techs, visits = problem.technicians, problem.visits
     common = frozenset.intersection(*(t.skills for t in techs)) if techs else frozenset()
     return (
@@ -44,6 +44,8 @@ def expresses(problem: Problem) -> bool:
         and all(v.pinned_technician is None for v in visits)
         and (problem.preference_cost == 0 or all(v.preferred_technician is None for v in visits))
         and (problem.stability_cost == 0 or all(v.previous_technician is None for v in visits))
+        and problem.fairness_cost == 0
+        and (problem.start_move_cost == 0 or all(v.previous_start_s is None for v in visits))
     )
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from . import budget
+from .check_soft import soft_costs
 from .checker import check
 from .errors import InvalidProblem
 from .plan import Plan, Progress
@@ -78,7 +79,8 @@ def only_ortools(problem: Problem) -> str:
 
 def rank(problem: Problem, plan: Plan) -> tuple[int, int]:
     """Smaller is better: minus the priority weight served, then travel, overtime, preference,
-    stability and waiting costs (the OR-Tools objective without its penalties)."""
+    stability and waiting costs, fair workload and moved starts (the OR-Tools objective without
+    its penalties)."""
     crews: dict[str, set[str]] = {}
     starts: dict[str, int] = {}
     for r in plan.routes:
@@ -97,6 +99,9 @@ def rank(problem: Problem, plan: Plan) -> tuple[int, int]:
         if v.previous_technician is not None and v.previous_technician not in crew:
             cost += problem.stability_cost
         cost += problem.day_wait_cost * v.wait_days(starts[v.id])
+    if problem.fairness_cost or problem.start_move_cost:  # else skip building the table
+        soft = soft_costs(problem, plan)
+        cost += soft.fairness_cost + problem.start_move_cost * soft.moved_s
     return -weight, cost
 
 

@@ -134,7 +134,7 @@ def problem_from_dict(data: Any) -> Problem:
     name = str_field(root, "name", "", "")
     costs = {
         key: int_field(root, key, "", _default(Problem, key))
-        for key in ("stability_cost", "preference_cost", "day_wait_cost")
+        for key in ("stability_cost", "preference_cost", "day_wait_cost", "fairness_cost", "start_move_cost")
     }
     for key, value in costs.items():
         if value < 0:
@@ -246,6 +246,7 @@ def _visit(obj: Mapping[str, Any], path: str) -> Visit:
     previous = nullable_str(obj, "previous_technician", path)
     demand = int_field(obj, "demand", path, _default(Visit, "demand"))
     crew_size = int_field(obj, "crew_size", path, _default(Visit, "crew_size"))
+    previous_start_s = nullable_int(obj, "previous_start_s", path)
     return build(
         path,
         lambda: Visit(
@@ -260,6 +261,7 @@ def _visit(obj: Mapping[str, Any], path: str) -> Visit:
             previous_technician=previous,
             demand=demand,
             crew_size=crew_size,
+            previous_start_s=previous_start_s,
         ),
     )
 
@@ -347,6 +349,8 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
         "stability_cost": problem.stability_cost,
         "preference_cost": problem.preference_cost,
         "day_wait_cost": problem.day_wait_cost,
+        "fairness_cost": problem.fairness_cost,
+        "start_move_cost": problem.start_move_cost,
     }
 
 
@@ -398,6 +402,7 @@ def _visit_to_dict(v: Visit) -> dict[str, Any]:
         "previous_technician": v.previous_technician,
         "demand": v.demand,
         "crew_size": v.crew_size,
+        "previous_start_s": v.previous_start_s,
     }
 
 

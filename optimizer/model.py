@@ -27,7 +27,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_ils_pb2
 from ortools.util import optional_boolean_pb2
 
-from . import budget
+from . import budget, soft_rules
 from .errors import InvalidProblem
 from .problem import Problem, Technician, Visit
 from .reasons import may_serve
@@ -130,7 +130,7 @@ def build_model(problem: Problem) -> RoutingContext:
         windows=windows,
         penalty_unit=penalty_unit(problem),
     )
-    for rule in RULES:
+    for rule in RULES + soft_rules.RULES:
         rule(ctx)
     return ctx
 
@@ -186,13 +186,14 @@ def _member_nodes(
 
 
 def penalty_unit(problem: Problem) -> int:
-    """More than the travel, overtime, preference, stability and waiting costs of any plan."""
+    """More than the travel, overtime, preference, stability, waiting and soft_rules costs of any
+    plan."""
     techs = vehicles_of(problem)
     travel_s = sum(t.latest_end_s - t.shift.start_s for t in techs)  # travel fits in the day
     overtime = sum(t.overtime_cost * t.max_overtime_s for t in techs)
     moves = (problem.preference_cost + problem.stability_cost) * len(problem.visits)
     waits = problem.day_wait_cost * sum(_most_wait_days(v) for v in problem.visits)
-    unit = travel_s + overtime + moves + waits + 1
+    unit = travel_s + overtime + moves + waits + soft_rules.most_cost(problem) + 1
     if unit * sum(v.weight for v in problem.visits) > _MAX_OBJECTIVE:
         raise InvalidProblem("the problem is too large: its objective would overflow 64 bits.")
     return unit

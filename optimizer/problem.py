@@ -248,6 +248,7 @@ class Visit:
     previous_technician: str | None = None  # for re-planning: who had it in the last plan
     demand: int = 0
     crew_size: int = 1  # how many technicians serve it together, starting at the same time
+    previous_start_s: int | None = None  # for re-planning: its start in the last plan
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -264,6 +265,8 @@ class Visit:
             raise InvalidProblem(msg, field="crew_size")
         if self.crew_size < 1:
             raise InvalidProblem(f"must be >= 1, got {self.crew_size}.", field="crew_size")
+        if self.previous_start_s is not None:
+            _check_time(self.previous_start_s, "previous_start_s")
 
     @property
     def weight(self) -> int:
@@ -354,6 +357,10 @@ class Problem:
     preference_cost: the cost (in travel seconds) of not giving a visit to its preferred technician.
     day_wait_cost: the cost (in travel seconds) of each day a visit is served past its earliest
     day (a movable visit), so that early days fill first; it never outweighs serving a visit.
+    fairness_cost: the cost (in travel seconds) of each second of the longest working time (travel
+    plus service) of a technician; 0 switches fair workload off (optimizer/soft_rules.py).
+    start_move_cost: for re-planning, the cost (in travel seconds) of each second a visit starts
+    before or after its previous_start_s; 0 switches it off.
 
     Raises:
         InvalidProblem: on duplicate ids, unknown pinned or preferred technicians, or matrix
@@ -367,6 +374,8 @@ class Problem:
     stability_cost: int = 0
     preference_cost: int = 900
     day_wait_cost: int = 600
+    fairness_cost: int = 0
+    start_move_cost: int = 0
 
     def __post_init__(self) -> None:
         tech_ids = [t.id for t in self.technicians]
@@ -386,6 +395,9 @@ class Problem:
                 )
         if min(self.stability_cost, self.preference_cost, self.day_wait_cost) < 0:
             raise InvalidProblem("stability_cost, preference_cost and day_wait_cost must be >= 0.")
+        for name in ("fairness_cost", "start_move_cost"):
+            if getattr(self, name) < 0:
+                raise InvalidProblem(f"must be >= 0, got {getattr(self, name)}.", field=name)
         if isinstance(self.travel, Matrix):
             self._check_indices(self.travel.size)
 

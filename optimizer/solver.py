@@ -22,8 +22,10 @@ from .plan import (
     totals_of,
     wait_days_of,
 )
+from .previous_plan import PREVIOUS, previous_plan
 from .problem import Problem
 from .reasons import explain
+from .soft_rules import kept_start
 from .timing import Span, drive, earliest_in, latest_departure
 
 # OR-Tools' RoutingSearchStatus, by name, for a search that returned a plan. Without a plan the
@@ -227,6 +229,11 @@ def _first_plan(
     if budget.vroom_s(params.time_limit_s) >= budget.MIN_VROOM_S:
         backends.prepare_vroom()
     first = backends.insertion_plan(problem)
+    kept = previous_plan(problem)  # a re-plan pricing moves: the plan it replaces, kept
+    if kept is not None and (
+        first is None or backends.rank(problem, kept) < backends.rank(problem, first)
+    ):
+        first = kept
     clock.lap("first plan")
     if first is not None and params.on_progress is not None:  # may raise: a job cancelled
         params.on_progress(_progress(problem, first, started_s))
@@ -261,7 +268,9 @@ def _progress(problem: Problem, plan: Plan, started_s: float) -> Progress:
 
 def _engine_of(first: Plan) -> str:
     """The engine label of a first plan returned as it is: VROOM's or our insertion's."""
-    return backends.INSERTION if first.solver.first_plan == backends.INSERTION else backends.VROOM
+    if first.solver.first_plan in (backends.INSERTION, PREVIOUS):
+        return first.solver.first_plan
+    return backends.VROOM
 
 
 def _solve_ortools(
@@ -426,6 +435,8 @@ def _route(ctx: RoutingContext, solved: SolvedRoute) -> Route:
         start_s = earliest_in(ctx.windows[i], earliest_s)
         if start_s is None or ctx.problem.visits[i].crew_size > 1:
             start_s = solver_start_s
+        else:  # a priced start stays near its previous one (soft_rules)
+            start_s = kept_start(ctx.problem, visits[g], ctx.windows[i], start_s, solver_start_s)
         starts_s.append(min(start_s, solver_start_s))
         ready_s = starts_s[-1] + visits[g].duration_s
     depart_s = latest_departure(tech.shift.start_s, starts_s[0], travel_s[0], gaps[0])

@@ -5,13 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 from sqlmodel import Session
 
 from api.commands.database import fail, session_for, settings_for
 from api.commands.tables import make_console
 from dispatch.region import service as region_service
-from dispatch.region.models import Region, RegionUpdate
+from dispatch.region.models import (
+    FAIRNESS_HELP,
+    REASSIGN_HELP,
+    START_MOVE_HELP,
+    Region,
+    RegionUpdate,
+)
 
 regions_app = typer.Typer(
     help="Regions: their time zone and travel settings (routing server).", no_args_is_help=True
@@ -31,9 +38,9 @@ def list_command(database_url: DatabaseUrl = None) -> None:
     """Print every region with its time zone and where its travel times come from."""
     with session_for(settings_for(database_url)) as session:
         regions, _ = region_service.list_all(session=session, limit=10_000)
-        table = Table("region", "name", "time zone", "travel times")
+        table = Table("region", "name", "time zone", "travel times", "plan settings")
         for r in regions:
-            table.add_row(r.code, r.name, r.timezone, _travel(r))
+            table.add_row(r.code, r.name, r.timezone, _travel(r), _plan_settings(r))
         make_console().print(table)
 
 
@@ -56,22 +63,52 @@ def set_command(
     road_factor: Annotated[
         float | None, typer.Option(help="Road distance over straight line, for the estimate.")
     ] = None,
+    fairness_weight: Annotated[int | None, typer.Option(help=FAIRNESS_HELP + " (0-100).")] = None,
+    reassign_cost_s: Annotated[int | None, typer.Option(help=REASSIGN_HELP + ".")] = None,
+    start_move_cost: Annotated[int | None, typer.Option(help=START_MOVE_HELP + " (0-100).")] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Change a region's travel settings and print them."""
+    """Change a region's travel and plan settings and print them."""
     if no_osrm and osrm_url is not None:
         fail("--osrm-url and --no-osrm: give one of them.")
     with session_for(settings_for(database_url)) as session:
         found = _region(session, region)
-        given = {"osrm_url": osrm_url, "speed_kmh": speed_kmh, "road_factor": road_factor}
+        given = {
+            "osrm_url": osrm_url,
+            "speed_kmh": speed_kmh,
+            "road_factor": road_factor,
+            "fairness_weight": fairness_weight,
+            "reassign_cost_s": reassign_cost_s,
+            "start_move_cost": start_move_cost,
+        }
         changes: dict[str, object] = {k: v for k, v in given.items() if v is not None}
         if no_osrm:
             changes["osrm_url"] = None
         if not changes:
-            fail("nothing to change: give --osrm-url, --no-osrm, --speed-kmh or --road-factor.")
-        region_in = RegionUpdate.model_validate(changes)  # ValueError: one line, exit 2
+            fail(
+                "nothing to change: give --osrm-url, --no-osrm, --speed-kmh, --road-factor, "
+                "--fairness-weight, --reassign-cost-s or --start-move-cost."
+            )
+        region_in = _update(changes)
         updated = region_service.update(session=session, region=found, region_in=region_in)
-        typer.echo(f"{updated.code}: travel times {_travel(updated)}")
+        typer.echo(f"{updated.code}: travel times {_travel(updated)}; {_plan_settings(updated)}")
+
+
+def _update(changes: dict[str, object]) -> RegionUpdate:
+    """The changes checked; a bad value fails with the option it came from."""
+    try:
+        return RegionUpdate.model_validate(changes)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        option = "--" + str(error["loc"][0]).replace("_", "-")
+        fail(f"{option}: {error['msg']}.")
+
+
+def _plan_settings(region: Region) -> str:
+    return (
+        f"fairness weight {region.fairness_weight}, reassign cost {region.reassign_cost_s} s, "
+        f"start move cost {region.start_move_cost}/s"
+    )
 
 
 def _region(session: Session, code: str) -> Region:

@@ -127,7 +127,6 @@ def _build(engine: Engine, job: SolveJob) -> DayProblem:
                 region=region,
                 day=job.day,
                 now=job.replan_from or utc_now(),
-                stability_cost_s=planning_service.STABILITY_COST_S,
             )
         if job.days > 1:
             return week_planning.build_problem(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -99,6 +99,8 @@ class DayInput:
     visits: Sequence[Visit]
     previous: Mapping[int, int] = field(default_factory=dict)  # visit id -> technician id
     stability_cost_s: int = 0
+    previous_starts: Mapping[int, datetime] = field(default_factory=dict)  # visit id -> start
+    start_move_cost: int = 0  # per second a previous start moves (re-planning)
     replanned_from: datetime | None = None
     # visit id -> the only technicians who may take it (besides skills), e.g. those with its parts
     allowed: Mapping[int, frozenset[int]] = field(default_factory=dict)
@@ -130,9 +132,8 @@ def build(data: DayInput) -> DayProblem:
             continue
         previous = _id(data.previous.get(v.id or 0))
         extra = [allowed_skill(v.id or 0)] if (v.id or 0) in data.allowed else []
-        visits.append(
-            visit_of(v, day=data.day, tz=tz, working=working, previous=previous, extra=extra)
-        )
+        planned = visit_of(v, day=data.day, tz=tz, working=working, previous=previous, extra=extra)
+        visits.append(_with_previous_start(planned, data.previous_starts.get(v.id or 0), data))
     with as_invalid_input():
         problem = opt.Problem(
             technicians=tuple(techs),
@@ -140,6 +141,8 @@ def build(data: DayInput) -> DayProblem:
             travel=road_estimate(data.region),
             name=f"{data.region.code} {data.day.isoformat()}",
             stability_cost=data.stability_cost_s,
+            fairness_cost=data.region.fairness_weight,
+            start_move_cost=data.start_move_cost,
         )
     return DayProblem(
         region_id=data.region.id or 0,
@@ -150,6 +153,16 @@ def build(data: DayInput) -> DayProblem:
         replanned_from=data.replanned_from,
         osrm_url=data.region.osrm_url or None,
     )
+
+
+def _with_previous_start(visit: opt.Visit, start: datetime | None, data: DayInput) -> opt.Visit:
+    """The visit with its start in the last plan, in seconds of the day (re-planning)."""
+    if start is None:
+        return visit
+    start_s = localtime.seconds_from_midnight(start, data.day, data.region.zone)
+    if not 0 <= start_s <= opt.MAX_TIME_S:
+        return visit  # planned on another day: nothing to keep
+    return replace(visit, previous_start_s=start_s)
 
 
 def road_estimate(region: Region) -> opt.GreatCircle:

@@ -86,7 +86,14 @@ def _check_promises(session: Session, visit: Visit, technician: Technician, now:
     )
     if not any(v.id == visit_id for v in fixed):
         return  # not open for planning (started, done): the lifecycle check speaks for it
-    alone = replace(problem, technicians=(crew,), visits=fixed, stability_cost=0)
+    alone = replace(
+        problem,
+        technicians=(crew,),
+        visits=fixed,
+        stability_cost=0,
+        start_move_cost=0,  # feasibility only: no prices
+        fairness_cost=0,
+    )
     solution = planning_service.solve_problem(
         replace(day_problem, problem=alone), options=CHECK_OPTIONS
     )

@@ -34,8 +34,6 @@ from dispatch.visit.models import Visit, VisitStatus
 from optimizer import Progress
 
 DEFAULT_OPTIONS = PlanOptions()
-# Moving a planned visit to another technician must save half an hour of driving to be worth it.
-STABILITY_COST_S = 1800
 SHOWN_VIOLATIONS = 5
 NO_PART_CARRIER = "no_part_carrier"
 
@@ -133,18 +131,20 @@ def build_replan_problem(
     region: Region,
     day: date,
     now: datetime,
-    stability_cost_s: int,
+    stability_cost_s: int | None = None,
     with_parts: bool = True,
 ) -> DayProblem:
     """The rest of the day from now: started and finished visits stay with their technician,
-    each technician goes on from where it is, and moving a planned visit costs stability_cost_s
-    (parts as in build_problem)."""
+    each technician goes on from where it is; giving a planned visit to another technician
+    costs stability_cost_s (None: the region's reassign_cost_s) and moving its planned start
+    the region's start_move_cost per second (parts as in build_problem)."""
     now = localtime.require_aware(now, "now")
     visits = visit_service.list_for_day(session=session, region=region, day=day)
     starts = starts_at(visits, day=day, tz=region.zone, now=now)
     open_visits = [v for v in visits if v.status in lifecycle.PLANNABLE]
     open_visits += movable_candidates(session=session, region=region, first=day, last=day)
     previous = {v.id or 0: v.planned_technician_id for v in open_visits if v.planned_technician_id}
+    previous_starts = {v.id or 0: v.planned_start for v in open_visits if v.planned_start}
     crews = _crews(session, region, day, starts, now=now)
     allowed, excluded = part_carriers(session, open_visits, crews) if with_parts else ({}, [])
     data = DayInput(
@@ -153,7 +153,9 @@ def build_replan_problem(
         crews=crews,
         visits=open_visits,
         previous=previous,
-        stability_cost_s=stability_cost_s,
+        stability_cost_s=region.reassign_cost_s if stability_cost_s is None else stability_cost_s,
+        previous_starts=previous_starts,
+        start_move_cost=region.start_move_cost,
         replanned_from=now,
         allowed=allowed,
         excluded=excluded,
@@ -286,7 +288,7 @@ def replan(
     day: date,
     now: datetime,
     options: PlanOptions = DEFAULT_OPTIONS,
-    stability_cost_s: int = STABILITY_COST_S,
+    stability_cost_s: int | None = None,
 ) -> Plan:
     """Re-plan the rest of the day from now (see build_replan_problem); stored as a draft."""
     day_problem = build_replan_problem(

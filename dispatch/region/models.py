@@ -8,6 +8,17 @@ from sqlmodel import Field, SQLModel
 from dispatch import columns as _columns  # noqa: F401  (constraint naming before any table)
 
 CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
+# Plan settings a dispatcher sets per region; costs are in seconds of travel, as the optimizer's.
+MAX_WEIGHT = 100
+MAX_REASSIGN_S = 4 * 3600
+FAIRNESS_HELP = (
+    "fair workload: travel seconds a second of the longest working day (travel + service) "
+    "costs; 0 plans for travel alone"
+)
+REASSIGN_HELP = (
+    "re-planning: travel seconds that giving a planned visit to another technician costs"
+)
+START_MOVE_HELP = "re-planning: travel seconds that each second a planned start moves costs"
 
 
 def _check_timezone(value: str | None) -> str | None:
@@ -34,6 +45,9 @@ class RegionBase(SQLModel):
     road_factor: float = Field(default=1.4, ge=1.0, le=3.0)
     osrm_url: str | None = Field(default=None, max_length=300)
     auto_publish: bool = Field(default=False, description="publish tomorrow's plan unattended")
+    fairness_weight: int = Field(default=0, ge=0, le=MAX_WEIGHT, description=FAIRNESS_HELP)
+    reassign_cost_s: int = Field(default=1800, ge=0, le=MAX_REASSIGN_S, description=REASSIGN_HELP)
+    start_move_cost: int = Field(default=0, ge=0, le=MAX_WEIGHT, description=START_MOVE_HELP)
 
     _timezone_known = field_validator("timezone")(_check_timezone)
     _osrm_url_shape = field_validator("osrm_url")(_check_osrm_url)
@@ -62,6 +76,9 @@ class RegionUpdate(SQLModel):
     road_factor: float | None = Field(default=None, ge=1.0, le=3.0)
     osrm_url: str | None = Field(default=None, max_length=300)
     auto_publish: bool | None = None
+    fairness_weight: int | None = Field(default=None, ge=0, le=MAX_WEIGHT)
+    reassign_cost_s: int | None = Field(default=None, ge=0, le=MAX_REASSIGN_S)
+    start_move_cost: int | None = Field(default=None, ge=0, le=MAX_WEIGHT)
 
     _timezone_known = field_validator("timezone")(_check_timezone)
     _osrm_url_shape = field_validator("osrm_url")(_check_osrm_url)

@@ -82,3 +82,43 @@ def test_cli_regions_set_and_list(tmp_path: Path) -> None:
     assert unknown.exit_code == 2 and "unknown region 'nowhere'" in unknown.output
     back = runner.invoke(app, [*base, "--no-osrm"])
     assert back.exit_code == 0 and "OSRM" not in back.output
+
+
+def test_admin_sets_the_plan_settings_and_bad_values_name_the_field(world: World) -> None:
+    """PATCH sets the fairness weight and the stability prices and GET shows them; a weight
+    out of 0-100 or a negative price is a 422 naming the field, and nothing changes."""
+    body = {"fairness_weight": 3, "reassign_cost_s": 600, "start_move_cost": 1}
+    answer = _patch(world, "admin", body)
+    assert answer.status_code == 200, answer.text
+    shown = world.get("disp_a", f"/v1/regions/{world.region_a.code}").json()
+    assert {k: shown[k] for k in body} == body
+    for field, value in (
+        ("fairness_weight", 101),
+        ("reassign_cost_s", -1),
+        ("start_move_cost", -2),
+    ):
+        bad = _patch(world, "admin", {"fairness_weight": 7, field: value})
+        assert bad.status_code == 422
+        assert bad.json()["detail"][0]["loc"][-1] == field
+    again = world.get("disp_a", f"/v1/regions/{world.region_a.code}").json()
+    assert again["fairness_weight"] == 3
+
+
+def test_cli_regions_set_plan_settings(tmp_path: Path) -> None:
+    """`purna regions set` sets the fair-workload weight and stability prices and prints them;
+    a weight over 100 is one line naming the option, exit 2."""
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    engine = make_engine(settings_for(url))
+    upgrade(engine)
+    with Session(engine) as session:
+        code = small_day(session).region.code
+    engine.dispose()
+    base = ["regions", "set", "--region", code, "--database-url", url]
+    done = runner.invoke(
+        app, [*base, "--fairness-weight", "2", "--reassign-cost-s", "900", "--start-move-cost", "1"]
+    )
+    assert done.exit_code == 0, done.output
+    assert "fairness weight 2, reassign cost 900 s, start move cost 1/s" in done.output
+    bad = runner.invoke(app, [*base, "--fairness-weight", "500"])
+    assert bad.exit_code == 2
+    assert "--fairness-weight: Input should be less than or equal to 100" in bad.output

@@ -153,6 +153,20 @@ def test_formats_optional_fields_read() -> None:
     assert (problem.stability_cost, problem.preference_cost) == (300, 0)
 
 
+def test_formats_soft_rule_fields_read_and_written() -> None:
+    """fairness_cost, start_move_cost and a visit's previous_start_s are read and written back;
+    absent, they are 0, 0 and null."""
+    data = _fixture_dict("tiny_two_techs.json")
+    assert problem_from_dict(data).fairness_cost == 0
+    assert problem_from_dict(data).visits[0].previous_start_s is None
+    data["fairness_cost"], data["start_move_cost"] = 2, 1
+    data["visits"][0]["previous_start_s"] = 36_000
+    problem = problem_from_dict(data)
+    assert (problem.fairness_cost, problem.start_move_cost) == (2, 1)
+    assert problem.visits[0].previous_start_s == 36_000
+    assert problem_from_dict(problem_to_dict(problem)) == problem
+
+
 # --- faults in a problem ---------------------------------------------------------------------
 
 
@@ -285,6 +299,14 @@ PROBLEM_FAULTS = [
         ">= 0",
     ),
     ("stability_negative", _set(("stability_cost",), -1), "stability_cost", ">= 0"),
+    ("fairness_negative", _set(("fairness_cost",), -1), "fairness_cost", ">= 0"),
+    ("start_move_negative", _set(("start_move_cost",), -5), "start_move_cost", ">= 0"),
+    (
+        "previous_start_negative",
+        _set(("visits", 0, "previous_start_s"), -1),
+        "visits[0].previous_start_s",
+        "between 0",
+    ),
 ]
 
 

@@ -4,6 +4,7 @@ technician and see it stay there after the re-plan; a drag that breaks a window 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -149,6 +150,29 @@ def _a_pin_that_breaks_a_window(dispatcher: Api, region: str, day: date) -> tupl
     raise AssertionError("every visit fits every technician: no refusal to show")
 
 
+def see_the_moved_visits(page: Any, comparison: dict[str, Any], visit_id: int) -> None:
+    """The draft's moved visits, as the comparison lists them, carry a marker on the timeline
+    and stand in the "moved" list; the dragged visit is there as reassigned."""
+    changes = {c["visit_id"]: c["change"] for c in comparison["changes"]}
+    assert changes[visit_id] == "reassigned"
+    expect(page.locator("#moved-title")).to_have_text(f"Moved by this draft ({len(changes)})")
+    listed = page.locator("#moved li[data-visit-id]")
+    expect(listed).to_have_count(len(changes))
+    item = page.locator(f'#moved li[data-visit-id="{visit_id}"]')
+    expect(item).to_have_attribute("aria-label", re.compile(r"to another technician: .+ → .+"))
+    expect(item).to_contain_text("→")
+    routed = {v: c for v, c in changes.items() if c != "unassigned"}
+    marked = page.locator(".seg.visit.moved")
+    expect(marked).to_have_count(len(routed))
+    block = page.locator(f'.seg.visit.moved[data-visit-id="{visit_id}"]')
+    expect(block).to_have_attribute("data-change", "reassigned")
+    expect(block).to_contain_text("⇄")
+    unmoved = page.locator(".seg.visit:not(.moved)").first
+    if unmoved.count():
+        expect(unmoved).not_to_contain_text("⇄")
+    screenshot(page, "board_moved")
+
+
 def test_dragging_a_visit_pins_it_and_replans(
     site: Site, laptop: Any, dispatcher: Api, region: str, days: list[date]
 ) -> None:
@@ -166,9 +190,11 @@ def test_dragging_a_visit_pins_it_and_replans(
         f'.tl-row[data-technician-id="{tech_id}"] .seg.visit[data-visit-id="{visit_id}"]'
     )
     expect(moved).to_be_visible()
-    expect(moved).to_have_class("seg visit pinned ")
+    expect(moved).to_have_class(re.compile(r"\bpinned\b"))
     draft_id = int(laptop.locator("#plan-badge").inner_text().split("#")[1].split()[0])
-    stability = dispatcher.get(f"/plans/{draft_id}/comparison")["stability"]
+    comparison = dispatcher.get(f"/plans/{draft_id}/comparison")
+    stability = comparison["stability"]
+    see_the_moved_visits(laptop, comparison, visit_id)
     laptop.get_by_role("button", name="Compare", exact=True).click()
     expect(laptop.locator("#compare-changes")).to_contain_text(str(visit_id))
     expect(laptop.locator("#compare-stability")).to_contain_text(

@@ -11,7 +11,10 @@ const COLOURS = ["#1f5fa8", "#c0392b", "#1e8449", "#7d3c98", "#a04000", "#b8336a
 const OPEN = ["queued", "running"];
 const REFRESH_MS = 60_000;
 
-const state = { region: null, zone: "Asia/Jakarta", day: null, technicians: [], colours: new Map(), view: null, planId: null, job: null, stream: null };
+const state = { region: null, zone: "Asia/Jakarta", day: null, technicians: [], colours: new Map(), view: null, planId: null, job: null, stream: null, moves: new Map() };
+// How a visit changes from the published plan to the draft shown (GET /plans/{id}/comparison).
+const MOVE_MARK = { reassigned: "⇄ ", retimed: "◷ ", assigned: "+ " };
+const MOVE_TEXT = { reassigned: "to another technician", retimed: "moved in time", assigned: "newly routed", unassigned: "left out" };
 
 
 async function start() {
@@ -75,10 +78,26 @@ async function load() {
     return;
   }
   if (ticket !== state.loads) return;
+  const moves = await movesOf(view);
+  if (ticket !== state.loads) return;
   state.view = view;
+  state.moves = moves;
   render();
   const open = state.view.jobs.find((j) => OPEN.includes(j.status));
   if (open && !state.stream) follow(open);
+}
+
+// A draft beside a published plan: per visit, how the draft moves it (none for a published plan).
+async function movesOf(view) {
+  const plan = view.plan;
+  if (plan?.status !== "draft" || !view.published_plan_id) return new Map();
+  try {
+    const result = await api(`/plans/${plan.id}/comparison`);
+    return new Map(result.changes.map((c) => [c.visit_id, c]));
+  } catch (err) {
+    showMessage($("#board-message"), `The moved visits cannot be shown: ${err.message}`);
+    return new Map();
+  }
 }
 
 const label = (v) => `${v.customer_name.split(" ")[0]} · ${humanize(v.kind)}`;
@@ -91,8 +110,9 @@ function render() {
   renderBadge(plan);
   renderFigures(view.figures, plan);
   renderUnassigned(view.unassigned, visits);
+  renderMoves(visits);
   const rows = state.technicians.map((t) => ({ technician: t, colour: state.colours.get(t.id), route: routes.get(t.id) ?? null }));
-  state.timeline.draw({ rows, visits, zone: state.zone, label });
+  state.timeline.draw({ rows, visits, zone: state.zone, label, moves: state.moves, describe: describeMove });
   const depot = (t) => ({ lat: t.start_lat, lon: t.start_lon });
   state.map.draw({
     routes: rows.filter((r) => r.route).map((r) => ({ depot: depot(r.technician), colour: r.colour, stops: r.route.stops.map((s) => visits.get(s.visit_id)) })),
@@ -137,6 +157,7 @@ function renderFigures(figures, plan) {
 
 function renderUnassigned(rows, visits) {
   $("#unassigned-title").textContent = `Unassigned (${rows.length})`;
+  $("#unassigned-section").classList.toggle("empty", rows.length === 0);
   const list = rows.map((u) => {
     const v = visits.get(u.visit_id);
     return el("li", { draggable: "true", dataset: { visitId: u.visit_id }, tabindex: "0", title: "Drag onto a technician's row to pin it there",
@@ -147,6 +168,30 @@ function renderUnassigned(rows, visits) {
       el("span", { class: "reason" }, u.message));
   });
   $("#unassigned").replaceChildren(...(list.length ? list : [el("li", { class: "muted" }, state.view.plan ? "Every visit is on a route." : "Plan the day to route its visits.")]));
+}
+
+const technicianName = (id) => (id ? state.technicians.find((t) => t.id === id)?.name ?? `technician ${id}` : "nobody");
+
+// "Budi Santoso 09:10 → Sari Siregar 10:40": who had the visit when in the published plan, and
+// in the draft; short, first names only.
+function describeMove(change, short = false) {
+  const at = (iso) => (iso ? ` ${fmtTime(iso, state.zone)}` : "");
+  const who = (id) => (short ? technicianName(id).split(" ")[0] : technicianName(id));
+  return `${who(change.before_technician_id)}${at(change.before_start)} → ${who(change.after_technician_id)}${at(change.after_start)}`;
+}
+
+function renderMoves(visits) {
+  const section = $("#moved-section");
+  section.hidden = state.moves.size === 0;
+  $("#moved-title").textContent = `Moved by this draft (${state.moves.size})`;
+  const items = [...state.moves.values()].map((c) => {
+    const v = visits.get(c.visit_id);
+    const said = `Visit ${c.visit_id} ${MOVE_TEXT[c.change] ?? c.change}: ${describeMove(c)}`;
+    return el("li", { dataset: { visitId: c.visit_id, change: c.change }, tabindex: "0", title: said, "aria-label": said, onclick: () => openVisit(c.visit_id) },
+      el("b", {}, `${MOVE_MARK[c.change] ?? "– "}${v ? label(v) : "visit"} · ${c.visit_id}`),
+      el("span", { class: "change" }, describeMove(c, true)));
+  });
+  $("#moved").replaceChildren(...items);
 }
 
 // --- Solve jobs: start, follow by server-sent events, stop --------------------------------

@@ -5,6 +5,8 @@ import { el, fmtDuration, fmtTime } from "./shell.js";
 
 const HOUR_MS = 3600 * 1000;
 // Work under way or done shows at a glance on a live day.
+// A visit the draft moves against the published plan: reassigned, retimed, newly routed.
+const MOVE_MARK = { reassigned: "⇄ ", retimed: "◷ ", assigned: "+ " };
 const STATUS_MARK = { en_route: "▸ ", on_site: "● ", completed: "✓ ", failed: "✕ " };
 
 function span(items) {
@@ -23,7 +25,8 @@ export class Timeline {
   }
 
   // rows: [{technician, colour, route|null}], visits: Map id -> visit, zone: region time zone
-  draw({ rows, visits, zone, label }) {
+  // moves: Map visit id -> its change against the published plan; describe(change) says how.
+  draw({ rows, visits, zone, label, moves = new Map(), describe = () => "" }) {
     const times = [];
     for (const { route } of rows) if (route) times.push(route.start_at, route.end_at);
     for (const v of visits.values()) times.push(v.window_start, v.window_end);
@@ -49,11 +52,11 @@ export class Timeline {
       axis.append(el("span", { style: `left:${pct(at)}` }, fmtTime(at, zone)));
     }
     const head = el("div", { class: "tl-head" }, el("span", {}, "Technician"), axis, el("span", { class: "tl-total" }, "drive"));
-    const body = rows.map((row) => this._row(row, { visits, zone, pct, width, hours, label }));
+    const body = rows.map((row) => this._row(row, { visits, zone, pct, width, hours, label, moves, describe }));
     this.element.replaceChildren(head, ...body);
   }
 
-  _row({ technician, colour, route }, { visits, zone, pct, width, hours, label }) {
+  _row({ technician, colour, route }, { visits, zone, pct, width, hours, label, moves, describe }) {
     const track = el("div", { class: "tl-track", style: `--hours:${hours}` });
     const seg = (cls, a, b, attrs = {}, ...kids) =>
       el("div", { class: `seg ${cls}`, style: `left:${pct(a)};width:${width(a, b)}`, ...attrs }, ...kids);
@@ -65,7 +68,8 @@ export class Timeline {
       for (const stop of route.stops) {
         if (new Date(stop.arrival_at) > new Date(ready)) track.append(seg("travel", ready, stop.arrival_at));
         const visit = visits.get(stop.visit_id);
-        track.append(this._visit(visit, stop, colour, { seg, zone, label }));
+        const move = moves.get(stop.visit_id);
+        track.append(this._visit(visit, stop, colour, { seg, zone, label, move, moved: move ? describe(move) : "" }));
         ready = stop.end_at;
       }
       if (new Date(route.end_at) > new Date(ready)) track.append(seg("travel", ready, route.end_at));
@@ -87,18 +91,19 @@ export class Timeline {
     return row;
   }
 
-  _visit(visit, stop, colour, { seg, zone, label }) {
+  _visit(visit, stop, colour, { seg, zone, label, move, moved }) {
     const movable = ["booked", "planned", "requested"].includes(visit.status);
     const crew = (visit.crew_size ?? 1) > 1;
-    const classes = ["visit", visit.pinned_technician_id ? "pinned" : "", crew ? "crew" : "", movable ? "" : `locked ${visit.status}`].join(" ");
+    const classes = ["visit", visit.pinned_technician_id ? "pinned" : "", crew ? "crew" : "", movable ? "" : `locked ${visit.status}`, move ? "moved" : ""].join(" ").trim();
     const crewText = crew ? `, crew visit with ${(this.crews.get(visit.id) ?? []).join(" and ")}` : "";
     const block = seg(classes, stop.start_at, stop.end_at, {
       draggable: movable ? "true" : "false",
       tabindex: "0",
       role: "button",
-      dataset: { visitId: visit.id },
-      "aria-label": `Visit ${visit.id}, ${label(visit)}, ${fmtTime(stop.start_at, zone)} to ${fmtTime(stop.end_at, zone)}, ${visit.status.replace("_", " ")}${crewText}`,
-    }, `${STATUS_MARK[visit.status] ?? ""}${crew ? `${visit.crew_size}× ` : ""}${label(visit)}`);
+      dataset: move ? { visitId: visit.id, change: move.change } : { visitId: visit.id },
+      "aria-label": `Visit ${visit.id}, ${label(visit)}, ${fmtTime(stop.start_at, zone)} to ${fmtTime(stop.end_at, zone)}, ${visit.status.replace("_", " ")}${crewText}${move ? `, moved: ${moved}` : ""}`,
+    }, `${MOVE_MARK[move?.change] ?? ""}${STATUS_MARK[visit.status] ?? ""}${crew ? `${visit.crew_size}× ` : ""}${label(visit)}`);
+    block._moved = moved;
     block.style.background = colour;
     block.addEventListener("click", () => this.onVisit(visit.id));
     block.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); this.onVisit(visit.id); } });
@@ -130,6 +135,7 @@ export class Timeline {
       `status ${visit.status.replace("_", " ")}`, el("br"),
       `${visit.address}`,
       ...(visit.pinned_technician_id ? [el("br"), "pinned to this technician"] : []),
+      ...(event.currentTarget._moved ? [el("br"), el("b", {}, `moved: ${event.currentTarget._moved}`)] : []),
     );
     this.tooltip.hidden = false;
     this._hovered = event.currentTarget;
