@@ -244,8 +244,9 @@ def late_technician(problem: Problem, base: Plan, _rng: random.Random) -> Proble
 
 
 def _late(technician: Technician, left_s: int) -> Technician:
-    start_s = min(left_s + LATE_S, technician.shift.end_s)
-    return replace(technician, shift=TimeWindow(start_s, technician.shift.end_s))
+    shift = technician.shifts[0]  # the demo day: one shift
+    start_s = min(left_s + LATE_S, shift.end_s)
+    return replace(technician, shifts=(replace(shift, start_s=start_s),))
 
 
 DISRUPTIONS: tuple[tuple[str, Callable[[Problem, Plan, random.Random], Problem]], ...] = (

@@ -18,10 +18,10 @@ from .backends import PYVRP as PYVRP
 from .backends import VROOM as VROOM
 from .backends import VROOM_ORTOOLS as VROOM_ORTOOLS
 from .backends import rank as rank
-from .checker import PlanCost as PlanCost
 from .check_soft import SoftCosts as SoftCosts
 from .check_soft import soft_costs as soft_costs
 from .check_soft import work_by_technician as work_by_technician
+from .checker import PlanCost as PlanCost
 from .checker import Violation as Violation
 from .checker import check as check
 from .checker import is_valid as is_valid

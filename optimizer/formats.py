@@ -134,7 +134,13 @@ def problem_from_dict(data: Any) -> Problem:
     name = str_field(root, "name", "", "")
     costs = {
         key: int_field(root, key, "", _default(Problem, key))
-        for key in ("stability_cost", "preference_cost", "day_wait_cost", "fairness_cost", "start_move_cost")
+        for key in (
+            "stability_cost",
+            "preference_cost",
+            "day_wait_cost",
+            "fairness_cost",
+            "start_move_cost",
+        )
     }
     for key, value in costs.items():
         if value < 0:
