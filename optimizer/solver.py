@@ -140,7 +140,8 @@ def _first_plan(
     problem: Problem, params: SolveParams, started_s: float, clock: PhaseClock
 ) -> Plan | None:
     """The plan the OR-Tools search starts from: ours by insertion (reported at once: a first
-    plan within a second or two), then VROOM's runs for their share; the best by rank()."""
+    plan within a second or two), then VROOM's runs for their share; the best by rank(). A
+    re-plan that prices moves starts from the plan it replaces instead of VROOM's."""
     first = backends.insertion_plan(problem)
     kept = previous_plan(problem)  # a re-plan pricing moves: the plan it replaces, kept
     if kept is not None and (
@@ -150,6 +151,8 @@ def _first_plan(
     clock.lap("first plan")
     if first is not None and params.on_progress is not None:  # may raise: a job cancelled
         params.on_progress(_progress(problem, first, started_s))
+    if kept is not None:  # VROOM knows no prices: the search gets its time (previous_plan.py)
+        return first
     deadline_s = started_s + budget.vroom_s(params.time_limit_s)
     vroom = backends.vroom_plan(
         problem, deadline_s - time.perf_counter(), params.threads, should_stop=params.should_stop
