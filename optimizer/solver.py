@@ -141,17 +141,14 @@ def _first_plan(
 ) -> Plan | None:
     """The plan the OR-Tools search starts from: ours by insertion (reported at once: a first
     plan within a second or two), then VROOM's runs for their share; the best by rank(). A
-    re-plan that prices moves starts from the plan it replaces instead of VROOM's."""
-    first = backends.insertion_plan(problem)
-    kept = previous_plan(problem)  # a re-plan pricing moves: the plan it replaces, kept
-    if kept is not None and (
-        first is None or backends.rank(problem, kept) < backends.rank(problem, first)
-    ):
-        first = kept
+    re-plan that prices moves starts from the plan it replaces instead (previous_plan.py)."""
+    # A re-plan that prices moves: the plan it replaces is the one to beat, and the search gets
+    # VROOM's time (previous_plan.py).
+    first = previous_plan(problem) or backends.insertion_plan(problem)
     clock.lap("first plan")
     if first is not None and params.on_progress is not None:  # may raise: a job cancelled
         params.on_progress(_progress(problem, first, started_s))
-    if kept is not None:  # VROOM knows no prices: the search gets its time (previous_plan.py)
+    if first is not None and first.solver.first_plan == PREVIOUS:
         return first
     deadline_s = started_s + budget.vroom_s(params.time_limit_s)
     vroom = backends.vroom_plan(
@@ -192,7 +189,10 @@ def _solve_ortools(
     """The OR-Tools search, from `first` when given, for the time left of the time limit."""
     ctx = model.build_model(problem)
     watch = _Watch(ctx, params, started_s)
-    initial_routes = None if first is None else warm_start.start_routes(ctx, first)
+    # Not from the plan a re-plan replaces: measured, OR-Tools' own first solution (which
+    # knows the prices) led the search to better plans within a re-plan's seconds.
+    kept = first is not None and first.solver.first_plan == PREVIOUS
+    initial_routes = None if first is None or kept else warm_start.start_routes(ctx, first)
     clock.lap("build")
     deterministic = params.deterministic
     elapsed_s = time.perf_counter() - started_s + budget.READ_BACK_S
@@ -216,7 +216,7 @@ def _solve_ortools(
         return _unsolved(problem, PlanStatus.NO_SOLUTION, started_s)
     status = _STATUS_WITH_PLAN.get(model.status_name(ctx), PlanStatus.FEASIBLE)
     routes = model.read_routes(ctx, assignment)
-    engine = backends.ORTOOLS if first is None else backends.VROOM_ORTOOLS
+    engine = backends.ORTOOLS if first is None or kept else backends.VROOM_ORTOOLS
     plan = _plan(ctx, routes, status, started_s, int(assignment.ObjectiveValue()), engine)
     clock.lap("read back")
     first_plan = "" if first is None else first.solver.first_plan
