@@ -290,7 +290,7 @@ def table(rows: Sequence[Replan], setup: Setup) -> Table:
     table = Table(title=title, title_justify="left")
     table.add_column("disruption", no_wrap=True)
     table.add_column("stability")
-    for name in ("re-plan s", "visits", "re-homed", "reassigned", "start >15m", "moved",
+    for name in ("re-plan s", "visits", "re-homed", "new tech", "start >15m", "moved",
                  "moved h", "kept", "broken"):  # fmt: skip
         table.add_column(name, justify="right")
     for name, _ in DISRUPTIONS:
