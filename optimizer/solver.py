@@ -141,9 +141,8 @@ def _first_plan(
 ) -> Plan | None:
     """The plan the OR-Tools search starts from: ours by insertion (reported at once: a first
     plan within a second or two), then VROOM's runs for their share; the best by rank(). A
-    re-plan that prices moves starts from the plan it replaces instead (previous_plan.py)."""
-    # A re-plan that prices moves: the plan it replaces is the one to beat, and the search gets
-    # VROOM's time (previous_plan.py).
+    re-plan that prices moves has the plan it replaces instead, for the search to beat from
+    its own first solution, with VROOM's time too (previous_plan.py)."""
     first = previous_plan(problem) or backends.insertion_plan(problem)
     clock.lap("first plan")
     if first is not None and params.on_progress is not None:  # may raise: a job cancelled
@@ -173,7 +172,8 @@ def _progress(problem: Problem, plan: Plan, started_s: float) -> Progress:
 
 
 def _engine_of(first: Plan) -> str:
-    """The engine label of a first plan returned as it is: VROOM's or our insertion's."""
+    """The engine label of a first plan returned as it is: VROOM's, our insertion's or the
+    plan a re-plan replaces."""
     if first.solver.first_plan in (backends.INSERTION, PREVIOUS):
         return first.solver.first_plan
     return backends.VROOM
@@ -186,7 +186,8 @@ def _solve_ortools(
     first: Plan | None,
     clock: PhaseClock,
 ) -> Plan:
-    """The OR-Tools search, from `first` when given, for the time left of the time limit."""
+    """The OR-Tools search, from `first` when given (not the plan a re-plan replaces), for the
+    time left of the time limit."""
     ctx = model.build_model(problem)
     watch = _Watch(ctx, params, started_s)
     # Not from the plan a re-plan replaces: measured, OR-Tools' own first solution (which
