@@ -68,10 +68,12 @@ class Replan:
     priced: bool
     seconds: float
     visits: int  # visits of the re-planned problem (the urgent one included)
-    reassigned: int  # served in both plans, by another technician who still works
-    start_moved: int  # served in both plans, starting more than MOVED_S apart
+    rehomed: int  # a sick technician's visits, served by another
+    # The others: visits served in both plans, whose technician still works.
+    reassigned: int  # served by another technician
+    start_moved: int  # starting more than MOVED_S apart
     moved: int  # either of the two
-    moved_s: int  # the seconds the starts of visits served in both plans moved, summed
+    moved_s: int  # the seconds their starts moved, summed
     kept: int  # served, inside their promised window (the validator checks windows)
     broken: int  # left unassigned
 
@@ -161,18 +163,21 @@ def measure(
     before = {s.visit: (r.technician, s.start_s) for r in base.routes for s in r.stops}
     after = {s.visit: (r.technician, s.start_s) for r in plan.routes for s in r.stops}
     working = {t.id for t in problem.technicians}
-    both = before.keys() & after.keys()
-    reassigned = {v for v in both if before[v][0] in working and before[v][0] != after[v][0]}
-    shifted = {v for v in both if abs(before[v][1] - after[v][1]) > MOVED_S}
+    # The other customers: served in both plans by a technician who still works (a sick
+    # technician's visits must move, and are not counted as moved).
+    others = {v for v in before.keys() & after.keys() if before[v][0] in working}
+    reassigned = {v for v in others if before[v][0] != after[v][0]}
+    shifted = {v for v in others if abs(before[v][1] - after[v][1]) > MOVED_S}
     return Replan(
         disruption=name,
         priced=priced,
         seconds=seconds,
         visits=len(problem.visits),
+        rehomed=sum(1 for v in after if v in before and before[v][0] not in working),
         reassigned=len(reassigned),
         start_moved=len(shifted),
         moved=len(reassigned | shifted),
-        moved_s=sum(abs(before[v][1] - after[v][1]) for v in both),
+        moved_s=sum(abs(before[v][1] - after[v][1]) for v in others),
         kept=plan.totals.assigned,
         broken=len(plan.unassigned),
     )
@@ -199,14 +204,25 @@ def _busiest(base: Plan) -> str:
 
 def sick_technician(problem: Problem, base: Plan, _rng: random.Random) -> Problem:
     """The busiest technician calls in sick before the day starts: their shift is removed and
-    their visits have no previous technician left to keep."""
+    their visits have no previous (nor preferred, nor pinned) technician left to keep."""
     sick = _busiest(base)
-    visits = tuple(
-        replace(v, previous_technician=None) if v.previous_technician == sick else v
-        for v in _remembered(problem, base)
-    )
+    visits = tuple(_without(v, sick) for v in _remembered(problem, base))
     technicians = tuple(t for t in problem.technicians if t.id != sick)
     return replace(problem, technicians=technicians, visits=visits)
+
+
+def _without(visit: Visit, sick: str) -> Visit:
+    """The visit with no tie left to the sick technician (previous, preferred or pinned)."""
+    return replace(
+        visit,
+        previous_technician=None
+        if visit.previous_technician == sick
+        else visit.previous_technician,
+        preferred_technician=None
+        if visit.preferred_technician == sick
+        else visit.preferred_technician,
+        pinned_technician=None if visit.pinned_technician == sick else visit.pinned_technician,
+    )
 
 
 def urgent_repair(problem: Problem, base: Plan, rng: random.Random) -> Problem:
@@ -273,10 +289,10 @@ def table(rows: Sequence[Replan], setup: Setup) -> Table:
         f" {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
     table = Table(title=title, title_justify="left")
-    table.add_column("disruption")
+    table.add_column("disruption", no_wrap=True)
     table.add_column("stability")
-    for name in ("re-plan s", "visits", "reassigned", "start >15m", "moved", "moved h",
-                 "kept", "broken"):  # fmt: skip
+    for name in ("re-plan s", "visits", "re-homed", "new tech", "start >15m", "moved",
+                 "moved h", "kept", "broken"):  # fmt: skip
         table.add_column(name, justify="right")
     for name, _ in DISRUPTIONS:
         for priced in (False, True):
@@ -289,6 +305,7 @@ def table(rows: Sequence[Replan], setup: Setup) -> Table:
                 "priced" if priced else "unpriced",
                 f"{sum(seconds) / len(seconds):.1f} / {max(seconds):.1f}",
                 str(sum(r.visits for r in group)),
+                str(sum(r.rehomed for r in group)),
                 str(sum(r.reassigned for r in group)),
                 str(sum(r.start_moved for r in group)),
                 str(sum(r.moved for r in group)),

@@ -1,10 +1,12 @@
-"""The last plan as a first plan for a re-plan that prices stability.
+"""The plan a re-plan replaces, as the plan its search must beat.
 
-A re-plan whose problem prices moves (stability_cost, start_move_cost) starts best from the plan
-it replaces: each technician's previous visits in their previous order, as far as they still
-hold, and the visits that lost their place (a technician gone or late, an urgent visit) at their
-cheapest places. The search then improves it; from VROOM's plan alone, built without the prices,
-it rarely finds its way back in the seconds a re-plan has.
+A re-plan whose problem prices moves (stability_cost, start_move_cost) has an obvious candidate:
+each technician's previous visits in their previous order, as far as they still hold, and the
+visits that lost their place (a technician gone or late, an urgent visit) at their cheapest
+places. solver.py keeps it when the search finds nothing better, and skips VROOM for such a
+re-plan: VROOM knows no prices, and on the demo day (`purna bench disruptions`) the search
+started from VROOM's plan, or from this one, stalled far from the plans OR-Tools found from
+its own first solution, which weighs the prices.
 """
 
 from __future__ import annotations

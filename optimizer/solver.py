@@ -225,18 +225,18 @@ def _first_plan(
     problem: Problem, params: SolveParams, started_s: float, clock: PhaseClock
 ) -> Plan | None:
     """The plan the OR-Tools search starts from: ours by insertion (reported at once: a first
-    plan within a second or two), then VROOM's runs for their share; the best by rank()."""
-    if budget.vroom_s(params.time_limit_s) >= budget.MIN_VROOM_S:
+    plan within a second or two), then VROOM's runs for their share; the best by rank(). A
+    re-plan that prices moves has the plan it replaces instead, for the search to beat from
+    its own first solution, with VROOM's time too (previous_plan.py)."""
+    kept = previous_plan(problem)
+    if kept is None and budget.vroom_s(params.time_limit_s) >= budget.MIN_VROOM_S:
         backends.prepare_vroom()
-    first = backends.insertion_plan(problem)
-    kept = previous_plan(problem)  # a re-plan pricing moves: the plan it replaces, kept
-    if kept is not None and (
-        first is None or backends.rank(problem, kept) < backends.rank(problem, first)
-    ):
-        first = kept
+    first = kept or backends.insertion_plan(problem)
     clock.lap("first plan")
     if first is not None and params.on_progress is not None:  # may raise: a job cancelled
         params.on_progress(_progress(problem, first, started_s))
+    if first is not None and first.solver.first_plan == PREVIOUS:
+        return first
     deadline_s = started_s + budget.vroom_s(params.time_limit_s)
     vroom = backends.vroom_plan(
         problem, deadline_s - time.perf_counter(), params.threads, should_stop=params.should_stop
@@ -267,7 +267,8 @@ def _progress(problem: Problem, plan: Plan, started_s: float) -> Progress:
 
 
 def _engine_of(first: Plan) -> str:
-    """The engine label of a first plan returned as it is: VROOM's or our insertion's."""
+    """The engine label of a first plan returned as it is: VROOM's, our insertion's or the
+    plan a re-plan replaces."""
     if first.solver.first_plan in (backends.INSERTION, PREVIOUS):
         return first.solver.first_plan
     return backends.VROOM
@@ -280,10 +281,14 @@ def _solve_ortools(
     first: Plan | None,
     clock: PhaseClock,
 ) -> Plan:
-    """The OR-Tools search, from `first` when given, for the time left of the time limit."""
+    """The OR-Tools search, from `first` when given (not the plan a re-plan replaces), for the
+    time left of the time limit."""
     ctx = model.build_model(problem)
     watch = _Watch(ctx, params, started_s)
-    initial_routes = None if first is None else warm_start.start_routes(ctx, first)
+    # Not from the plan a re-plan replaces: measured, OR-Tools' own first solution (which
+    # knows the prices) led the search to better plans within a re-plan's seconds.
+    kept = first is not None and first.solver.first_plan == PREVIOUS
+    initial_routes = None if first is None or kept else warm_start.start_routes(ctx, first)
     clock.lap("build")
     deterministic = params.deterministic
     elapsed_s = time.perf_counter() - started_s + budget.read_back_s(len(problem.visits))
@@ -307,7 +312,7 @@ def _solve_ortools(
         return _unsolved(problem, PlanStatus.NO_SOLUTION, started_s)
     status = _STATUS_WITH_PLAN.get(model.status_name(ctx), PlanStatus.FEASIBLE)
     routes = model.read_routes(ctx, assignment)
-    engine = backends.ORTOOLS if first is None else backends.VROOM_ORTOOLS
+    engine = backends.ORTOOLS if first is None or kept else backends.VROOM_ORTOOLS
     plan = _plan(ctx, routes, status, started_s, int(assignment.ObjectiveValue()), engine)
     clock.lap("read back")
     first_plan = "" if first is None else first.solver.first_plan
