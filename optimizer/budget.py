@@ -19,6 +19,9 @@ READ_BACK_S = 0.4
 # ... and this much more per visit: at 200x1000 the read back and fill took 0.3 s and OR-Tools
 # overran its limit by 1.4 s finishing its last solution (load 6, 2026-12-03).
 READ_BACK_PER_VISIT_S = 0.001
+# Building the OR-Tools model (with the warm start) took 0.15-0.65 s for 100x500 at load 4-8, and
+# 1.2-1.7 s at load 12 (2026-12-03).
+BUILD_PER_VISIT_S = 0.0012
 # Days with at least this many visits are planned by VROOM in clusters (decomposed.py). Measured
 # at 60 s on one core (README, "What was tried"): on 100x500 VROOM on the whole day, stopped by
 # its timeout, served more (490 against 486); on 200x1000 the clusters did (987 against 974).
@@ -35,6 +38,11 @@ REQUIRED_PROBE = 0.2
 LNS_S_PER_BREAK_ROUTE = 0.01
 LNS_TIME_LIMIT_MIN_S = 0.1
 LNS_TIME_LIMIT_MAX_S = 1.0
+
+
+def build_s(visits: int) -> float:
+    """About how long building the OR-Tools model of a day with this many visits takes."""
+    return BUILD_PER_VISIT_S * visits
 
 
 def read_back_s(visits: int) -> float:

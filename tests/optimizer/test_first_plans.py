@@ -13,6 +13,7 @@ from optimizer.solver import SolveParams
 from optimizer.vroom_runs import PORTFOLIO, portfolio
 
 from .conftest import (
+    LONG_S,
     assert_plan_valid,
     make_problem,
     make_random_problem,
@@ -37,7 +38,7 @@ def test_portfolio_runs_both_scales_while_time_allows() -> None:
     then (as far as the machine's speed allows) the other settings in order, each giving
     routes."""
     problem = make_random_problem(2, technicians=3, visits=20)
-    results = portfolio(problem, time.perf_counter() + 20.0, 1, lambda: False)
+    results = portfolio(problem, time.perf_counter() + LONG_S, 1, lambda: False)
     assert len(results) >= 2 and [r.run for r in results] == list(PORTFOLIO[: len(results)])
     assert [r.run.scale for r in results[:2]] == [WEIGHTS, LINEAR]
     assert all(r.sequences for r in results)
@@ -66,9 +67,10 @@ def test_fill_serves_a_visit_the_plan_left_out() -> None:
 
 
 def test_a_limit_used_up_by_the_first_plan_builds_no_model(solve_valid: Solver) -> None:
-    """With a limit shorter than the read back needs, our insertion plan is the answer: no
-    VROOM, no OR-Tools model built past the limit, and no fill of a plan already filled."""
-    problem = make_random_problem(4, technicians=3, visits=20)
-    plan = solve_valid(problem, SolveParams(time_limit_s=0.1))
+    """With a limit shorter than the read back needs, on a day whose model takes longer to
+    build than OR-Tools' tenth of the limit, our insertion plan is the answer: no VROOM, no
+    OR-Tools model built past the limit, and no fill of a plan already filled."""
+    problem = make_random_problem(4, technicians=4, visits=60)
+    plan = solve_valid(problem, SolveParams(time_limit_s=0.3))
     assert [name for name, _ in plan.solver.phases] == ["first plan", "vroom"]
     assert plan.solver.engine == backends.INSERTION and plan.totals.assigned > 0
