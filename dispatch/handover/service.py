@@ -21,7 +21,7 @@ from dispatch.asset.models import Asset
 from dispatch.complaint import service as complaint_service
 from dispatch.complaint.models import Complaint, ComplaintCategory, ComplaintCreate, FiledBy
 from dispatch.customer.models import Customer, Language
-from dispatch.errors import InvalidInput
+from dispatch.errors import InvalidInput, NotFound
 from dispatch.handover.models import DeliveryCreate, DeliveryPublic, InstallationPlan
 from dispatch.outreach import compose, texts
 from dispatch.product.models import VisitKind
@@ -118,15 +118,27 @@ def _pin_trip(
     """Step: pin every visit of the trip to one technician (the one given, or the first of the
     region with all the trip's skills who works that day); raises InvalidInput when none."""
     skills = sorted({s for visit in trip for s in visit.required_skills})
-    if technician_id is not None:
-        technician = technician_service.get_or_raise(session=session, technician_id=technician_id)
-    else:
+    if technician_id is None:
         technician = _trip_technician(session, region, skills, trip[0])
+    else:
+        technician = _named_technician(session, region, technician_id)
     for visit in trip:
-        visit_service.check_pin(visit=visit, technician=technician)
+        try:
+            visit_service.check_pin(visit=visit, technician=technician)
+        except InvalidInput as exc:  # the technician given cannot do it: name the body's field
+            raise InvalidInput(exc.msg, loc=("body", "technician_id")) from None
         visit.pinned_technician_id = technician.id
         session.add(visit)
     return technician.id or 0
+
+
+def _named_technician(session: Session, region: Region, technician_id: int) -> Technician:
+    """The region's technician with this id; another region's is not found (nothing leaks)."""
+    technician = technician_service.get(session=session, technician_id=technician_id)
+    if technician is None or technician.region_id != region.id:
+        msg = f"technician {technician_id} does not exist in region {region.code}."
+        raise NotFound(msg, loc=("body", "technician_id"))
+    return technician
 
 
 def _trip_technician(
