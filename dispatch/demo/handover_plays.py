@@ -150,7 +150,7 @@ def _trained(
     installation = _same_trip_done(session, booked, timedelta(minutes=20))
     assert installation.ended_at is not None
     request = handover_service.offer_training(
-        session=session, visit=installation, at=installation.ended_at
+        session=session, visit=installation, at=installation.ended_at, notify=False
     )
     assert request is not None  # the product has hand-over training
     (training,) = visit_service.list_for_request(session=session, request_id=request.id or 0)
@@ -177,7 +177,7 @@ def _offered(
     installation = _same_trip_done(session, booked, timedelta(minutes=30))
     assert installation.ended_at is not None
     offered = handover_service.offer_training(
-        session=session, visit=installation, at=installation.ended_at
+        session=session, visit=installation, at=installation.ended_at, notify=False
     )
     return int(offered is not None)
 

@@ -23,7 +23,8 @@ from dispatch.complaint.models import Complaint, ComplaintCategory, ComplaintCre
 from dispatch.customer.models import Customer, Language
 from dispatch.errors import InvalidInput, NotFound
 from dispatch.handover.models import DeliveryCreate, DeliveryPublic, InstallationPlan
-from dispatch.outreach import compose, texts
+from dispatch.outreach import compose, outbox, texts
+from dispatch.outreach.models import MessageKind
 from dispatch.product.models import VisitKind
 from dispatch.region.models import Region
 from dispatch.request import service as request_service
@@ -201,9 +202,12 @@ def _after_event(session: Session, visit: Visit, event: str, at: datetime) -> No
             session.add(asset)
 
 
-def offer_training(*, session: Session, visit: Visit, at: datetime) -> ServiceRequest | None:
+def offer_training(
+    *, session: Session, visit: Visit, at: datetime, notify: bool = True
+) -> ServiceRequest | None:
     """Step: after a completed installation of a product with hand-over training, a training
-    request whose visit the customer books; None when the product has none or one exists."""
+    request whose visit the customer books, the customer told in their language (notify=False:
+    recorded after the fact); None when the product has none or one exists."""
     asset = session.get(Asset, visit.request.asset_id)
     if asset is None or asset.product_model.policy_for(VisitKind.TRAINING) is None:
         return None
@@ -218,8 +222,24 @@ def offer_training(*, session: Session, visit: Visit, at: datetime) -> ServiceRe
     assert region is not None  # a visit's region is a foreign key
     training = _request(session, asset, region, VisitKind.TRAINING, at)
     request_service.mark_responded(request=training, at=at)  # the offer is Purna's answer
-    visit_service.add(session=session, visit_in=VisitCreate(request_id=training.id or 0))
+    offered = visit_service.add(session=session, visit_in=VisitCreate(request_id=training.id or 0))
+    if notify:
+        _tell_training_offered(session, asset, training, offered, at)
     return training
+
+
+def _tell_training_offered(
+    session: Session, asset: Asset, request: ServiceRequest, visit: Visit, at: datetime
+) -> None:
+    """Step: the customer hears of the training offered, in their language (once a request)."""
+    customer = session.get(Customer, asset.customer_id)
+    assert customer is not None  # an asset's customer is a foreign key
+    context = {"minutes": str(visit.duration_s // 60)}
+    key = f"training:{request.id}:offered"
+    draft = compose.for_asset(
+        customer, asset, MessageKind.TRAINING_OFFERED, key, at, context, region_id=request.region_id
+    )
+    outbox.enqueue(session=session, draft=draft)
 
 
 def file_late_delivery(*, session: Session, visit: Visit, at: datetime) -> Complaint | None:
