@@ -1,7 +1,8 @@
 """Visit events: a lower package tells a higher one what happened, without importing it.
 
 booking (confirmed, rescheduled, cancelled), field (en_route, completed, failed, ...) and
-feedback (a survey answered) publish; parts (holds consumed or released), backorder (a visit
+feedback (a survey answered) publish, and workshop a service done at a partner workshop
+(ServiceDone); parts (holds consumed or released), backorder (a visit
 waiting for a part), outreach, which queues the customer's messages, voucher, which issues
 vouchers by rule, and handover (training after an installation, late deliveries) listen.
 Listeners run in the
@@ -20,6 +21,7 @@ from typing import Literal
 from sqlmodel import Session
 
 from dispatch.config import Settings
+from dispatch.request.models import ServiceRequest
 from dispatch.visit.models import Visit
 
 # The modules that subscribe, imported on the first publish: every process that changes a
@@ -67,3 +69,35 @@ def publish(change: VisitChanged) -> None:
         _loaded = True
     for listener in _listeners:
         listener(change)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceDone:
+    """A service completed without a visit (a bay booking at a partner workshop): what the
+    rules that follow a completed service hear (vouchers); source names it, `workshop:<id>`."""
+
+    session: Session
+    request: ServiceRequest
+    source: str
+    at: datetime
+
+
+ServiceListener = Callable[[ServiceDone], None]
+_service_listeners: list[ServiceListener] = []
+
+
+def subscribe_service_done(listener: ServiceListener) -> None:
+    """Call listener on every service done without a visit (once, however often subscribed)."""
+    if listener not in _service_listeners:
+        _service_listeners.append(listener)
+
+
+def publish_service_done(done: ServiceDone) -> None:
+    """Step: tell every listener of services done, in the publisher's transaction."""
+    global _loaded
+    if not _loaded:
+        for module in LISTENERS:
+            importlib.import_module(module)
+        _loaded = True
+    for listener in _service_listeners:
+        listener(done)

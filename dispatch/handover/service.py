@@ -21,9 +21,10 @@ from dispatch.asset.models import Asset
 from dispatch.complaint import service as complaint_service
 from dispatch.complaint.models import Complaint, ComplaintCategory, ComplaintCreate, FiledBy
 from dispatch.customer.models import Customer, Language
-from dispatch.errors import InvalidInput
+from dispatch.errors import InvalidInput, NotFound
 from dispatch.handover.models import DeliveryCreate, DeliveryPublic, InstallationPlan
-from dispatch.outreach import compose, texts
+from dispatch.outreach import compose, outbox, texts
+from dispatch.outreach.models import MessageKind
 from dispatch.product.models import VisitKind
 from dispatch.region.models import Region
 from dispatch.request import service as request_service
@@ -118,15 +119,27 @@ def _pin_trip(
     """Step: pin every visit of the trip to one technician (the one given, or the first of the
     region with all the trip's skills who works that day); raises InvalidInput when none."""
     skills = sorted({s for visit in trip for s in visit.required_skills})
-    if technician_id is not None:
-        technician = technician_service.get_or_raise(session=session, technician_id=technician_id)
-    else:
+    if technician_id is None:
         technician = _trip_technician(session, region, skills, trip[0])
+    else:
+        technician = _named_technician(session, region, technician_id)
     for visit in trip:
-        visit_service.check_pin(visit=visit, technician=technician)
+        try:
+            visit_service.check_pin(visit=visit, technician=technician)
+        except InvalidInput as exc:  # the technician given cannot do it: name the body's field
+            raise InvalidInput(exc.msg, loc=("body", "technician_id")) from None
         visit.pinned_technician_id = technician.id
         session.add(visit)
     return technician.id or 0
+
+
+def _named_technician(session: Session, region: Region, technician_id: int) -> Technician:
+    """The region's technician with this id; another region's is not found (nothing leaks)."""
+    technician = technician_service.get(session=session, technician_id=technician_id)
+    if technician is None or technician.region_id != region.id:
+        msg = f"technician {technician_id} does not exist in region {region.code}."
+        raise NotFound(msg, loc=("body", "technician_id"))
+    return technician
 
 
 def _trip_technician(
@@ -189,9 +202,12 @@ def _after_event(session: Session, visit: Visit, event: str, at: datetime) -> No
             session.add(asset)
 
 
-def offer_training(*, session: Session, visit: Visit, at: datetime) -> ServiceRequest | None:
+def offer_training(
+    *, session: Session, visit: Visit, at: datetime, notify: bool = True
+) -> ServiceRequest | None:
     """Step: after a completed installation of a product with hand-over training, a training
-    request whose visit the customer books; None when the product has none or one exists."""
+    request whose visit the customer books, the customer told in their language (notify=False:
+    recorded after the fact); None when the product has none or one exists."""
     asset = session.get(Asset, visit.request.asset_id)
     if asset is None or asset.product_model.policy_for(VisitKind.TRAINING) is None:
         return None
@@ -206,8 +222,24 @@ def offer_training(*, session: Session, visit: Visit, at: datetime) -> ServiceRe
     assert region is not None  # a visit's region is a foreign key
     training = _request(session, asset, region, VisitKind.TRAINING, at)
     request_service.mark_responded(request=training, at=at)  # the offer is Purna's answer
-    visit_service.add(session=session, visit_in=VisitCreate(request_id=training.id or 0))
+    offered = visit_service.add(session=session, visit_in=VisitCreate(request_id=training.id or 0))
+    if notify:
+        _tell_training_offered(session, asset, training, offered, at)
     return training
+
+
+def _tell_training_offered(
+    session: Session, asset: Asset, request: ServiceRequest, visit: Visit, at: datetime
+) -> None:
+    """Step: the customer hears of the training offered, in their language (once a request)."""
+    customer = session.get(Customer, asset.customer_id)
+    assert customer is not None  # an asset's customer is a foreign key
+    context = {"minutes": str(visit.duration_s // 60)}
+    key = f"training:{request.id}:offered"
+    draft = compose.for_asset(
+        customer, asset, MessageKind.TRAINING_OFFERED, key, at, context, region_id=request.region_id
+    )
+    outbox.enqueue(session=session, draft=draft)
 
 
 def file_late_delivery(*, session: Session, visit: Visit, at: datetime) -> Complaint | None:

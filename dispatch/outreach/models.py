@@ -40,6 +40,7 @@ class MessageKind(StrEnum):
     COMPLAINT_RESOLVED = "complaint_resolved"
     COMPLAINT_SLA_BREACH = "complaint_sla_breach"
     WARRANTY_OUTCOME = "warranty_outcome"
+    TRAINING_OFFERED = "training_offered"
 
 
 class MessageState(StrEnum):

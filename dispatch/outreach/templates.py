@@ -87,6 +87,12 @@ INDONESIAN: dict[MessageKind, Template] = {
         "pemeriksaan sebelum tanggal itu tidak dipungut biaya. Jadwal terbaik yang tersedia:\n"
         "{slots}",
     ),
+    K.TRAINING_OFFERED: Template(
+        "Pelatihan awal {product} Anda",
+        "Halo {name}, {product} Anda sudah terpasang. Teknisi kami dapat memberikan pelatihan "
+        "awal cara pemakaiannya ({minutes} menit, tanpa biaya). Pilih jadwalnya di aplikasi "
+        "atau balas pesan ini.",
+    ),
     K.VOUCHER_ISSUED: Template(
         "Voucher {discount} untuk Anda",
         "Halo {name}, terima kasih telah setia bersama kami. Ini voucher {offer} Anda: kode "
@@ -175,6 +181,12 @@ ENGLISH: dict[MessageKind, Template] = {
         "The warranty of your {product} ends on {valid_until}",
         "Hello {name}, the warranty of your {product} runs until {valid_until}. If anything "
         "is wrong, an inspection before then is free. The best times we can offer:\n{slots}",
+    ),
+    K.TRAINING_OFFERED: Template(
+        "Hand-over training for your {product}",
+        "Hello {name}, your {product} is installed. Our technician can show you how to use it "
+        "in a hand-over training ({minutes} minutes, free of charge). Choose a time in the app "
+        "or reply to this message.",
     ),
     K.VOUCHER_ISSUED: Template(
         "A {discount} voucher for you",

@@ -1,6 +1,6 @@
 """Vouchers issued by rule: after a completed paid visit, after a survey answer (both through
 dispatch.events, in the publisher's transaction), after a paid service at a partner workshop
-(called by its completion), and on a unit's purchase anniversary (a
+(events.ServiceDone), and on a unit's purchase anniversary (a
 scheduler task). Each active offer of the rule valid that day issues one voucher per cause;
 an offer at its limit is skipped, and nothing here ever fails the change that caused it.
 """
@@ -21,10 +21,9 @@ from dispatch.asset.models import Asset
 from dispatch.customer.models import Customer
 from dispatch.errors import DomainError
 from dispatch.request import service as request_service
-from dispatch.request.models import Coverage, ServiceRequest
+from dispatch.request.models import Coverage
 from dispatch.voucher import service as voucher_service
 from dispatch.voucher.models import IssueRule, VoucherOffer
-from dispatch.workshop.models import WorkshopBooking
 
 log = logging.getLogger("purna.voucher")
 ANNIVERSARY_LOOKBACK_DAYS = 7  # a task missed for up to a week still issues (keys dedupe)
@@ -100,28 +99,29 @@ def _on_visit_changed(change: events.VisitChanged) -> None:
 events.subscribe(_on_visit_changed)
 
 
-def after_paid_bay_service(
-    *, session: Session, booking: WorkshopBooking, request: ServiceRequest, at: datetime
-) -> int:
-    """Step: a paid service done at a partner workshop issues the after_paid_visit vouchers
-    (source workshop:<id>), as a paid visit does; how many were new. Never fails the caller."""
+def _on_service_done(done: events.ServiceDone) -> None:
+    """A paid service done at a partner workshop issues the after_paid_visit vouchers (source
+    workshop:<id>), as a paid visit does. Never fails the completion."""
+    request, session = done.request, done.session
     if request.coverage is not Coverage.PAID:
-        return 0
-    customer = session.get(Customer, booking.customer_id)
+        return
+    customer = session.get(Customer, request.customer_id)
     if customer is None:
-        return 0
+        return
     try:
-        return issue_by_rule(
+        issue_by_rule(
             session=session,
             rule=IssueRule.AFTER_PAID_VISIT,
             customer=customer,
-            source=f"workshop:{booking.id}",
-            at=at,
+            source=done.source,
+            at=done.at,
             region_id=request.region_id,
         )
     except Exception:  # a voucher must never fail the workshop's completion
-        log.exception("could not issue vouchers for workshop booking %s", booking.id)
-        return 0
+        log.exception("could not issue vouchers for %s", done.source)
+
+
+events.subscribe_service_done(_on_service_done)
 
 
 def issue_anniversaries(*, session: Session, now: datetime) -> Counter[str]:

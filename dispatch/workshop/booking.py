@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from dispatch import idempotency, localtime
+from dispatch import events, idempotency, localtime
 from dispatch.asset.models import Asset
 from dispatch.errors import Conflict, InvalidInput, NotFound, WorkshopFull
 from dispatch.product.models import VisitKind
@@ -25,7 +25,6 @@ from dispatch.request import service as request_service
 from dispatch.request.models import ServiceRequest, ServiceRequestCreate
 from dispatch.visit import service as visit_service
 from dispatch.visit.models import VisitStatus
-from dispatch.voucher import rules as voucher_rules
 from dispatch.workshop import service as workshop_service
 from dispatch.workshop import slots
 from dispatch.workshop.models import (
@@ -113,7 +112,7 @@ def complete(
     request = request_service.get_or_raise(session=session, request_id=booking.request_id)
     request_service.mark_resolved(request=request, at=now)
     session.add(request)
-    voucher_rules.after_paid_bay_service(session=session, booking=booking, request=request, at=now)
+    events.publish_service_done(events.ServiceDone(session, request, f"workshop:{booking.id}", now))
     session.commit()
     session.refresh(booking)
     return booking

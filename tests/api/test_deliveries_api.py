@@ -40,6 +40,8 @@ def test_delivery_booked_by_a_dispatcher(app: App) -> None:
         crew = make_technician(session, region=region, skills=["delivery", "ac_install"])
         make_weekly_pattern(session, crew)
         crew_id = crew.id
+        deliverer_id = make_technician(session, region=region, skills=["delivery"]).id
+        outsider_id = make_technician(session, skills=["delivery", "ac_install"]).id
         asset = make_asset(session, customer=customer, product_model=product)
         make_request(session, asset=make_asset(session, customer=customer), region=region)
         asset_id, customer_id = asset.id, customer.id
@@ -54,6 +56,15 @@ def test_delivery_booked_by_a_dispatcher(app: App) -> None:
     backwards = _post(app, dispatcher, body | {"window_end": local(DAY, 8).isoformat()})
     assert backwards.status_code == 422
     assert "window_end must be after window_start" in backwards.json()["detail"][0]["msg"]
+    unable = _post(app, dispatcher, body | {"technician_id": deliverer_id})
+    assert unable.status_code == 422, unable.text
+    assert unable.json()["detail"][0]["loc"] == ["body", "technician_id"]
+    assert "lacks skills ac_install" in unable.json()["detail"][0]["msg"]
+    elsewhere = _post(app, dispatcher, body | {"technician_id": outsider_id})
+    assert elsewhere.status_code == 404 and elsewhere.json()["detail"][0]["loc"] == [
+        "body",
+        "technician_id",
+    ]
     response = _post(app, dispatcher, body)
     assert response.status_code == 201, response.text
     booked = response.json()

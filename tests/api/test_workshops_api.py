@@ -4,6 +4,7 @@ cancel), nobody reaches another customer's booking, and bad input answers 4xx na
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session, select
@@ -155,3 +156,40 @@ def test_a_customer_moves_a_bay_booking_and_a_full_slot_is_409(booking_world: Bo
     _detail(world.post("cust1", path, json={"slot_start": first}), 404)
     _detail(world.post("disp_b", path, json={"slot_start": first}), 404)
     assert world.post("disp_s", path, json={"slot_start": first}).status_code == 200
+
+
+def test_a_paid_bay_service_earns_a_voucher_and_takes_one(booking_world: BookingWorld) -> None:
+    """Three free services, then a paid one (120 000): completing it earns the after-paid
+    voucher; the customer redeems it on that bay booking (10% off), once."""
+    world = booking_world
+    workshop = world.post("admin", "/v1/workshops", json=WORKSHOP).json()
+    offer = {
+        "name": "Terima kasih bengkel", "rule": "after_paid_visit", "discount_kind": "percent",
+        "amount": 10, "valid_from": str(world.day - timedelta(days=30)),
+        "valid_until": str(world.day + timedelta(days=30)),
+    }  # fmt: skip
+    assert world.post("admin", "/v1/voucher-offers", json=offer).status_code == 201
+    bike = _motorcycle(world, "cust0")
+    query = {"asset_id": bike, "kind": "periodic_service", "from": str(world.day)}
+    starts = [
+        s["slot_start"]
+        for s in world.get("cust0", "/v1/workshop-slots", params=query).json()["data"]
+    ]
+    done = []
+    for n, start in enumerate(starts[:4]):
+        body = {"workshop_id": workshop["id"], "asset_id": bike, "kind": "periodic_service",
+                "slot_start": start}  # fmt: skip
+        booked = world.post("cust0", "/v1/workshop-bookings", key=f"paid-{n}", json=body).json()
+        done.append(world.post("disp_s", f"/v1/workshop-bookings/{booked['id']}/complete").json())
+    assert [b["coverage"] for b in done] == ["entitlement"] * 3 + ["paid"]
+    (earned,) = world.get("cust0", "/v1/vouchers").json()["data"]
+    assert earned["source"] == f"workshop:{done[3]['id']}"
+    redeem = {"code": earned["code"], "workshop_booking_id": done[3]["id"]}
+    used = world.post("cust0", "/v1/vouchers/redeem", json=redeem)
+    assert used.status_code == 200, used.text
+    assert (used.json()["price"], used.json()["discount"], used.json()["price_to_pay"]) == (
+        120_000, 12_000, 108_000,
+    )  # fmt: skip
+    assert _detail(world.post("cust0", "/v1/vouchers/redeem", json=redeem), 409)["type"] == (
+        "voucher_unusable"
+    )

@@ -201,6 +201,11 @@ def test_training_offered_after_installation_and_recorded_on_the_unit(session: S
     ).all()
     (visit,) = visit_service.list_for_request(session=session, request_id=training.id or 0)
     assert (visit.required_skills, visit.duration_s) == (["smart_ac_training"], 45 * 60)
+    (told,) = session.exec(
+        select(OutboxMessage).where(OutboxMessage.kind == MessageKind.TRAINING_OFFERED)
+    ).all()  # once, though the completion was heard twice
+    assert (told.customer_id, told.language) == (asset.customer_id, Language.ID)
+    assert "pelatihan awal" in told.body and "45 menit" in told.body
     visit_service.book(
         session=session,
         visit=visit,
