@@ -90,7 +90,7 @@ export class Timeline {
   _visit(visit, stop, colour, { seg, zone, label }) {
     const movable = ["booked", "planned", "requested"].includes(visit.status);
     const crew = (visit.crew_size ?? 1) > 1;
-    const classes = ["visit", visit.pinned_technician_id ? "pinned" : "", crew ? "crew" : "", movable ? "" : `locked ${visit.status}`].join(" ");
+    const classes = ["visit", visit.pinned_technician_id ? "pinned" : "", movable ? "" : `locked ${visit.status}`].join(" ") + (crew ? " crew" : "");
     const crewText = crew ? `, crew visit with ${(this.crews.get(visit.id) ?? []).join(" and ")}` : "";
     const block = seg(classes, stop.start_at, stop.end_at, {
       draggable: movable ? "true" : "false",
