@@ -18,9 +18,11 @@ from .backends import PYVRP as PYVRP
 from .backends import VROOM as VROOM
 from .backends import VROOM_ORTOOLS as VROOM_ORTOOLS
 from .backends import rank as rank
+from .checker import PlanCost as PlanCost
 from .checker import Violation as Violation
 from .checker import check as check
 from .checker import is_valid as is_valid
+from .checker import plan_cost as plan_cost
 from .errors import InvalidProblem as InvalidProblem
 from .fieldservice import CENTRES as CENTRES
 from .fieldservice import SERVICE_CENTRES as SERVICE_CENTRES

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .checker import check
+from .checker import check, plan_cost
 from .errors import InvalidProblem
 from .insertion import DayRoutes, Insertion, Legs, place
 from .plan import Plan, PlanStatus, Route, SolverInfo, totals_of, wait_days_of
@@ -32,10 +32,9 @@ Crews = dict[str, tuple[int, tuple[str, ...]]]  # crew visit -> (start, vehicle 
 
 def first_plan(problem: Problem) -> Plan | None:
     """The first plan of a multi-day or crew problem; None when the validator rejects it."""
-    fleet = _fleet(problem)
-    ids = {v.id for v in problem.visits}
-    if any(MEMBER in vid for vid in ids):  # a copy's id could clash with a visit's
+    if any(MEMBER in v.id for v in problem.visits):  # a copy's id could clash with a visit's
         return None
+    fleet = _fleet(problem)
     crews, sequences = _place_crews(problem, fleet)
     expanded = _expanded(problem, fleet, crews)
     solo = [v.id for v in problem.visits if v.crew_size == 1]
@@ -53,16 +52,15 @@ def filled(problem: Problem, plan: Plan) -> Plan:
     solo = [u.visit for u in plan.unassigned if _crew_size(problem, u.visit) == 1]
     if not solo or any(MEMBER in v.id for v in problem.visits):
         return plan
-    fleet = _fleet(problem)
     crews, sequences = _as_expanded(problem, plan)
+    expanded = _expanded(problem, _fleet(problem), crews)
     try:
-        placement = place(_expanded(problem, fleet, crews), sequences, solo)
-        better = _mapped_back(
-            problem, sequences_to_plan(_expanded(problem, fleet, crews), placement.sequences)
-        )
+        placement = place(expanded, sequences, solo)
+        better = _mapped_back(problem, sequences_to_plan(expanded, placement.sequences))
     except InvalidProblem:  # a route our insertion cannot time as given: keep the plan
         return plan
-    if check(problem, better) or better.totals.assigned <= plan.totals.assigned:
+    gained = plan_cost(problem, better).weight_served > plan_cost(problem, plan).weight_served
+    if not gained or check(problem, better):
         return plan
     return replace(better, solver=plan.solver)
 

@@ -64,12 +64,13 @@ class DayRoutes:
     """One day's routes, indexed for O(1)-per-place insertion checks.
 
     Raises:
-        InvalidProblem: on an unknown technician or visit, a visit routed twice, or a sequence
-            naming some but not all of its technician's breaks.
+        InvalidProblem: on a technician with several shifts, an unknown technician or visit, a
+            visit routed twice, or a sequence naming some but not all of its technician's breaks.
     """
 
     def __init__(self, problem: Problem, sequences: Sequences | None = None) -> None:
         techs, visits = problem.technicians, problem.visits
+        _check_one_day(problem)
         self.problem = problem
         self._n_techs = len(techs)
         self._tech_pos = {t.id: k for k, t in enumerate(techs)}
@@ -334,6 +335,15 @@ class DayRoutes:
         tech = self.problem.technicians[place.k]
         position = self._shapes[place.k].item_index(place.gap, place.offset)
         return Insertion(tech.id, position, added, window)
+
+
+def _check_one_day(problem: Problem) -> None:
+    """Raise InvalidProblem unless every technician works one shift: routes here are one day's
+    (a horizon goes through horizon_first, which makes each shift a technician of its own)."""
+    for i, t in enumerate(problem.technicians):
+        if len(t.shifts) != 1:
+            msg = f"works {len(t.shifts)} shifts; day routes need one shift per technician."
+            raise InvalidProblem(msg, field=f"technicians[{i}].shifts")
 
 
 def _by_wait(visit: Visit, spans: Sequence[Span]) -> list[tuple[int, list[Span]]]:

@@ -23,9 +23,14 @@ def sequences_to_plan(problem: Problem, sequences: Mapping[str, Sequence[Item]])
     """The plan of these routes; each sequence must list all of its technician's breaks.
 
     Raises:
-        InvalidProblem: on an unknown technician or visit, a missing break, or a route that
-            cannot be timed (a window, break or the shift cannot be kept).
+        InvalidProblem: on a technician with several shifts, an unknown technician or visit, a
+            missing break, or a route that cannot be timed (a window, break or the shift cannot
+            be kept).
     """
+    for t in problem.technicians:
+        if len(t.shifts) != 1:  # a horizon: each shift a technician of its own (horizon_first)
+            msg = f"works {len(t.shifts)} shifts; sequences are one day's routes."
+            raise InvalidProblem(msg, field=t.id)
     techs = {t.id: k for k, t in enumerate(problem.technicians)}
     visit_pos = {v.id: i for i, v in enumerate(problem.visits)}
     n = len(problem.technicians)

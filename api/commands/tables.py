@@ -53,9 +53,11 @@ def route_view(problem: Problem, route: Route) -> Group:
     places = [tech.start, *(v.location for v in stops), tech.end_location]
     legs = build_table(problem.travel, places).durations_s
     # The heading is printed above the table, not as its title, so that it never wraps.
+    shift = tech.shifts[tech.shift_on(route.day) or 0]
+    day = f"day {route.day}  " if problem.days > 1 else ""
     heading = (
-        f"[bold]{tech.id}[/]  {', '.join(sorted(tech.skills)) or 'no skills'}  "
-        f"shift {windows_text([tech.shift])}  {len(route.stops)} visits  "
+        f"[bold]{tech.id}[/]  {day}{', '.join(sorted(tech.skills)) or 'no skills'}  "
+        f"shift {windows_text([shift.window])}  {len(route.stops)} visits  "
         f"travel {hours(route.travel_s)}  overtime {minutes(route.overtime_s)}"
     )
     table = Table(expand=False)

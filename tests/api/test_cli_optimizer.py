@@ -241,3 +241,18 @@ def test_bench_fieldservice_days_out_of_range_exits_2() -> None:
     result = runner.invoke(app, ["bench", "fieldservice", "--sizes", "5x20x15"])
     assert result.exit_code == 2
     assert result.stderr.startswith("error: --sizes") and "1-14" in result.stderr
+
+
+def test_solve_and_demo_day_on_a_week(tmp_path: Path) -> None:
+    """purna solve plans fixtures/tiny_week.json into a valid purna.plan/2 with the crew on two
+    routes of day 1; demo-day prints each route under its technician and day."""
+    week = ROOT / "fixtures" / "tiny_week.json"
+    out = tmp_path / "plan.json"
+    result = runner.invoke(app, ["solve", str(week), "-o", str(out), "--time-limit", "2"])
+    assert result.exit_code == 0, result.output
+    problem = read_problem(week)
+    plan = read_plan(out, problem)
+    assert check(problem, plan) == [] and plan.crew_of("w3") == ("ana", "budi")
+    shown = runner.invoke(app, ["demo-day", str(week), "--time-limit", "2"])
+    assert shown.exit_code == 0, shown.output
+    assert "ana  day 0" in shown.stdout and "budi  day 1" in shown.stdout

@@ -207,3 +207,11 @@ def test_check_horizon_pinned_crew(week: Problem) -> None:
         visits=tuple(p if p.id == "w1" else v for p, v in zip(pinned, week.visits, strict=True)),
     )
     assert _codes(w1, _plan(ANA_0, ANA_1, BUDI_1, problem=w1)) == {"pinned_technician"}
+
+
+def test_check_horizon_crew_of_one_technician_twice(week: Problem) -> None:
+    """A crew of two is two technicians: Ana's route holding w3 twice is a duplicate_visit,
+    not a crew."""
+    twice = replace(ANA_1, stops=(ANA_1.stops[0], ANA_1.stops[0]))
+    codes = _codes(week, _plan(ANA_0, twice, problem=week))
+    assert "duplicate_visit" in codes and "crew_incomplete" not in codes

@@ -11,7 +11,9 @@ import pytest
 
 from optimizer import backends, horizon_days, horizon_first
 from optimizer.checker import check
+from optimizer.errors import InvalidProblem
 from optimizer.formats import read_problem
+from optimizer.insertion import DayRoutes
 from optimizer.plan import Plan, Reason, Route, Unassigned, totals_of
 from optimizer.problem import DAY_S, Problem
 from optimizer.solver import SolveParams
@@ -162,3 +164,10 @@ def test_horizon_fill_inserts_a_left_out_visit(week: Problem) -> None:
     plan = horizon_first.filled(week, Plan(routes, left_out, totals_of(routes, 1), first.solver))
     assert check(week, plan) == [] and plan.totals.assigned == 3
     assert sorted(_stops(plan, "w3")) == sorted(_stops(first, "w3"))
+
+
+def test_horizon_day_routes_refuse_several_shifts(week: Problem) -> None:
+    """Slot insertion plans one day: a technician with two shifts is refused with its field."""
+    with pytest.raises(InvalidProblem) as info:
+        DayRoutes(week)
+    assert info.value.field == "technicians[0].shifts"
