@@ -19,6 +19,7 @@ from dispatch.demo.catalogue import (
     PROFILES,
     REGIONS,
     STREETS,
+    UNSOLD,
 )
 from dispatch.demo.specs import (
     AssetSpec,
@@ -42,7 +43,6 @@ SERIAL_PREFIXES = (
     "MB125",
     "MM110",
     "CAR15",
-    "ACC30",  # AC Cassette 3 PK
 )
 ALWAYS_CENTRE_0 = (0, 1, 3, 5, 7, 9)  # profiles kept at a region's first centre when it has two
 
@@ -58,7 +58,7 @@ def generate(today: date, *, seed: int = SEED, size: DemoSize | None = None) -> 
     jobs = with_surveys(jobs, customers, assets, seed=seed, today=today)
     return DemoData(
         regions=REGIONS,
-        products=tuple(p for p, _ in CATALOGUE),
+        products=(*(p for p, _ in CATALOGUE), *UNSOLD),
         technicians=technicians,
         customers=customers,
         assets=assets,

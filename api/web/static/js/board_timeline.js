@@ -94,7 +94,7 @@ export class Timeline {
   _visit(visit, stop, colour, { seg, zone, label, move, moved }) {
     const movable = ["booked", "planned", "requested"].includes(visit.status);
     const crew = (visit.crew_size ?? 1) > 1;
-    const classes = ["visit", visit.pinned_technician_id ? "pinned" : "", crew ? "crew" : "", movable ? "" : `locked ${visit.status}`, move ? "moved" : ""].join(" ").trim();
+    const classes = ["visit", visit.pinned_technician_id ? "pinned" : "", movable ? "" : `locked ${visit.status}`, move ? "moved" : ""].join(" ").trim() + (crew ? " crew" : "");
     const crewText = crew ? `, crew visit with ${(this.crews.get(visit.id) ?? []).join(" and ")}` : "";
     const block = seg(classes, stop.start_at, stop.end_at, {
       draggable: movable ? "true" : "false",
