@@ -16,7 +16,7 @@ from dataclasses import replace
 from .backends import checked_plan
 from .errors import InvalidProblem
 from .insertion import DayRoutes, place
-from .plan import Plan
+from .plan import Plan, Reason
 from .problem import Problem
 
 PREVIOUS = "previous plan"  # SolverInfo.first_plan of such a plan
@@ -47,6 +47,14 @@ def previous_plan(problem: Problem) -> Plan | None:
         return None
     plan = checked_plan(problem, placement.sequences)
     return None if plan is None else replace(plan, solver=replace(plan.solver, first_plan=PREVIOUS))
+
+
+def whole(plan: Plan) -> bool:
+    """True when the plan leaves out no visit for lack of room (only those nobody may serve):
+    from such a previous plan OR-Tools' own first solution finds its way; for one that leaves
+    a visit out (a pinned visit that needs others moved, say) it may not, and VROOM's runs
+    are needed (measured on the board's pin and re-plan)."""
+    return all(u.reason is not Reason.NO_CAPACITY for u in plan.unassigned)
 
 
 def _previous_sequences(problem: Problem) -> dict[str, tuple[str, ...]]:

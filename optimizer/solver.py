@@ -12,7 +12,7 @@ from .errors import InvalidProblem
 from .model import RoutingContext, SolvedRoute
 from .phases import PhaseClock
 from .plan import BreakTime, Plan, PlanStatus, Progress, Route, SolverInfo, Stop, totals_of
-from .previous_plan import PREVIOUS, previous_plan
+from .previous_plan import PREVIOUS, previous_plan, whole
 from .problem import Problem
 from .reasons import explain
 from .soft_rules import kept_start
@@ -143,7 +143,11 @@ def _first_plan(
     plan within a second or two), then VROOM's runs for their share; the best by rank(). A
     re-plan that prices moves has the plan it replaces instead, for the search to beat from
     its own first solution, with VROOM's time too (previous_plan.py)."""
-    first = previous_plan(problem) or backends.insertion_plan(problem)
+    kept = previous_plan(problem)
+    if kept is not None and whole(kept):
+        first: Plan | None = kept
+    else:  # a visit lost its place and waits for room: OR-Tools alone may not find it (a pin)
+        first = backends.insertion_plan(problem)
     clock.lap("first plan")
     if first is not None and params.on_progress is not None:  # may raise: a job cancelled
         params.on_progress(_progress(problem, first, started_s))
