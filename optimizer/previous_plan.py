@@ -3,10 +3,12 @@
 A re-plan whose problem prices moves (stability_cost, start_move_cost) has an obvious candidate:
 each technician's previous visits in their previous order, as far as they still hold, and the
 visits that lost their place (a technician gone or late, an urgent visit) at their cheapest
-places. solver.py keeps it when the search finds nothing better, and skips VROOM for such a
-re-plan: VROOM knows no prices, and on the demo day (`purna bench disruptions`) the search
-started from VROOM's plan, or from this one, stalled far from the plans OR-Tools found from
-its own first solution, which weighs the prices.
+places. solver.py keeps it when the search finds nothing better and, when it leaves no visit
+out for lack of room (whole), skips VROOM: VROOM knows no prices, and on the demo day (`purna
+bench disruptions`) the search started from VROOM's plan, or from this one, stalled far from
+the plans OR-Tools found from its own first solution, which weighs the prices. When it leaves
+a visit out, the usual insertion and VROOM start is kept: OR-Tools alone missed a pinned visit
+that needed others moved.
 """
 
 from __future__ import annotations
