@@ -3,10 +3,12 @@
 A re-plan whose problem prices moves (stability_cost, start_move_cost) has an obvious candidate:
 each technician's previous visits in their previous order, as far as they still hold, and the
 visits that lost their place (a technician gone or late, an urgent visit) at their cheapest
-places. solver.py keeps it when the search finds nothing better, and skips VROOM for such a
-re-plan: VROOM knows no prices, and on the demo day (`purna bench disruptions`) the search
-started from VROOM's plan, or from this one, stalled far from the plans OR-Tools found from
-its own first solution, which weighs the prices.
+places. solver.py keeps it when the search finds nothing better and, when it leaves no visit
+out for lack of room (whole), skips VROOM: VROOM knows no prices, and on the demo day (`purna
+bench disruptions`) the search started from VROOM's plan, or from this one, stalled far from
+the plans OR-Tools found from its own first solution, which weighs the prices. When it leaves
+a visit out, the usual insertion and VROOM start is kept: OR-Tools alone missed a pinned visit
+that needed others moved.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import replace
 from .backends import checked_plan
 from .errors import InvalidProblem
 from .insertion import DayRoutes, place
-from .plan import Plan
+from .plan import Plan, Reason
 from .problem import Problem
 
 PREVIOUS = "previous plan"  # SolverInfo.first_plan of such a plan
@@ -47,6 +49,14 @@ def previous_plan(problem: Problem) -> Plan | None:
         return None
     plan = checked_plan(problem, placement.sequences)
     return None if plan is None else replace(plan, solver=replace(plan.solver, first_plan=PREVIOUS))
+
+
+def whole(plan: Plan) -> bool:
+    """True when the plan leaves out no visit for lack of room (only those nobody may serve):
+    from such a previous plan OR-Tools' own first solution finds its way; for one that leaves
+    a visit out (a pinned visit that needs others moved, say) it may not, and VROOM's runs
+    are needed (measured on the board's pin and re-plan)."""
+    return all(u.reason is not Reason.NO_CAPACITY for u in plan.unassigned)
 
 
 def _previous_sequences(problem: Problem) -> dict[str, tuple[str, ...]]:

@@ -22,7 +22,7 @@ from .plan import (
     totals_of,
     wait_days_of,
 )
-from .previous_plan import PREVIOUS, previous_plan
+from .previous_plan import PREVIOUS, previous_plan, whole
 from .problem import Problem
 from .reasons import explain
 from .soft_rules import kept_start
@@ -229,9 +229,12 @@ def _first_plan(
     re-plan that prices moves has the plan it replaces instead, for the search to beat from
     its own first solution, with VROOM's time too (previous_plan.py)."""
     kept = previous_plan(problem)
-    if kept is None and budget.vroom_s(params.time_limit_s) >= budget.MIN_VROOM_S:
-        backends.prepare_vroom()
-    first = kept or backends.insertion_plan(problem)
+    if kept is not None and whole(kept):
+        first: Plan | None = kept
+    else:  # a visit lost its place and waits for room: OR-Tools alone may not find it (a pin)
+        if budget.vroom_s(params.time_limit_s) >= budget.MIN_VROOM_S:
+            backends.prepare_vroom()
+        first = backends.insertion_plan(problem)
     clock.lap("first plan")
     if first is not None and params.on_progress is not None:  # may raise: a job cancelled
         params.on_progress(_progress(problem, first, started_s))
