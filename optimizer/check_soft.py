@@ -2,8 +2,9 @@
 cost, and how far a re-plan moves the visits of the last plan.
 
 Like checker.py it shares no code with the solver (model.py, soft_rules.py): it reads the plan's
-stops and the travel table. Routes are grouped by technician id, so that a technician with
-several routes (one per day of a longer horizon) counts once, with all its work.
+stops and the travel table. Working time is reported per technician id, all its routes (one per
+day of a longer horizon) summed; the fair-workload cost prices the longest working day (route),
+as the model does: one vehicle per technician and day, a span cost over the vehicles.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ class SoftCosts:
     """What the soft rules see in a plan, and what they add to its objective."""
 
     work_s: dict[str, int]  # per technician of the problem: travel plus service (0: no route)
-    fairness_cost: int  # Problem.fairness_cost x the longest working time
+    fairness_cost: int  # Problem.fairness_cost x the longest working day (one route's work)
     reassigned: int  # routed visits served by another than their previous_technician
     moved: int  # routed visits starting away from their previous_start_s
     moved_s: int  # the seconds they moved, summed
@@ -34,7 +35,10 @@ class SoftCosts:
 
 def soft_costs(problem: Problem, plan: Plan) -> SoftCosts:
     """The soft figures of a plan (stops of unknown visits or technicians are skipped)."""
-    work = work_by_technician(problem, plan)
+    days = _work_by_route(problem, plan)
+    work = {t.id: 0 for t in problem.technicians}
+    for (technician, _), work_s in days.items():
+        work[technician] += work_s
     visits = {v.id: v for v in problem.visits}
     reassigned = moved = moved_s = 0
     for route in plan.routes:
@@ -48,7 +52,7 @@ def soft_costs(problem: Problem, plan: Plan) -> SoftCosts:
                 moved_s += abs(stop.start_s - v.previous_start_s)
     return SoftCosts(
         work_s=work,
-        fairness_cost=problem.fairness_cost * max(work.values(), default=0),
+        fairness_cost=problem.fairness_cost * max(days.values(), default=0),
         reassigned=reassigned,
         moved=moved,
         moved_s=moved_s,
@@ -57,8 +61,17 @@ def soft_costs(problem: Problem, plan: Plan) -> SoftCosts:
 
 
 def work_by_technician(problem: Problem, plan: Plan) -> dict[str, int]:
-    """Per technician, the travel (from the travel table, start -> stops -> end of each of its
-    routes) plus the service (stop start to end) of all its routes; waiting is not work."""
+    """Per technician, the travel (start -> stops -> end of each of its routes, from the travel
+    table) plus the service (stop start to end) of all its routes; waiting is not work."""
+    work = {t.id: 0 for t in problem.technicians}
+    for (technician, _), work_s in _work_by_route(problem, plan).items():
+        work[technician] += work_s
+    return work
+
+
+def _work_by_route(problem: Problem, plan: Plan) -> dict[tuple[str, int], int]:
+    """Per route (technician id, day), its travel plus service; routes of unknown technicians
+    and routes without known stops are left out."""
     techs = problem.technicians
     n = len(techs)
     locations = [t.start for t in techs] + [t.end_location for t in techs]
@@ -66,7 +79,7 @@ def work_by_technician(problem: Problem, plan: Plan) -> dict[str, int]:
     table = build_table(problem.travel, locations)
     node = {v.id: 2 * n + i for i, v in enumerate(problem.visits)}
     position = {t.id: i for i, t in enumerate(techs)}
-    work = {t.id: 0 for t in techs}
+    work: dict[tuple[str, int], int] = {}
     for route in plan.routes:
         k = position.get(route.technician)
         stops = [s for s in route.stops if s.visit in node]
@@ -74,5 +87,6 @@ def work_by_technician(problem: Problem, plan: Plan) -> dict[str, int]:
             continue
         path = [k, *(node[s.visit] for s in stops), n + k]
         travel_s = sum(int(table.durations_s[a, b]) for a, b in zip(path, path[1:], strict=False))
-        work[route.technician] += travel_s + sum(s.end_s - s.start_s for s in stops)
+        key = (route.technician, route.day)
+        work[key] = work.get(key, 0) + travel_s + sum(s.end_s - s.start_s for s in stops)
     return work

@@ -357,7 +357,7 @@ class Problem:
     preference_cost: the cost (in travel seconds) of not giving a visit to its preferred technician.
     day_wait_cost: the cost (in travel seconds) of each day a visit is served past its earliest
     day (a movable visit), so that early days fill first; it never outweighs serving a visit.
-    fairness_cost: the cost (in travel seconds) of each second of the longest working time (travel
+    fairness_cost: the cost (in travel seconds) of each second of the longest working day (travel
     plus service) of a technician; 0 switches fair workload off (optimizer/soft_rules.py).
     start_move_cost: for re-planning, the cost (in travel seconds) of each second a visit starts
     before or after its previous_start_s; 0 switches it off.

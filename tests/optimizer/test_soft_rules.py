@@ -4,6 +4,7 @@ validator's figures (check_soft) computed apart from the model."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from optimizer.check_soft import soft_costs, work_by_technician
 from optimizer.plan import Plan
@@ -69,6 +70,19 @@ def test_work_counts_every_route_of_a_technician() -> None:
     other = sequences_to_plan(problem, {"t1": ["v1"]})
     both = Plan(one.routes + other.routes, (), one.totals, one.solver)
     assert work_by_technician(problem, both) == {"t1": 2 * (H + 20 * M), "t2": 0}
+
+
+def test_fair_workload_prices_the_longest_day_not_the_week() -> None:
+    """Over a horizon the rule, as the model (one vehicle a technician and day), prices the
+    longest working day: t1's two days of 1 h 20 cost one day's 1 h 20, not their sum."""
+    problem = four_hours_for_two(fairness_cost=3)
+    one = sequences_to_plan(problem, {"t1": ["v0"]})
+    other = sequences_to_plan(problem, {"t1": ["v1"]})
+    days = (*one.routes, *(replace(r, day=1) for r in other.routes))
+    week = Plan(days, (), one.totals, one.solver)
+    costs = soft_costs(problem, week)
+    assert costs.work_s["t1"] == 2 * (H + 20 * M)
+    assert costs.fairness_cost == 3 * (H + 20 * M)
 
 
 # --- stable starts ------------------------------------------------------------------------------
