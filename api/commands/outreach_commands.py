@@ -103,6 +103,7 @@ def kpis_command(
         raise typer.Exit(BAD_INPUT) from exc
     console = make_console()
     console.print(kpi_table(report))
+    console.print(handover_table(report))
     console.print(voucher_table(report))
 
 
@@ -139,6 +140,11 @@ VOUCHER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("repeat without", "repeat_without_voucher_pct"),
     ("customers", "customers_without_voucher"),
 )
+HANDOVER_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("deliveries", "deliveries"),
+    ("on time", "on_time_delivery_pct"),
+    ("trainings", "trainings_completed"),
+)
 CAPTION = (
     "FRT first response time, ART average resolution time (service requests; c.: of "
     "complaints), FTF first-time fix, no part: first visits failed for a missing part, util. "
@@ -157,6 +163,20 @@ def kpi_table(report: KpiReport) -> Table:
     for row in report.rows:
         table.add_row(row.label, *_cells(row.values))
     table.add_row("all", *_cells(report.total), style="bold")
+    return table
+
+
+def handover_table(report: KpiReport) -> Table:
+    """Deliveries (how many arrived, the share inside their window) and hand-over trainings
+    completed; one row per group and the total."""
+    caption = "on time: % of the deliveries that arrived inside their window"
+    table = Table(title="Deliveries and hand-over", title_justify="left", caption=caption)
+    table.add_column(str(report.by or ""), no_wrap=True)
+    for name, _ in HANDOVER_COLUMNS:
+        table.add_column(name, justify="right")
+    for row in report.rows:
+        table.add_row(row.label, *_cells(row.values, HANDOVER_COLUMNS))
+    table.add_row("all", *_cells(report.total, HANDOVER_COLUMNS), style="bold")
     return table
 
 

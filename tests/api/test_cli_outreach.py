@@ -15,6 +15,7 @@ from dispatch.db import make_engine, upgrade
 from dispatch.outreach import outbox
 from tests.api.outreach_support import app_settings
 from tests.dispatch.kpi_day import kpi_day
+from tests.dispatch.test_kpis import handover_day
 from tests.dispatch.test_outreach_delivery import _draft_at
 from tests.factories import DAY, local
 
@@ -45,6 +46,26 @@ def test_cli_kpis_prints_a_row_per_technician(url: str) -> None:
     assert "100%" in budi and "+50" in budi and "25%" in budi
     total = next(line for line in result.output.splitlines() if line.strip("│ ").startswith("all"))
     assert "80%" in total and "30 min" in total  # on time, travel per visit
+
+
+def test_cli_kpis_prints_deliveries_and_trainings(tmp_path: Path) -> None:
+    """Two deliveries, one of them late, and a training completed: the hand-over table's total
+    row reads 2 deliveries, 50% on time, 1 training."""
+    url = f"sqlite:///{tmp_path / 'handover.db'}"
+    engine = make_engine(app_settings(url))
+    upgrade(engine)
+    with Session(engine) as session:
+        handover_day(session)
+        session.commit()
+    engine.dispose()
+    args = ["kpis", "--region", "jkt-ho", "--from", "2026-03-10", "--to", "2026-03-10"]
+    result = runner.invoke(app, [*args, "--database-url", url])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    title = next(i for i, line in enumerate(lines) if "Deliveries and hand-over" in line)
+    total = next(line for line in lines[title:] if line.strip("│ ").startswith("all"))
+    cells = [cell.strip() for cell in total.strip().strip("│").split("│")]
+    assert cells == ["all", "2", "50%", "1"], total
 
 
 def test_cli_kpis_bad_input_is_one_line_and_exit_2(url: str) -> None:

@@ -196,10 +196,9 @@ def test_kpis_default_period_ends_today_in_the_deployments_zone(session: Session
     assert report.total.surveys == 3
 
 
-def test_kpis_count_deliveries_on_time_and_trainings_completed(session: Session) -> None:
-    """Two deliveries (one arriving inside its window, one after it) and a completed training
-    beside an ordinary visit: on-time delivery 50% of 2, one training; the ordinary visit's
-    arrival counts for on-time arrival only."""
+def handover_day(session: Session) -> None:
+    """Region jkt-ho on DAY: two deliveries (one arriving inside its window, one after it), a
+    completed hand-over training and an ordinary installation, all served by one technician."""
     region = make_region(session, code="jkt-ho")
     technician = make_technician(
         session, region=region, skills=["delivery", "training", "ac_install"]
@@ -218,6 +217,13 @@ def test_kpis_count_deliveries_on_time_and_trainings_completed(session: Session)
         visit = make_visit(session, request=request, status=VisitStatus.REQUESTED)
         serve(session, visit, technician, window=window, booked=(7, 0), en_route=None,
               arrived=arrived, ended=(arrived[0] + 1, 0))  # fmt: skip
+
+
+def test_kpis_count_deliveries_on_time_and_trainings_completed(session: Session) -> None:
+    """Two deliveries (one arriving inside its window, one after it) and a completed training
+    beside an ordinary visit: on-time delivery 50% of 2, one training; the ordinary visit's
+    arrival counts for on-time arrival only."""
+    handover_day(session)
     report = kpi_service.report(session=session, region_codes=["jkt-ho"], start=DAY, end=DAY)
     total = report.total
     assert (total.on_time_delivery_pct, total.deliveries, total.trainings_completed) == (50.0, 2, 1)
