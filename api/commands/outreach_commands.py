@@ -170,27 +170,26 @@ def handover_table(report: KpiReport) -> Table:
     """Deliveries (how many arrived, the share inside their window) and hand-over trainings
     completed; one row per group and the total."""
     caption = "on time: % of the deliveries that arrived inside their window"
-    table = Table(title="Deliveries and hand-over", title_justify="left", caption=caption)
-    table.add_column(str(report.by or ""), no_wrap=True)
-    for name, _ in HANDOVER_COLUMNS:
-        table.add_column(name, justify="right")
-    for row in report.rows:
-        table.add_row(row.label, *_cells(row.values, HANDOVER_COLUMNS))
-    table.add_row("all", *_cells(report.total, HANDOVER_COLUMNS), style="bold")
-    return table
+    return _group_table(report, "Deliveries and hand-over", caption, HANDOVER_COLUMNS)
 
 
 def voucher_table(report: KpiReport) -> Table:
     """The loyalty-voucher KPIs: issued, redeemed, redemption rate, and repeat bookings of the
     customers with a voucher against those without; one row per group and the total."""
     caption = "repeat: % of the customers who booked again after their voucher (or their visit)"
-    table = Table(title="Loyalty vouchers", title_justify="left", caption=caption)
+    return _group_table(report, "Loyalty vouchers", caption, VOUCHER_COLUMNS)
+
+
+def _group_table(
+    report: KpiReport, title: str, caption: str, columns: tuple[tuple[str, str], ...]
+) -> Table:
+    table = Table(title=title, title_justify="left", caption=caption)
     table.add_column(str(report.by or ""), no_wrap=True)
-    for name, _ in VOUCHER_COLUMNS:
+    for name, _ in columns:
         table.add_column(name, justify="right")
     for row in report.rows:
-        table.add_row(row.label, *_cells(row.values, VOUCHER_COLUMNS))
-    table.add_row("all", *_cells(report.total, VOUCHER_COLUMNS), style="bold")
+        table.add_row(row.label, *_cells(row.values, columns))
+    table.add_row("all", *_cells(report.total, columns), style="bold")
     return table
 
 
