@@ -17,7 +17,7 @@ import threading
 import uuid
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import sqlalchemy as sa
@@ -39,6 +39,9 @@ from optimizer import Insertion as Insertion  # without importing the optimizer 
 from optimizer import Item, place, without
 
 Sequences = Mapping[str, Sequence[Item]]  # per technician id: visit ids and break indices
+# A crew visit's other members hold their time through partner copies, "<visit id>~2", "~3":
+# slot insertion routes a visit once, and a partner's hours must not be offered to a customer.
+PARTNER = "~"
 CACHE_SIZE = 128  # days of routes kept parsed in this process (a region's two months)
 
 
@@ -156,8 +159,9 @@ def with_visit(
     """Step: the locked, up-to-date day with a visit just booked (or moved) into it where the
     sequences put it; rebuilt from the database instead if the routes no longer hold."""
     day = state.day
-    # A pinned visit is left to the full rebuild, which knows whether its technician works.
-    if visit.pinned_technician_id is not None:
+    # A pinned visit is left to the full rebuild, which knows whether its technician works; a
+    # crew visit too, which gives its partners their copies.
+    if visit.pinned_technician_id is not None or visit.crew_size > 1:
         return rebuild(session=session, region=region, day=day, state=state, sequences=sequences)
     # No working technicians given: a single visit added here has no preferred or previous one.
     added = (planning_convert.visit_of(visit, day=day, tz=region.zone),)
@@ -277,20 +281,20 @@ def _rebuilt(
 
 
 def _plan_sequences(session: Session, plan_id: int) -> dict[str, tuple[Item, ...]]:
-    """The visit order of each route of a stored plan. A crew visit stays on its first
-    member's route only: slot insertion routes each visit once, so the partner's time at it
-    is not held here (the solve of the day holds it)."""
+    """The visit order of each route of a stored plan. A crew visit is itself on its first
+    member's route and a partner copy (PARTNER) on each other member's."""
     rows = session.exec(
         select(PlanStop.technician_id, PlanStop.visit_id)
         .where(PlanStop.plan_id == plan_id)
         .order_by(col(PlanStop.technician_id), col(PlanStop.sequence))
     ).all()
     sequences: dict[str, list[Item]] = defaultdict(list)
-    seen: set[int] = set()
+    members: dict[int, int] = defaultdict(int)
     for technician_id, visit_id in rows:
-        if visit_id not in seen:
-            seen.add(visit_id)
-            sequences[str(technician_id)].append(str(visit_id))
+        members[visit_id] += 1
+        n = members[visit_id]
+        item = str(visit_id) if n == 1 else f"{visit_id}{PARTNER}{n}"
+        sequences[str(technician_id)].append(item)
     return {t: tuple(items) for t, items in sequences.items()}
 
 
@@ -326,13 +330,35 @@ def _visits_of(routes: DayRoutes, technicians: Iterable[str]) -> list[str]:
 
 
 def day_problem(*, session: Session, region: Region, day: date) -> opt.Problem:
-    """The day's problem (planning_service.build_problem) on the region's travel source.
-    Without parts: every promised visit takes its place in the day, whichever van carries its
-    parts."""
+    """The day's problem (planning_service.build_problem) on the region's travel source, each
+    crew visit as one visit per member (with_partners). Without parts: every promised visit
+    takes its place in the day, whichever van carries its parts."""
     built = planning_service.build_problem(
         session=session, region=region, day=day, with_parts=False
     )
-    return planning_travel.apply(built).problem
+    return with_partners(planning_travel.apply(built).problem)
+
+
+def with_partners(problem: opt.Problem) -> opt.Problem:
+    """The problem with each crew visit of k members as k visits of one: the visit itself and
+    a partner copy per other member, same place, windows, length and skills."""
+    if all(v.crew_size == 1 for v in problem.visits):
+        return problem
+    visits: list[opt.Visit] = []
+    for v in problem.visits:
+        visits.append(replace(v, crew_size=1))
+        visits += [
+            replace(
+                v,
+                id=f"{v.id}{PARTNER}{n}",
+                crew_size=1,
+                pinned_technician=None,
+                preferred_technician=None,
+                previous_technician=None,
+            )
+            for n in range(2, v.crew_size + 1)
+        ]
+    return replace(problem, visits=tuple(visits))
 
 
 # --- what the booking service asks -------------------------------------------------------------
@@ -381,13 +407,14 @@ def fits(
 def routes_without(routes: DayRoutes, visit_id: int) -> DayRoutes:
     """The routes with a visit taken out of the problem and its route (to move it in the day)."""
     vid = str(visit_id)
-    if vid not in {v.id for v in routes.problem.visits}:
+    gone = [v.id for v in routes.problem.visits if v.id.split(PARTNER)[0] == vid]
+    if not gone:
         return routes
-    visits = tuple(v for v in routes.problem.visits if v.id != vid)
+    visits = tuple(v for v in routes.problem.visits if v.id not in gone)
     problem = opt.Problem(
         routes.problem.technicians, visits, routes.problem.travel, routes.problem.name
     )
-    return DayRoutes(problem, without(routes.sequences, [vid]))
+    return DayRoutes(problem, without(routes.sequences, gone))
 
 
 def sequences_with(

@@ -156,16 +156,44 @@ def test_crew_visit_with_one_installer_working_is_left_out(session: Session) -> 
     assert [u.visit_id for u in plan.unassigned_visits] == [visit.id]
 
 
-def test_slot_ledger_reads_a_day_whose_plan_has_a_crew_visit(session: Session) -> None:
-    """Slot offers insert into the day as planned: the crew visit is held once, on its first
-    member's route (insertion routes a visit once), and the day's ledger builds."""
+def test_slot_ledger_holds_every_crew_members_time(session: Session) -> None:
+    """Slot offers insert into the day as planned: the crew visit is itself on its first
+    member's route and a partner copy on the other's, so neither installer's 09:00 is offered."""
     region, techs, visit = _crew_day(session, working=2)
     plan = planning_service.plan_day(session=session, region=region, day=DAY, options=FAST)
     planning_service.publish(session=session, plan=plan, at=local(DAY, 6))
     ledger.drop_cached()
     state = ledger.read_days(session=session, region=region, days=[DAY])[DAY]
-    holding = [t for t, items in state.routes.sequences.items() if str(visit.id) in items]
-    assert holding == [str(min(t.id or 0 for t in techs))]
+    first, partner = sorted(str(t.id) for t in techs)
+    assert str(visit.id) in state.routes.sequences[first]
+    assert f"{visit.id}{ledger.PARTNER}2" in state.routes.sequences[partner]
+    three_hours_at_nine = ledger.Candidate(
+        lat=KEMANG[0], lon=KEMANG[1], duration_s=3 * 3600, skills=frozenset(visit.required_skills)
+    )
+    offers = ledger.fits(
+        state.routes, three_hours_at_nine, [(9 * 3600, 9 * 3600)], region=region, day=DAY
+    )
+    assert offers == [None]  # either installer would push the crew visit past 11:00
+
+
+def test_slot_ledger_offers_nine_when_the_visit_needs_one(session: Session) -> None:
+    """The same day with the visit for one installer: the other is free at 09:00 and the slot
+    is offered (the held time above is the crew's, not a closed day)."""
+    region, techs, visit = _crew_day(session, working=2)
+    visit.crew_size = 1
+    session.add(visit)
+    session.commit()
+    plan = planning_service.plan_day(session=session, region=region, day=DAY, options=FAST)
+    planning_service.publish(session=session, plan=plan, at=local(DAY, 6))
+    ledger.drop_cached()
+    state = ledger.read_days(session=session, region=region, days=[DAY])[DAY]
+    three_hours_at_nine = ledger.Candidate(
+        lat=KEMANG[0], lon=KEMANG[1], duration_s=3 * 3600, skills=frozenset(visit.required_skills)
+    )
+    offers = ledger.fits(
+        state.routes, three_hours_at_nine, [(9 * 3600, 9 * 3600)], region=region, day=DAY
+    )
+    assert offers[0] is not None
 
 
 def test_pinning_a_crew_visit_checks_the_technicians_own_time(session: Session) -> None:
