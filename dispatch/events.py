@@ -62,13 +62,18 @@ def subscribe(listener: Listener) -> None:
 
 def publish(change: VisitChanged) -> None:
     """Step: tell every listener, in the publisher's transaction."""
+    _load_listeners()
+    for listener in _listeners:
+        listener(change)
+
+
+def _load_listeners() -> None:
+    """Import the listening modules once, on the first event (they subscribe on import)."""
     global _loaded
     if not _loaded:
         for module in LISTENERS:
             importlib.import_module(module)
         _loaded = True
-    for listener in _listeners:
-        listener(change)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +99,6 @@ def subscribe_service_done(listener: ServiceListener) -> None:
 
 def publish_service_done(done: ServiceDone) -> None:
     """Step: tell every listener of services done, in the publisher's transaction."""
-    global _loaded
-    if not _loaded:
-        for module in LISTENERS:
-            importlib.import_module(module)
-        _loaded = True
+    _load_listeners()
     for listener in _service_listeners:
         listener(done)

@@ -229,12 +229,24 @@ def visit_of(
     extra: Sequence[str] = (),
 ) -> opt.Visit:
     """A stored visit: its promised window in seconds of the day, clipped to the day's start
-    (a movable visit: its windows of that day); its preferred and previous technicians only
-    when working; extra skills it needs besides its own (see allowed_skill). Raises
-    InvalidInput."""
+    (a movable visit: its windows of that day); the rest as visit_in. Raises InvalidInput."""
     windows = day_windows(v, day=day, tz=tz, offset_s=0)
     if not windows:
         raise InvalidInput(f"visit {v.id} has no promised window on {day}.", loc=("visit_id",))
+    return visit_in(v, windows, working=working, previous=previous, extra=extra)
+
+
+def visit_in(
+    v: Visit,
+    windows: list[tuple[int, int]],
+    *,
+    working: Collection[str] = frozenset(),
+    previous: str | None = None,
+    extra: Sequence[str] = (),
+) -> opt.Visit:
+    """A stored visit with these windows (seconds): its preferred and previous technicians only
+    when working; extra skills it needs besides its own (see allowed_skill). Raises
+    InvalidInput."""
     preferred = _id(v.preferred_technician_id)
     with as_invalid_input(f"visit {v.id}"):
         return visit(

@@ -26,7 +26,7 @@ from dispatch.planning.convert import (
     as_invalid_input,
     day_windows,
     road_estimate,
-    visit,
+    visit_in,
 )
 from dispatch.region.models import Region
 from dispatch.shift.models import BreakRule, WorkingDay
@@ -108,22 +108,7 @@ def _visits(
             excluded.append(Excluded(v.id or 0, PINNED_UNAVAILABLE, msg))
             continue
         extra = [allowed_skill(v.id or 0)] if (v.id or 0) in data.allowed else []
-        preferred = None if v.preferred_technician_id is None else str(v.preferred_technician_id)
-        with as_invalid_input(f"visit {v.id}"):
-            visits.append(
-                visit(
-                    id=str(v.id),
-                    lat=v.lat,
-                    lon=v.lon,
-                    duration_s=v.duration_s,
-                    windows_s=windows,
-                    skills=[*v.required_skills, *extra],
-                    priority=v.priority,
-                    pinned=pinned,
-                    preferred=preferred if preferred in working else None,
-                    crew_size=v.crew_size,
-                )
-            )
+        visits.append(visit_in(v, windows, working=working, extra=extra))
     return visits, excluded, home
 
 
