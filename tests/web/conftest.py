@@ -16,10 +16,18 @@ from typing import Any
 import pytest
 import uvicorn
 from playwright.sync_api import expect
+from sqlmodel import Session, select
 
 from api.commands.serve_commands import prepare
 from api.main import create_app
+from dispatch import localtime
+from dispatch.account import service as account_service
+from dispatch.account.models import Role, UserCreate
 from dispatch.config import Settings
+from dispatch.customer.models import Customer
+from dispatch.db import make_engine
+from dispatch.demo.catalogue import TIMEZONE
+from dispatch.demo.generate import generate
 
 CHROMIUM = Path(os.environ.get("PURNA_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -76,7 +84,30 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     """The demo business loaded once (what `make run` does), with a token per role."""
     path = tmp_path_factory.mktemp("web-demo") / "purna.db"
     users = prepare(web_settings(f"sqlite:///{path}"))
-    return path, {u.role.value: u.token for u in users}
+    tokens = {u.role.value: u.token for u in users}
+    tokens["customer"] = _story_customer_token(f"sqlite:///{path}")
+    return path, tokens
+
+
+# The customer the customer-page stories are written for: English, a Gesit Bebek 125 under
+# warranty and an AC, bookings ahead. The demo's own pick (the first visit's customer) follows
+# the sliding history window and changes with the day the demo is loaded on; customers do not.
+STORY_CUSTOMER = 264  # the index of that customer in the generated demo
+
+
+def _story_customer_token(url: str) -> str:
+    """A customer token bound to STORY_CUSTOMER, found by its phone."""
+    data = generate(localtime.local_day(localtime.utc_now(), localtime.zone(TIMEZONE)))
+    phone = data.customers[STORY_CUSTOMER].phone
+    engine = make_engine(web_settings(url))
+    with Session(engine) as session:
+        customer = session.exec(select(Customer).where(Customer.phone == phone)).one()
+        user_in = UserCreate.model_validate(
+            {"name": "web-story-customer", "role": Role.CUSTOMER, "customer_id": customer.id}
+        )
+        _, token = account_service.create(session=session, user_in=user_in, token_label="web")
+    engine.dispose()
+    return token
 
 
 def _free_port() -> int:
