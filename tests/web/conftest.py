@@ -22,7 +22,6 @@ from api.commands.serve_commands import prepare
 from api.main import create_app
 from dispatch import localtime
 from dispatch.account import service as account_service
-from dispatch.account.models import Role, UserCreate
 from dispatch.config import Settings
 from dispatch.customer.models import Customer
 from dispatch.db import make_engine
@@ -84,9 +83,8 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     """The demo business loaded once (what `make run` does), with a token per role."""
     path = tmp_path_factory.mktemp("web-demo") / "purna.db"
     users = prepare(web_settings(f"sqlite:///{path}"))
-    tokens = {u.role.value: u.token for u in users}
-    tokens["customer"] = _story_customer_token(f"sqlite:///{path}")
-    return path, tokens
+    _bind_story_customer(f"sqlite:///{path}")
+    return path, {u.role.value: u.token for u in users}
 
 
 # The customer the customer-page stories are written for: English, a Gesit Bebek 125 under
@@ -95,19 +93,19 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
 STORY_CUSTOMER = 264  # the index of that customer in the generated demo
 
 
-def _story_customer_token(url: str) -> str:
-    """A customer token bound to STORY_CUSTOMER, found by its phone."""
+def _bind_story_customer(url: str) -> None:
+    """Bind the demo-customer account to STORY_CUSTOMER, found by its phone."""
     data = generate(localtime.local_day(localtime.utc_now(), localtime.zone(TIMEZONE)))
     phone = data.customers[STORY_CUSTOMER].phone
     engine = make_engine(web_settings(url))
     with Session(engine) as session:
         customer = session.exec(select(Customer).where(Customer.phone == phone)).one()
-        user_in = UserCreate.model_validate(
-            {"name": "web-story-customer", "role": Role.CUSTOMER, "customer_id": customer.id}
-        )
-        _, token = account_service.create(session=session, user_in=user_in, token_label="web")
+        user = account_service.get_by_name(session=session, name="demo-customer")
+        assert user is not None
+        user.customer_id = customer.id
+        session.add(user)
+        session.commit()
     engine.dispose()
-    return token
 
 
 def _free_port() -> int:
