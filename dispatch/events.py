@@ -2,12 +2,12 @@
 
 booking (confirmed, rescheduled, cancelled), field (en_route, completed, failed, ...) and
 feedback (a survey answered) publish, and workshop a service done at a partner workshop
-(ServiceDone); parts (holds consumed or released), backorder (a visit
-waiting for a part), outreach, which queues the customer's messages, voucher, which issues
-vouchers by rule, and handover (training after an installation, late deliveries) listen.
-Listeners run in the
-publisher's transaction, in the order subscribed; outreach guards its own so that a message
-never fails the change that caused it.
+(ServiceDone) and a bay booked, moved or cancelled (BayChanged); parts (holds consumed or
+released), backorder (a visit waiting for a part), outreach, which queues the customer's
+messages, voucher, which issues vouchers by rule, and handover (training after an
+installation, late deliveries) listen. Listeners run in the publisher's transaction, in the
+order subscribed; outreach guards its own so that a message never fails the change that
+caused it.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ LISTENERS = (
     "dispatch.parts.reservations",
     "dispatch.backorder.service",
     "dispatch.outreach.service",
+    "dispatch.outreach.bay",
     "dispatch.voucher.rules",
     "dispatch.handover.service",
 )
@@ -102,3 +103,31 @@ def publish_service_done(done: ServiceDone) -> None:
     _load_listeners()
     for listener in _service_listeners:
         listener(done)
+
+
+@dataclass(frozen=True, slots=True)
+class BayChanged:
+    """A bay booking at a partner workshop booked, moved or cancelled (what outreach tells the
+    customer). It names the booking by id: this module imports no workshop table."""
+
+    session: Session
+    booking_id: int
+    name: Literal["booked", "moved", "cancelled"]
+    at: datetime
+
+
+BayListener = Callable[[BayChanged], None]
+_bay_listeners: list[BayListener] = []
+
+
+def subscribe_bay_changed(listener: BayListener) -> None:
+    """Call listener on every bay booking change (once, however often subscribed)."""
+    if listener not in _bay_listeners:
+        _bay_listeners.append(listener)
+
+
+def publish_bay_changed(change: BayChanged) -> None:
+    """Step: tell every listener of bay booking changes, in the publisher's transaction."""
+    _load_listeners()
+    for listener in _bay_listeners:
+        listener(change)

@@ -110,12 +110,14 @@ def for_asset(
     not_before: datetime,
     context: dict[str, str],
     region_id: int | None,
+    data: dict[str, Any] | None = None,
 ) -> Draft:
-    """A message about an asset (a service falling due, an ending warranty) to its owner."""
+    """A message about an asset (a service falling due, an ending warranty, a bay booked) to
+    its owner; data is kept with the message beside the context (what delivery checks)."""
     language = customer.language
     full = {"name": customer.name, "product": product_name(asset)} | context
-    data = {"asset_id": asset.id}
-    return _draft(kind, key, customer, language, full, not_before, region_id=region_id, data=data)
+    kept = {"asset_id": asset.id} | (data or {})
+    return _draft(kind, key, customer, language, full, not_before, region_id=region_id, data=kept)
 
 
 def for_customer_only(

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from dispatch.config import Settings
-from dispatch.outreach import outbox
+from dispatch.outreach import bay, outbox
 from dispatch.outreach.channels import Channel, DeliveryError, Envelope
 from dispatch.outreach.models import MessageKind, MessageState, OutboxMessage
 from dispatch.outreach.outbox import RetryPolicy
@@ -93,6 +93,8 @@ def _deliver_one(
 
 def _void_reason(session: Session, message: OutboxMessage) -> str | None:
     """Why the message no longer applies, or None."""
+    if message.kind in bay.ABOUT_A_SLOT:
+        return bay.void_reason(session, message)
     if message.kind not in VOID_WHEN_CANCELLED or message.visit_id is None:
         return None
     visit = session.get(Visit, message.visit_id)

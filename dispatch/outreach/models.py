@@ -41,6 +41,10 @@ class MessageKind(StrEnum):
     COMPLAINT_SLA_BREACH = "complaint_sla_breach"
     WARRANTY_OUTCOME = "warranty_outcome"
     TRAINING_OFFERED = "training_offered"
+    BAY_BOOKED = "bay_booked"
+    BAY_MOVED = "bay_moved"
+    BAY_CANCELLED = "bay_cancelled"
+    BAY_REMINDER = "bay_reminder"
 
 
 class MessageState(StrEnum):

@@ -19,7 +19,7 @@ from dispatch import events, localtime
 from dispatch.config import Settings, get_settings
 from dispatch.feedback import service as feedback_service
 from dispatch.field.arrival import eta
-from dispatch.outreach import compose, outbox, texts
+from dispatch.outreach import bay, compose, outbox, texts
 from dispatch.outreach.compose import VisitFacts, visit_key, window_stamp
 from dispatch.outreach.models import MessageKind
 from dispatch.region.models import Region
@@ -153,7 +153,8 @@ def sweep_visits(*, session: Session, now: datetime, settings: Settings) -> Coun
 
 
 def queue_reminders(*, session: Session, now: datetime, settings: Settings) -> int:
-    """Queue a reminder for every visit promised for tomorrow (each region's local tomorrow)."""
+    """Queue a reminder for every visit promised and every bay booked for tomorrow (each
+    region's local tomorrow)."""
     now = localtime.require_aware(now, "now")
     queued = 0
     for region in session.exec(select(Region).order_by(col(Region.id))).all():
@@ -170,6 +171,7 @@ def queue_reminders(*, session: Session, now: datetime, settings: Settings) -> i
             key = visit_key(facts.visit.id, K.VISIT_REMINDER, tomorrow.isoformat())
             draft = compose.for_customer(facts, K.VISIT_REMINDER, key, now)
             queued += outbox.enqueue(session=session, draft=draft)
+    queued += bay.queue_bay_reminders(session=session, now=now)
     session.commit()
     return queued
 

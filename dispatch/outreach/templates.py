@@ -93,6 +93,27 @@ INDONESIAN: dict[MessageKind, Template] = {
         "awal cara pemakaiannya ({minutes} menit, tanpa biaya). Pilih jadwalnya di aplikasi "
         "atau balas pesan ini.",
     ),
+    K.BAY_BOOKED: Template(
+        "{what} di {workshop}: {date}",
+        "Halo {name}, {what} untuk {product} terjadwal pada {date}, pukul {window}, di "
+        "{workshop}, {address} (telepon {phone}). Mohon datang tepat waktu; satu bay "
+        "disiapkan untuk Anda.",
+    ),
+    K.BAY_MOVED: Template(
+        "Jadwal {what} di {workshop} diubah: {date}",
+        "Halo {name}, {what} untuk {product} sekarang pada {date}, pukul {window}, di "
+        "{workshop}, {address} (telepon {phone}).",
+    ),
+    K.BAY_CANCELLED: Template(
+        "{what} di {workshop} dibatalkan",
+        "Halo {name}, {what} untuk {product} pada {date}, pukul {window}, di {workshop} sudah "
+        "dibatalkan. Pilih jadwal lain di aplikasi bila masih diperlukan.",
+    ),
+    K.BAY_REMINDER: Template(
+        "Pengingat: {what} besok di {workshop}",
+        "Halo {name}, besok {date}, pukul {window}, {product} Anda dijadwalkan untuk {what} di "
+        "{workshop}, {address} (telepon {phone}).",
+    ),
     K.VOUCHER_ISSUED: Template(
         "Voucher {discount} untuk Anda",
         "Halo {name}, terima kasih telah setia bersama kami. Ini voucher {offer} Anda: kode "
@@ -187,6 +208,26 @@ ENGLISH: dict[MessageKind, Template] = {
         "Hello {name}, your {product} is installed. Our technician can show you how to use it "
         "in a hand-over training ({minutes} minutes, free of charge). Choose a time in the app "
         "or reply to this message.",
+    ),
+    K.BAY_BOOKED: Template(
+        "Your {what} at {workshop}: {date}",
+        "Hello {name}, the {what} of your {product} is booked for {date}, {window}, at "
+        "{workshop}, {address} (phone {phone}). Please come on time; a bay is kept for you.",
+    ),
+    K.BAY_MOVED: Template(
+        "Your {what} at {workshop} has moved: {date}",
+        "Hello {name}, the {what} of your {product} is now on {date}, {window}, at {workshop}, "
+        "{address} (phone {phone}).",
+    ),
+    K.BAY_CANCELLED: Template(
+        "Your {what} at {workshop} is cancelled",
+        "Hello {name}, the {what} of your {product} on {date}, {window}, at {workshop} is "
+        "cancelled. Book another time in the app whenever you need one.",
+    ),
+    K.BAY_REMINDER: Template(
+        "Reminder: your {what} at {workshop} tomorrow",
+        "Hello {name}, tomorrow, {date}, {window}, your {product} is booked for its {what} at "
+        "{workshop}, {address} (phone {phone}).",
     ),
     K.VOUCHER_ISSUED: Template(
         "A {discount} voucher for you",

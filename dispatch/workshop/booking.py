@@ -84,6 +84,7 @@ def book(
     session.flush()
     claim.booking_id = booking.id
     session.add(claim)
+    events.publish_bay_changed(events.BayChanged(session, booking.id or 0, "booked", now))
     session.commit()
     session.refresh(booking)
     return booking, False
@@ -97,6 +98,7 @@ def cancel(
     _move(session, booking, to=B.CANCELLED, column="cancelled_at", at=now)
     request = request_service.get_or_raise(session=session, request_id=booking.request_id)
     request_service.release(session=session, request=request, at=now)
+    events.publish_bay_changed(events.BayChanged(session, booking.id or 0, "cancelled", now))
     session.commit()
     session.refresh(booking)
     return booking

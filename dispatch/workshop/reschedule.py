@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from dispatch import localtime
+from dispatch import events, localtime
 from dispatch.errors import Conflict, WorkshopFull
 from dispatch.request import service as request_service
 from dispatch.workshop import booking as bay_booking
@@ -49,6 +49,8 @@ def reschedule(
         request.region_id = workshop.region_id
         session.add(request)
     try:
+        session.flush()  # the bay index refuses a taken bay here, before the notice is queued
+        events.publish_bay_changed(events.BayChanged(session, held.id or 0, "moved", now))
         session.commit()
     except IntegrityError:  # another process took the bay between the read and the write
         session.rollback()
