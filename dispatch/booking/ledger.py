@@ -362,6 +362,8 @@ def _held_crews(
     """The members of crews held at a start put back where they fit at that start; a crew of
     which some member fits nowhere then is let go (taken out, its start dropped: placed anew)."""
     held = {m for ids in crews.crews_of(problem).values() for m in ids} - crews.loose(problem)
+    if held <= routes.routed:  # the usual case: nothing to put back
+        return problem, routes.sequences
     placement = place(problem, routes.sequences, held - routes.routed)
     gone = crews.broken(problem, placement.unplaced)
     if not gone:

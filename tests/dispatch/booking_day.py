@@ -74,7 +74,11 @@ class CrewDay:
 def crew_day(session: Session, *, code: str | None = None) -> CrewDay:
     """booking_day with a second installer (Blok M, same hours) and an AC Split 2.5 PK whose
     installation (2 hours, as the small one's) needs a crew of two."""
-    day = booking_day(session, code=code)
+    return crew_partner(session, booking_day(session, code=code))
+
+
+def crew_partner(session: Session, day: BookingDay) -> CrewDay:
+    """The booking day's region with a second installer and the large AC (see crew_day)."""
     partner = make_technician(session, region=day.region, max_overtime_s=H)
     make_weekly_pattern(session, partner, weekdays=range(7))
     policies = [
