@@ -43,6 +43,8 @@ from .formats import problem_to_dict as problem_to_dict
 from .formats import read_plan as read_plan
 from .formats import read_problem as read_problem
 from .formats import write_json as write_json
+from .insertion import CrewInsertion as CrewInsertion
+from .insertion import CrewMember as CrewMember
 from .insertion import DayRoutes as DayRoutes
 from .insertion import Insertion as Insertion
 from .insertion import Item as Item

@@ -15,14 +15,15 @@ that comes back to base earliest.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations_with_replacement
 
 import numpy as np
 import numpy.typing as npt
 
 from .errors import InvalidProblem
-from .insertion_places import Place, Places, cheapest, index, places_of
+from .insertion_crew import CrewInsertion, CrewMember, cheapest_crew
+from .insertion_places import Place, Places, StartSpan, cheapest, index, places_of, start_spans
 from .problem import Location, Problem, TimeWindow, Visit
 from .reasons import may_serve
 from .stop_times import BreakSpans, Item, RouteShape, RouteTimes, break_spans, route_times
@@ -142,6 +143,60 @@ class DayRoutes:
         return [
             self._best(visit, into, out_of, eligible, [(w.start_s, w.end_s)], w) for w in windows
         ]
+
+    def crew_insertions(
+        self, visit: Visit, windows: Sequence[TimeWindow], legs: Legs | None = None
+    ) -> list[CrewInsertion | None]:
+        """For each window, the cheapest way for visit.crew_size distinct technicians to serve
+        `visit` together, all starting at one moment inside the window, each keeping every routed
+        visit in its window; None where no crew can (see insertion_crew). Ranked by the travel
+        the members add in total; otherwise as best_insertions.
+
+        Raises:
+            InvalidProblem: when the visit is already routed, or legs miss a location.
+        """
+        if visit.id in self.routed:
+            raise InvalidProblem(f"visit {visit.id!r} is already routed.", field="visit")
+        into, out_of = self._legs(visit, legs)
+        # A pinned technician is one member of the crew, not the only technician allowed.
+        eligible = self._eligible(replace(visit, pinned_technician=None))
+        pinned = self._tech_pos.get(visit.pinned_technician or "")
+        if visit.pinned_technician is not None and pinned is None:
+            return [None] * len(windows)  # the pinned technician does not work that day
+        found: list[CrewInsertion | None] = []
+        for w in windows:
+            spans = start_spans(
+                self._places(), into, out_of, self._travel, eligible, visit.duration_s,
+                (w.start_s, w.end_s),
+            )  # fmt: skip
+            crew = cheapest_crew(spans, visit.crew_size, self._n_techs, pinned)
+            found.append(None if crew is None else self._crew(crew[0], crew[1], w))
+        return found
+
+    def _crew(self, start_s: int, spans: Sequence[StartSpan], window: TimeWindow) -> CrewInsertion:
+        members = tuple(
+            CrewMember(
+                self.problem.technicians[s.place.k].id,
+                self._shapes[s.place.k].item_index(s.place.gap, s.place.offset),
+                s.added_s,
+            )
+            for s in spans
+        )
+        return CrewInsertion(start_s, members, window)
+
+    def with_crew(
+        self, crew: CrewInsertion, visit_ids: Sequence[str]
+    ) -> dict[str, tuple[Item, ...]]:
+        """The sequences with visit_ids[m] put where member m of the crew goes (the visit
+        itself and its members' copies: one id per member)."""
+        if len(visit_ids) != len(crew.members):
+            raise InvalidProblem(f"give {len(crew.members)} visit ids.", field="visit_ids")
+        out = self.sequences
+        for member, visit_id in zip(crew.members, visit_ids, strict=True):
+            items = list(self._shapes[self._tech_pos[member.technician]].items())
+            items.insert(member.position, visit_id)
+            out[member.technician] = tuple(items)
+        return out
 
     def _legs(self, visit: Visit, legs: Legs | None) -> tuple[IntArray, IntArray]:
         if legs is None:
@@ -390,6 +445,8 @@ def technician_of(sequences: Sequences, visit_id: str) -> str | None:
 
 
 __all__ = [
+    "CrewInsertion",
+    "CrewMember",
     "DayRoutes",
     "Insertion",
     "Item",

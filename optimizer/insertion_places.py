@@ -139,3 +139,82 @@ def _cheapest_plain(
     added = np.where(ok, t_in + t_out - travel[arr["prev"], arr["next"]], _NEVER)
     i = int(np.argmin(added))
     return int(added[i]), i
+
+
+@dataclass(frozen=True, slots=True)
+class StartSpan:
+    """A place where a visit fits, the service starts it allows ([lo_s, hi_s]), and the travel
+    it adds (the same for every start: it depends on the place only)."""
+
+    place: Place
+    lo_s: int
+    hi_s: int
+    added_s: int
+
+
+def start_spans(
+    places: Places,
+    to_visit_s: IntArray,
+    from_visit_s: IntArray,
+    travel: IntArray,
+    eligible: BoolArray,
+    duration_s: int,
+    span: Span,
+) -> list[StartSpan]:
+    """Every place where a visit of duration_s fits with its service starting in span, with ALL
+    the starts it allows there (not only the earliest): a crew needs one start its members share.
+
+    Exact: at a place the feasible starts form one interval. From the earliest arrival on, a later
+    start only makes the technician free later, and forward() is non-decreasing in the moment it
+    starts from, so "the rest of the route still reaches the next place by its latest start"
+    holds up to some last start and never after it."""
+    lo, hi = span
+    found: list[StartSpan] = []
+    if places.plain:
+        arr = places.arrays
+        t_in, t_out = to_visit_s[arr["prev"]], from_visit_s[arr["next"]]
+        first = np.maximum(arr["free_s"] + t_in, lo)
+        last = np.minimum(arr["latest_s"] - duration_s - t_out, hi)
+        added = t_in + t_out - travel[arr["prev"], arr["next"]]
+        ok = eligible[arr["k"]] & (first <= last)
+        for i in np.flatnonzero(ok):
+            found.append(StartSpan(places.plain[i], int(first[i]), int(last[i]), int(added[i])))
+    for place in places.split:
+        if eligible[place.k]:
+            here = _split_starts(place, to_visit_s, from_visit_s, travel, duration_s, span)
+            if here is not None:
+                found.append(here)
+    return found
+
+
+def _split_starts(
+    place: Place,
+    to_visit_s: IntArray,
+    from_visit_s: IntArray,
+    travel: IntArray,
+    duration_s: int,
+    span: Span,
+) -> StartSpan | None:
+    """The starts a place next to a break allows: from the earliest arrival to the last start
+    that keeps the rest of the route, found by bisection over whole seconds (monotone, exact)."""
+    to_s, back_s = int(to_visit_s[place.prev]), int(from_visit_s[place.next])
+    arrival_s = forward(place.free_s, to_s, place.breaks[: place.offset])
+    if arrival_s is None or arrival_s > span[1]:
+        return None
+
+    def keeps(start_s: int) -> bool:
+        next_s = forward(start_s + duration_s, back_s, place.breaks[place.offset :])
+        return next_s is not None and next_s <= place.latest_s
+
+    lo_s = max(arrival_s, span[0])
+    if not keeps(lo_s):
+        return None
+    good, bad = lo_s, span[1]  # keeps(good); not keeps(bad) unless good reaches the span's end
+    if keeps(span[1]):
+        good = span[1]
+    else:
+        while bad - good > 1:
+            mid = (good + bad) // 2
+            good, bad = (mid, bad) if keeps(mid) else (good, mid)
+    added = to_s + back_s - int(travel[place.prev, place.next])
+    return StartSpan(place, lo_s, good, added)

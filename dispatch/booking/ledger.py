@@ -17,7 +17,7 @@ import threading
 import uuid
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -26,7 +26,9 @@ from sqlmodel import Session, col, select, update
 
 import optimizer as opt
 from dispatch import localtime
-from dispatch.booking import fingerprint
+from dispatch.booking import crews, fingerprint
+from dispatch.booking.crews import PARTNER as PARTNER
+from dispatch.booking.crews import with_partners as with_partners
 from dispatch.booking.models import BookingLedger
 from dispatch.planning import convert as planning_convert
 from dispatch.planning import service as planning_service
@@ -34,14 +36,15 @@ from dispatch.planning import travel as planning_travel
 from dispatch.planning.models import PlanStop
 from dispatch.region.models import Region
 from dispatch.visit.models import Visit
-from optimizer import DayRoutes as DayRoutes  # re-exported: the booking service's view of a day,
-from optimizer import Insertion as Insertion  # without importing the optimizer itself
+from optimizer import CrewInsertion as CrewInsertion  # re-exported: the booking service's view
+from optimizer import DayRoutes as DayRoutes  # of a day, without importing the optimizer itself
+from optimizer import Insertion as Insertion
 from optimizer import Item, place, without
 
 Sequences = Mapping[str, Sequence[Item]]  # per technician id: visit ids and break indices
-# A crew visit's other members hold their time through partner copies, "<visit id>~2", "~3":
-# slot insertion routes a visit once, and a partner's hours must not be offered to a customer.
-PARTNER = "~"
+# A crew visit's other members hold their time through partner copies, "<visit id>~2", "~3",
+# each at the crew's common start (see crews): a partner's hours are not offered to a customer.
+Fit = Insertion | CrewInsertion  # where a candidate goes: one technician, or a crew at one start
 CACHE_SIZE = 128  # days of routes kept parsed in this process (a region's two months)
 
 
@@ -111,7 +114,7 @@ def read_days(*, session: Session, region: Region, days: Sequence[date]) -> dict
         if cached is not None and fresh:
             states[day] = DayState(day, cached[0], cached[1], plan_id, key, row_id, stamp)
             continue
-        old = cached[0].sequences if cached is not None else None
+        old = cached[0] if cached is not None else None
         states[day] = _rebuilt(session, region, day, old, plans.get(day), plan_id, row_id, stamp)
     return states
 
@@ -155,14 +158,20 @@ def with_visit(
     state: DayState,
     visit: Visit,
     sequences: Mapping[str, Sequence[Item]],
+    start_s: int | None = None,
 ) -> DayState:
     """Step: the locked, up-to-date day with a visit just booked (or moved) into it where the
-    sequences put it; rebuilt from the database instead if the routes no longer hold."""
+    sequences put it (a crew visit: its members held at start_s); rebuilt from the database
+    instead if the routes no longer hold."""
     day = state.day
     # A pinned visit is left to the full rebuild, which knows whether its technician works; a
-    # crew visit too, which gives its partners their copies.
+    # crew visit too, which gives its partners their copies and holds them at their start.
     if visit.pinned_technician_id is not None or visit.crew_size > 1:
-        return rebuild(session=session, region=region, day=day, state=state, sequences=sequences)
+        starts = {str(visit.id): start_s} if start_s is not None else {}
+        return rebuild(
+            session=session, region=region, day=day, state=state, sequences=sequences,
+            starts=starts,
+        )  # fmt: skip
     # No working technicians given: a single visit added here has no preferred or previous one.
     added = (planning_convert.visit_of(visit, day=day, tz=region.zone),)
     kept = tuple(v for v in state.routes.problem.visits if v.id != str(visit.id))
@@ -197,11 +206,14 @@ def rebuild(
     day: date,
     state: DayState,
     sequences: Mapping[str, Sequence[Item]],
+    starts: Mapping[str, int] | None = None,
 ) -> DayState:
     """Step: the day's ledger from the database as it is now in this transaction, keeping these
-    sequences where they still hold (a booking's insertion, a cancelled visit taken out)."""
+    sequences where they still hold (a booking's insertion, a cancelled visit taken out), and
+    the crews' common starts: the state's, then these (a crew visit just booked or moved)."""
     key = fingerprint.day_key(session=session, region=region, day=day)
-    routes, unplaced = _routes(session, region, day, sequences)
+    held = crews.starts_of(state.routes.problem) | dict(starts or {})
+    routes, unplaced = _routes(session, region, day, sequences, held)
     return DayState(day, routes, unplaced, state.plan_id, key, state.row_id, state.stamp, True)
 
 
@@ -265,18 +277,21 @@ def _rebuilt(
     session: Session,
     region: Region,
     day: date,
-    old: Mapping[str, Sequence[Item]] | None,
+    old: DayRoutes | None,
     plan_id: int | None,
     old_plan_id: int | None,
     row_id: int | None,
     stamp: str,
 ) -> DayState:
-    """The day rebuilt: from the current plan's routes when it changed, else the old routes."""
-    base = old or {}
+    """The day rebuilt: from the current plan's routes (and its crews' starts) when it changed,
+    else the old routes."""
+    base: Mapping[str, Sequence[Item]] = old.sequences if old is not None else {}
+    starts = crews.starts_of(old.problem) if old is not None else {}
     if plan_id is not None and (old is None or plan_id != old_plan_id):
         base = _plan_sequences(session, plan_id)
+        starts |= _plan_starts(session, plan_id, region, day)
     key = fingerprint.day_key(session=session, region=region, day=day)
-    routes, unplaced = _routes(session, region, day, base)
+    routes, unplaced = _routes(session, region, day, base, starts)
     return DayState(day, routes, unplaced, plan_id, key, row_id, stamp, True)
 
 
@@ -298,22 +313,64 @@ def _plan_sequences(session: Session, plan_id: int) -> dict[str, tuple[Item, ...
     return {t: tuple(items) for t, items in sequences.items()}
 
 
+def _plan_starts(session: Session, plan_id: int, region: Region, day: date) -> dict[str, int]:
+    """The common start (seconds of the day) of each crew visit of a stored plan."""
+    rows = session.exec(
+        select(PlanStop.visit_id, PlanStop.start_at).where(PlanStop.plan_id == plan_id)
+    ).all()
+    starts: dict[int, set[int]] = defaultdict(set)
+    members: dict[int, int] = defaultdict(int)
+    for visit_id, start_at in rows:
+        members[visit_id] += 1
+        starts[visit_id].add(localtime.seconds_from_midnight(start_at, day, region.zone))
+    return {str(v): next(iter(s)) for v, s in starts.items() if members[v] > 1 and len(s) == 1}
+
+
 def _routes(
-    session: Session, region: Region, day: date, base: Mapping[str, Sequence[Item]]
+    session: Session,
+    region: Region,
+    day: date,
+    base: Mapping[str, Sequence[Item]],
+    starts: Mapping[str, int],
 ) -> tuple[DayRoutes, tuple[str, ...]]:
     """Routes over the day's problem as the database has it: the base sequences where they still
-    hold, then every promised visit not on them placed greedily."""
-    problem = day_problem(session=session, region=region, day=day)
+    hold, the crews at their starts (crews), then every other promised visit placed greedily."""
+    promised = day_problem(session=session, region=region, day=day)
+    problem = crews.at_starts(promised, starts)
+    loose = crews.loose(problem)
     visits = {v.id for v in problem.visits}
     breaks = {t.id: len(t.breaks) for t in problem.technicians}
-    kept = {t: _usable(items, visits, breaks[t]) for t, items in base.items() if t in breaks}
+    kept = {
+        t: _usable(items, visits - loose, breaks[t]) for t, items in base.items() if t in breaks
+    }
     routes = DayRoutes(problem, kept)
     if routes.infeasible:  # hours or places changed under the route: its visits are placed anew
         routes = DayRoutes(
             problem, without(routes.sequences, _visits_of(routes, routes.infeasible))
         )
-    placement = place(problem, routes.sequences, visits)
-    return DayRoutes(problem, placement.sequences), placement.unplaced
+    problem, sequences = _held_crews(promised, problem, routes, starts)
+    loose = crews.loose(problem)
+    placed = crews.place_crews(problem, sequences, {crews.lead_of(m) for m in loose})
+    members = {m for ids in crews.crews_of(problem).values() for m in ids}
+    rest = place(placed.problem, placed.sequences, visits - members)
+    return DayRoutes(placed.problem, rest.sequences), rest.unplaced + placed.unplaced
+
+
+def _held_crews(
+    promised: opt.Problem, problem: opt.Problem, routes: DayRoutes, starts: Mapping[str, int]
+) -> tuple[opt.Problem, dict[str, tuple[Item, ...]]]:
+    """The members of crews held at a start put back where they fit at that start; a crew of
+    which some member fits nowhere then is let go (taken out, its start dropped: placed anew)."""
+    held = {m for ids in crews.crews_of(problem).values() for m in ids} - crews.loose(problem)
+    if held <= routes.routed:  # the usual case: nothing to put back
+        return problem, routes.sequences
+    placement = place(problem, routes.sequences, held - routes.routed)
+    gone = crews.broken(problem, placement.unplaced)
+    if not gone:
+        return problem, placement.sequences
+    members = [m for lead in gone for m in crews.crews_of(problem)[lead]]
+    kept = {lead: t for lead, t in starts.items() if lead not in gone}
+    return crews.at_starts(promised, kept), without(placement.sequences, members)
 
 
 def _usable(items: Sequence[Item], visits: set[str], n_breaks: int) -> tuple[Item, ...]:
@@ -339,45 +396,24 @@ def day_problem(*, session: Session, region: Region, day: date) -> opt.Problem:
     return with_partners(planning_travel.apply(built).problem)
 
 
-def with_partners(problem: opt.Problem) -> opt.Problem:
-    """The problem with each crew visit of k members as k visits of one: the visit itself and
-    a partner copy per other member, same place, windows, length and skills."""
-    if all(v.crew_size == 1 for v in problem.visits):
-        return problem
-    visits: list[opt.Visit] = []
-    for v in problem.visits:
-        visits.append(replace(v, crew_size=1))
-        visits += [
-            replace(
-                v,
-                id=f"{v.id}{PARTNER}{n}",
-                crew_size=1,
-                pinned_technician=None,
-                preferred_technician=None,
-                previous_technician=None,
-            )
-            for n in range(2, v.crew_size + 1)
-        ]
-    return replace(problem, visits=tuple(visits))
-
-
 # --- what the booking service asks -------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A visit to be booked: where, how long, the skills it needs."""
+    """A visit to be booked: where, how long, the skills it needs, how many technicians."""
 
     lat: float
     lon: float
     duration_s: int
     skills: frozenset[str]
     priority: int = 1
+    crew_size: int = 1
 
 
-def skilled_at_work(routes: DayRoutes, skills: frozenset[str]) -> bool:
-    """True when a technician working that day has the skills."""
-    return any(skills <= t.skills for t in routes.problem.technicians)
+def skilled_at_work(routes: DayRoutes, skills: frozenset[str]) -> int:
+    """How many technicians working that day have the skills."""
+    return sum(1 for t in routes.problem.technicians if skills <= t.skills)
 
 
 def fits(
@@ -387,9 +423,10 @@ def fits(
     *,
     region: Region,
     day: date,
-) -> list[Insertion | None]:
+) -> list[Fit | None]:
     """For each window (seconds of the day), the cheapest insertion of the candidate, or None;
-    its drive times from the region's travel source, as the day's routes have theirs."""
+    its drive times from the region's travel source, as the day's routes have theirs. A crew
+    candidate fits where crew_size distinct technicians can all start it at one moment."""
     visit = planning_convert.visit(
         id="candidate",
         lat=candidate.lat,
@@ -398,10 +435,18 @@ def fits(
         windows_s=windows_s,
         skills=candidate.skills,
         priority=candidate.priority,
+        crew_size=candidate.crew_size,
     )
     travel = planning_travel.RegionTravel.of(region, day)
     legs = planning_travel.legs(routes, (candidate.lat, candidate.lon), travel)
-    return routes.best_insertions(visit, visit.windows, legs)
+    if candidate.crew_size > 1:
+        return [*routes.crew_insertions(visit, visit.windows, legs)]
+    return [*routes.best_insertions(visit, visit.windows, legs)]
+
+
+def holds(routes: DayRoutes, visit: Visit) -> bool:
+    """True when the routes hold the visit: every member of a crew visit."""
+    return set(crews.member_ids(str(visit.id), visit.crew_size)) <= routes.routed
 
 
 def routes_without(routes: DayRoutes, visit_id: int) -> DayRoutes:
@@ -417,11 +462,12 @@ def routes_without(routes: DayRoutes, visit_id: int) -> DayRoutes:
     return DayRoutes(problem, without(routes.sequences, gone))
 
 
-def sequences_with(
-    routes: DayRoutes, insertion: Insertion, visit_id: int
-) -> dict[str, tuple[Item, ...]]:
-    """The sequences with the booked visit where the insertion puts it."""
-    return routes.with_insertion(insertion, str(visit_id))
+def sequences_with(routes: DayRoutes, found: Fit, visit_id: int) -> dict[str, tuple[Item, ...]]:
+    """The sequences with the booked visit where the insertion puts it (a crew visit: itself on
+    its first member's route, a partner copy on each other member's)."""
+    if isinstance(found, CrewInsertion):
+        return routes.with_crew(found, crews.member_ids(str(visit_id), len(found.members)))
+    return routes.with_insertion(found, str(visit_id))
 
 
 def drop_cached() -> None:

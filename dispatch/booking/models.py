@@ -83,6 +83,7 @@ class SlotReason(StrEnum):
 
     NO_SKILLED_TECHNICIAN = "no_skilled_technician"  # nobody in the region has the skill
     NO_WORKING_TECHNICIAN = "no_working_technician"  # nobody with the skill works that day
+    NO_CREW = "no_crew"  # fewer technicians with the skill work that day than the visit needs
     DAYS_FULL = "days_full"  # every route that could take it would break a promise
     OUTSIDE_BOOKING_HORIZON = "outside_booking_horizon"  # before tomorrow or too far ahead
 
@@ -92,7 +93,9 @@ class SlotPublic(SQLModel):
     window_start: datetime
     window_end: datetime
     local_window: str = Field(description="the window in the region's time, e.g. 08:00-10:00")
-    added_travel_s: int = Field(description="travel the visit adds to that day's routes")
+    added_travel_s: int = Field(
+        description="travel the visit adds to that day's routes (a crew's: all members')"
+    )
 
 
 class DayUnavailable(SQLModel):
@@ -110,6 +113,9 @@ class SlotsPublic(SQLModel):
     timezone: str = Field(description="the region's time zone, in which local_window is given")
     duration_s: int
     skill: str
+    crew_size: int = Field(
+        default=1, description="technicians with the skill the visit needs at once (installers)"
+    )
     data: list[SlotPublic]
     count: int
     unavailable: list[DayUnavailable] = Field(description="days without a window, and why")

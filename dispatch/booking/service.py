@@ -123,7 +123,7 @@ def book(
     )
     session.flush()
     sequences = ledger.sequences_with(state.routes, found, visit.id or 0)
-    _keep_in_ledger(session, region, state, sequences, visit)
+    _keep_in_ledger(session, region, state, sequences, visit, found)
     events.publish(events.VisitChanged(session, visit, "booking", "confirmed", now))
     claim.visit_id = visit.id
     session.add(claim)
@@ -162,7 +162,7 @@ def reschedule(
     if old_day != window.day:
         _take_out(session, region, states[old_day], visit)
     sequences = ledger.sequences_with(routes, found, visit.id or 0)
-    _keep_in_ledger(session, region, states[window.day], sequences, visit)
+    _keep_in_ledger(session, region, states[window.day], sequences, visit, found)
     events.publish(events.VisitChanged(session, visit, "booking", "rescheduled", now))
     session.commit()
     session.refresh(visit)
@@ -309,9 +309,10 @@ def _open_request(
 
 def _insertion_or_raise(
     routes: ledger.DayRoutes, want: ledger.Candidate, window: slots.Window, region: Region
-) -> ledger.Insertion:
-    """The cheapest insertion of the visit into the locked day's routes in the window; raises
-    SlotUnavailable when there is none (another booking took the last place)."""
+) -> ledger.Fit:
+    """The cheapest insertion of the visit into the locked day's routes in the window (a crew
+    visit: its crew at one common start); raises SlotUnavailable when there is none (another
+    booking took the last place)."""
     spans = [(window.start_s, window.end_s)]
     found = ledger.fits(routes, want, spans, region=region, day=window.day)[0]
     if found is None:
@@ -324,7 +325,9 @@ def _insertion_or_raise(
 
 def _candidate_of(visit: Visit) -> ledger.Candidate:
     skills = frozenset(visit.required_skills)
-    return ledger.Candidate(visit.lat, visit.lon, visit.duration_s, skills, visit.priority)
+    return ledger.Candidate(
+        visit.lat, visit.lon, visit.duration_s, skills, visit.priority, visit.crew_size
+    )
 
 
 def _keep_in_ledger(
@@ -333,13 +336,17 @@ def _keep_in_ledger(
     state: ledger.DayState,
     sequences: ledger.Sequences,
     visit: Visit,
+    found: ledger.Fit,
 ) -> None:
-    """Store the day with the visit where it was found to fit; raises SlotUnavailable if the
-    day as the database has it now cannot hold it after all (a last guard, never seen in tests)."""
+    """Store the day with the visit where it was found to fit (a crew visit: every member held
+    at the crew's start); raises SlotUnavailable if the day as the database has it now cannot
+    hold it after all (a last guard, never seen in tests)."""
+    start_s = found.start_s if isinstance(found, ledger.CrewInsertion) else None
     added = ledger.with_visit(
-        session=session, region=region, state=state, visit=visit, sequences=sequences
-    )
-    if str(visit.id) not in added.routes.routed:
+        session=session, region=region, state=state, visit=visit, sequences=sequences,
+        start_s=start_s,
+    )  # fmt: skip
+    if not ledger.holds(added.routes, visit):
         raise SlotUnavailable(
             "the window is no longer possible; ask for slots again.", loc=("body", "window_start")
         )

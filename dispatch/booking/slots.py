@@ -2,6 +2,9 @@
 
 A window is offered on a day only when the visit can be inserted into that day's routes with
 every earlier promise kept (see ledger); the offers are ranked by the travel the visit adds.
+A visit that needs a crew (its policy's crew_size, e.g. two installers for a large AC) is
+offered a window only when that many distinct technicians can all start it at one moment in
+it; a day with fewer of them at work says so (no_crew).
 """
 
 from __future__ import annotations
@@ -40,9 +43,19 @@ R = SlotReason
 MESSAGES: dict[SlotReason, str] = {
     R.NO_SKILLED_TECHNICIAN: "No technician in region {region} has the skill {skill}.",
     R.NO_WORKING_TECHNICIAN: "No technician with the skill {skill} works on that day.",
+    R.NO_CREW: (
+        "The visit needs {crew} technicians with the skill {skill} at once; {working} of them "
+        "work on that day."
+    ),
     R.DAYS_FULL: "Every route that could take the visit is full on that day.",
     R.OUTSIDE_BOOKING_HORIZON: "Bookings open from tomorrow up to {horizon} days ahead.",
 }
+
+
+NO_CREW_ON_ANY_DAY = (
+    "The visit needs {crew} technicians with the skill {skill} at once; no day asked has that "
+    "many at work."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +143,8 @@ def candidate(asset: Asset, kind: VisitKind) -> ledger.Candidate:
     policy = product_service.policy_for(product_model=asset.product_model, kind=kind)
     lat, lon = located(asset)
     skills = frozenset({policy.skill})
-    return ledger.Candidate(lat, lon, policy.duration_s, skills, DEFAULT_PRIORITY[kind])
+    priority = DEFAULT_PRIORITY[kind]
+    return ledger.Candidate(lat, lon, policy.duration_s, skills, priority, policy.crew_size)
 
 
 @metrics.SLOT_QUERY_SECONDS.time()
@@ -202,7 +216,7 @@ def _ranked(result: SlotsPublic, region: Region, want: ledger.Candidate) -> Slot
         return result
     reasons = {u.reason for u in result.unavailable}
     overall = next(
-        (r for r in (R.DAYS_FULL, R.NO_WORKING_TECHNICIAN) if r in reasons),
+        (r for r in (R.DAYS_FULL, R.NO_CREW, R.NO_WORKING_TECHNICIAN) if r in reasons),
         R.OUTSIDE_BOOKING_HORIZON,
     )
     return _answer(result, overall, region, want)
@@ -232,8 +246,12 @@ def _offer_day(
     region: Region,
 ) -> None:
     """Add the day's feasible windows to result, or the day's reason to have none."""
-    if not ledger.skilled_at_work(state.routes, want.skills):
+    working = ledger.skilled_at_work(state.routes, want.skills)
+    if working == 0:
         result.unavailable.append(_no(state.day, R.NO_WORKING_TECHNICIAN, region, want))
+        return
+    if working < want.crew_size:
+        result.unavailable.append(_no(state.day, R.NO_CREW, region, want, working))
         return
     spans = [(w.start_s, w.end_s) for w in windows]
     found = ledger.fits(state.routes, want, spans, region=region, day=state.day)
@@ -265,19 +283,29 @@ def _empty(asset: Asset, kind: VisitKind, region: Region, want: ledger.Candidate
         timezone=region.timezone,
         duration_s=want.duration_s,
         skill=", ".join(sorted(want.skills)),
+        crew_size=want.crew_size,
         data=[],
         count=0,
         unavailable=[],
     )
 
 
-def _text(reason: SlotReason, region: Region, want: ledger.Candidate) -> str:
+def _text(reason: SlotReason, region: Region, want: ledger.Candidate, working: int = 0) -> str:
     skill = ", ".join(sorted(want.skills))
-    return MESSAGES[reason].format(region=region.code, skill=skill, horizon=HORIZON_DAYS)
+    template = MESSAGES[reason]
+    if reason is R.NO_CREW and working == 0:  # the answer over all days, not one day's
+        template = NO_CREW_ON_ANY_DAY
+    return template.format(
+        region=region.code, skill=skill, horizon=HORIZON_DAYS, crew=want.crew_size,
+        working=working,
+    )  # fmt: skip
 
 
-def _no(day: date, reason: SlotReason, region: Region, want: ledger.Candidate) -> DayUnavailable:
-    return DayUnavailable(day=day, reason=reason, message=_text(reason, region, want))
+def _no(
+    day: date, reason: SlotReason, region: Region, want: ledger.Candidate, working: int = 0
+) -> DayUnavailable:
+    message = _text(reason, region, want, working)
+    return DayUnavailable(day=day, reason=reason, message=message)
 
 
 def _answer(

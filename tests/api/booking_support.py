@@ -8,8 +8,11 @@ overtime) holds the bookings; region b has its own technician, for the dispatche
 from __future__ import annotations
 
 import shutil
+import socket
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -30,7 +34,10 @@ from dispatch.booking import ledger
 from dispatch.entitlement.models import Entitlement, EntitlementKind
 from tests.api.dispatch_support import api_settings, api_template
 from tests.dispatch.booking_day import BookingDay, booking_day, customer_asset, window
+from tests.dispatch.conftest import Database
 from tests.factories import JAKARTA
+
+START_DEADLINE_S = 20.0
 
 __all__ = ["BookingWorld", "api_template", "booking_world", "people", "target_day"]
 
@@ -188,3 +195,45 @@ def booking_world(api_template: Path, tmp_path: Path) -> Iterator[BookingWorld]:
         session.expunge_all()
     with TestClient(app) as client:
         yield BookingWorld(client, engine, found, target_day())
+
+
+@dataclass
+class Served:
+    """A running server: its base URL, the app's engine and the people in the database."""
+
+    url: str
+    engine: Engine
+    people: People
+
+
+@contextmanager
+def serve(database: Database, world: Callable[[Session], People]) -> Iterator[Served]:
+    """The app on the test database with the people world() makes, served by uvicorn in a
+    thread on a free local port (real commits: PostgreSQL tables are emptied afterwards)."""
+    ledger.drop_cached()
+    database.committed = True
+    url = database.engine.url.render_as_string(hide_password=False)
+    app = create_app(api_settings(url))
+    with Session(app.state.engine) as session:
+        found = world(session)
+        for obj in (found.day.region, found.day.technician, *found.assets.values()):
+            session.refresh(obj)
+        session.expunge_all()
+    # IPPROTO_TCP: asyncio then sets TCP_NODELAY on accepted connections (proto 0 would not, and
+    # Nagle with delayed ACKs adds 40 ms to every response).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline_s = time.monotonic() + START_DEADLINE_S
+    while not server.started:  # wait for the condition, with a deadline
+        assert thread.is_alive() and time.monotonic() < deadline_s, "uvicorn did not start"
+        time.sleep(0.02)
+    try:
+        yield Served(f"http://127.0.0.1:{port}", app.state.engine, found)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=START_DEADLINE_S)
+        sock.close()

@@ -8,35 +8,29 @@ bookings of one asset at once).
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from api.main import create_app
 from dispatch.booking import ledger
 from dispatch.region.models import Region
 from tests.api.booking_support import (
     BookingCall,
     People,
+    Served,
     fire_bookings,
     offered_windows,
     people,
+    serve,
     slot_body,
     target_day,
     used_installations,
 )
-from tests.api.dispatch_support import api_settings
 from tests.dispatch.booking_day import HOURS, booked_elsewhere, ledger_violations
 from tests.dispatch.conftest import (  # noqa: F401  (fixtures)
     Database,
@@ -47,49 +41,19 @@ from tests.dispatch.conftest import (  # noqa: F401  (fixtures)
 )
 
 CLIENTS = 20
-START_DEADLINE_S = 20.0
-
-
-@dataclass
-class Served:
-    """A running server: its base URL, the app's engine and the people in the database."""
-
-    url: str
-    engine: Engine
-    people: People
 
 
 @pytest.fixture
 def served(database: Database) -> Iterator[Served]:  # noqa: F811
-    """The app on the test database, served by uvicorn in a thread on a free local port."""
-    ledger.drop_cached()
-    database.committed = True  # PostgreSQL: real commits, tables emptied afterwards
-    url = database.engine.url.render_as_string(hide_password=False)
-    app = create_app(api_settings(url))
-    with Session(app.state.engine) as session:
+    """The app on the test database with CLIENTS customers and a day with one place left."""
+
+    def world(session: Session) -> People:
         found = people(session, customers=CLIENTS)
         with_full_morning_and_afternoon(session, found)
-        for obj in (found.day.region, found.day.technician, *found.assets.values()):
-            session.refresh(obj)
-        session.expunge_all()
-    # IPPROTO_TCP: asyncio then sets TCP_NODELAY on accepted connections (proto 0 would not, and
-    # Nagle with delayed ACKs adds 40 ms to every response).
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline_s = time.monotonic() + START_DEADLINE_S
-    while not server.started:  # wait for the condition, with a deadline
-        assert thread.is_alive() and time.monotonic() < deadline_s, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield Served(f"http://127.0.0.1:{port}", app.state.engine, found)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=START_DEADLINE_S)
-        sock.close()
+        return found
+
+    with serve(database, world) as running:
+        yield running
 
 
 def with_full_morning_and_afternoon(session: Session, found: People) -> None:

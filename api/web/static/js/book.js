@@ -114,9 +114,13 @@ function windowsView() {
 // The offers of a /v1/slots answer: the best few for the route first, then every window by
 // day in time order; with none, the reason. onPick(offer) is called with the chosen one.
 function slotPicker(answer, chosen, onPick, prefix) {
+  // A visit for a crew (a large AC's installers) is offered only when the whole crew can start.
+  const crew = answer.crew_size > 1 ? el("p", { class: "message info crew", id: `${prefix}-crew` },
+    el("b", {}, t(answer.kind === "installation" ? "book.crewInstallers" : "book.crewTechnicians", { n: answer.crew_size })),
+    " ", t("book.crewWindows", { n: answer.crew_size })) : null;
   if (!answer.data.length) {
-    return el("div", { class: "message info", role: "status" },
-      el("b", {}, `${t("book.none")}: `), t(`reason.${answer.reason}`));
+    return el("div", {}, crew, el("div", { class: "message info", role: "status" },
+      el("b", {}, `${t("book.none")}: `), t(`reason.${answer.reason}`)));
   }
   const button = (offer, withDay) => el("button", {
     type: "button",
@@ -132,6 +136,7 @@ function slotPicker(answer, chosen, onPick, prefix) {
   }
   const closed = answer.unavailable.filter((u) => u.reason !== "outside_booking_horizon");
   return el("div", { class: "picker" },
+    crew,
     el("h3", {}, t("book.suggested")),
     el("div", { class: "slots suggested", id: `${prefix}-suggested` }, answer.data.slice(0, SUGGESTED).map((o) => button(o, true))),
     el("h3", {}, t("book.byDay")),

@@ -102,6 +102,10 @@ const STRINGS = {
     "reason.no_skilled_technician": "No technician in your area can do this kind of visit.",
     "reason.no_working_technician": "No technician who can do it works that day.",
     "reason.days_full": "Every route is full that day.",
+    "reason.no_crew": "Too few technicians who can do it work that day to send a crew.",
+    "book.crewInstallers": "Needs {n} installers.",
+    "book.crewTechnicians": "Needs {n} technicians.",
+    "book.crewWindows": "Only windows in which {n} of them can arrive and start together are offered.",
     "reason.outside_booking_horizon": "Bookings open from tomorrow up to 60 days ahead.",
   },
   id: {
@@ -202,6 +206,10 @@ const STRINGS = {
     "reason.no_skilled_technician": "Tidak ada teknisi di wilayah Anda untuk jenis kunjungan ini.",
     "reason.no_working_technician": "Tidak ada teknisi yang bisa mengerjakannya bekerja pada hari itu.",
     "reason.days_full": "Semua rute sudah penuh pada hari itu.",
+    "reason.no_crew": "Teknisi yang bisa mengerjakannya terlalu sedikit yang bekerja pada hari itu untuk satu tim.",
+    "book.crewInstallers": "Butuh {n} teknisi pemasang.",
+    "book.crewTechnicians": "Butuh {n} teknisi.",
+    "book.crewWindows": "Hanya jadwal saat {n} teknisi dapat datang dan mulai bersama yang ditawarkan.",
     "reason.outside_booking_horizon": "Pemesanan dibuka mulai besok hingga 60 hari ke depan.",
   },
 };
