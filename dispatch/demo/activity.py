@@ -91,6 +91,15 @@ class _Job:
     ready: date | None = None  # a failed job: its follow-up may be booked from this day
 
 
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """Every job of the demo, oldest request first, and the windows each technician was given
+    on each day: (technician name, region, day) -> {window start hour: skill of its work}."""
+
+    jobs: tuple[JobSpec, ...]
+    taken: dict[tuple[str, str, date], dict[int, str]]
+
+
 def schedule(
     rng: random.Random,
     today: date,
@@ -98,8 +107,8 @@ def schedule(
     technicians: tuple[TechnicianSpec, ...],
     customers: tuple[CustomerSpec, ...],
     assets: tuple[AssetSpec, ...],
-) -> tuple[JobSpec, ...]:
-    """Every job of the demo, oldest request first."""
+) -> Schedule:
+    """Every job of the demo and the technicians' taken windows (see Schedule)."""
     calendar = _Calendar(rng, today, customers, assets)
     first = today - timedelta(days=size.history_days)
     for offset in range(size.history_days + size.future_days):
@@ -112,7 +121,7 @@ def schedule(
             if day not in tech.leave:
                 calendar.fill(tech, day, load)
     jobs = sorted(calendar.jobs, key=lambda j: (j.created_at, j.asset.serial))
-    return tuple(
+    specs = tuple(
         JobSpec(
             j.region,
             j.asset.serial,
@@ -124,6 +133,7 @@ def schedule(
         )
         for j in jobs
     )
+    return Schedule(specs, calendar.taken)
 
 
 class _Calendar:
@@ -153,6 +163,7 @@ class _Calendar:
         self.installed: set[str] = set()
         self.pending: list[_Job] = []
         self.jobs: list[_Job] = []
+        self.taken: dict[tuple[str, str, date], dict[int, str]] = {}
 
     def fill(self, tech: TechnicianSpec, day: date, load: float) -> None:
         """Book up to three visits of the technician on day, one per window at most."""
@@ -167,6 +178,7 @@ class _Calendar:
             )
             if job is not None:
                 chosen.append((hour, job, self._booked_at(job, start)))
+        self.taken[(tech.name, tech.region, day)] = {h: j.policy.skill for h, j, _ in chosen}
         if day < self.today:
             self._happen(tech, day, chosen)
             return
@@ -262,7 +274,7 @@ class _Calendar:
         for hour, job, booked_at in chosen:
             customer = self.customers[job.asset.customer_phone]
             there = (customer.lat, customer.lon)
-            visit = self._took_place(tech, day, hour, _drive_s(here, there), free_s, booked_at, job)
+            visit = self._took_place(tech, day, hour, drive_s(here, there), free_s, booked_at, job)
             job.visits.append(visit)
             assert visit.ended_at is not None
             here, free_s = there, localtime.seconds_from_midnight(visit.ended_at, day, TZ)
@@ -339,7 +351,7 @@ def _fits(kind: VisitKind, asset: AssetSpec, day: date, installed: bool) -> bool
     return age >= 14
 
 
-def _drive_s(a: tuple[float, float], b: tuple[float, float]) -> int:
+def drive_s(a: tuple[float, float], b: tuple[float, float]) -> int:
     """Driving time at the demo's speed over the great-circle distance times a road factor."""
     dy = math.radians(b[0] - a[0])
     dx = math.radians(b[1] - a[1]) * math.cos(math.radians((a[0] + b[0]) / 2))

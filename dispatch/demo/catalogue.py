@@ -217,11 +217,24 @@ CATALOGUE: tuple[tuple[ProductModelCreate, float], ...] = (
     (_vehicle(ProductCategory.MOTORCYCLE, "Gesit", "Matic 110", "motorcycle", (60, 30, 120)), 0.06),
     (_vehicle(ProductCategory.CAR, "Jaya", "MPV 1.5", "car", (120, 45, 150)), 0.06),
 )
-# The large units that take two installers: in the catalogue (a booking of one is a crew
-# visit), but no demo customer has bought one yet. The demo's bookings are drawn for one
-# technician each; a unit sold here would need the generator to book two installers at once,
-# and selling it would change every generated unit after it (one seeded sequence).
-UNSOLD: tuple[ProductModelCreate, ...] = (
+# The serial-number prefix of each CATALOGUE product's units, in its order.
+SERIAL_PREFIXES = (
+    "AC10",
+    "AC15",
+    "AC20",
+    "WMF8",
+    "WMT7",
+    "RF260",
+    "SB160",
+    "MB125",
+    "MM110",
+    "CAR15",
+)
+
+# The large units that take two installers (a booking of one is a crew visit). They are not
+# drawn in the seeded sequence of CATALOGUE (that would change every generated unit after
+# them): dispatch.demo.crews sells a few a region from a stream of its own, afterwards.
+LARGE_UNITS: tuple[ProductModelCreate, ...] = (
     _ac("AC Split 2.5 PK", 180, 36, 2, installers=2),
     _ac("AC Cassette 3 PK", 180, 36, 2, installers=2),
 )

@@ -2,7 +2,9 @@
 
 Nothing here touches the database; dispatch.demo.loader puts the data in through the services.
 Technicians, customers and assets come from here; their visits from dispatch.demo.activity, and
-the answers to the surveys after them from dispatch.demo.surveys.
+the answers to the surveys after them from dispatch.demo.surveys. After that main sequence, with
+random streams of their own (so it stays as it is): the large AC units installed by a crew of
+two (dispatch.demo.crews) and the free services due within two weeks (dispatch.demo.movable).
 """
 
 from __future__ import annotations
@@ -15,12 +17,15 @@ from dispatch.demo.activity import schedule
 from dispatch.demo.catalogue import (
     CATALOGUE,
     FIRST_NAMES,
+    LARGE_UNITS,
     LAST_NAMES,
     PROFILES,
     REGIONS,
+    SERIAL_PREFIXES,
     STREETS,
-    UNSOLD,
 )
+from dispatch.demo.crews import sell_large_units
+from dispatch.demo.movable import free_services_due
 from dispatch.demo.specs import (
     AssetSpec,
     CustomerSpec,
@@ -32,18 +37,6 @@ from dispatch.demo.specs import (
 from dispatch.demo.surveys import with_surveys
 
 SEED = 20_260_310
-SERIAL_PREFIXES = (
-    "AC10",
-    "AC15",
-    "AC20",
-    "WMF8",
-    "WMT7",
-    "RF260",
-    "SB160",
-    "MB125",
-    "MM110",
-    "CAR15",
-)
 ALWAYS_CENTRE_0 = (0, 1, 3, 5, 7, 9)  # profiles kept at a region's first centre when it has two
 
 
@@ -54,15 +47,21 @@ def generate(today: date, *, seed: int = SEED, size: DemoSize | None = None) -> 
     technicians = _technicians(rng, today, size)
     customers = _customers(rng, size)
     assets = _assets(rng, customers, today, size)
-    jobs = schedule(rng, today, size, technicians, customers, assets)
-    jobs = with_surveys(jobs, customers, assets, seed=seed, today=today)
+    planned = schedule(rng, today, size, technicians, customers, assets)
+    jobs = with_surveys(planned.jobs, customers, assets, seed=seed, today=today)
+    large = sell_large_units(
+        today, size, seed=seed, technicians=technicians, customers=customers, taken=planned.taken
+    )
+    sold = (*assets, *large.assets)
+    crew_jobs = with_surveys(large.jobs, customers, sold, seed=seed, today=today, stream="crews")
+    due = free_services_due(today, size, seed=seed, customers=customers, jobs=jobs)
     return DemoData(
         regions=REGIONS,
-        products=(*(p for p, _ in CATALOGUE), *UNSOLD),
+        products=(*(p for p, _ in CATALOGUE), *LARGE_UNITS),
         technicians=technicians,
         customers=customers,
-        assets=assets,
-        jobs=jobs,
+        assets=(*sold, *due.assets),
+        jobs=(*jobs, *crew_jobs, *due.jobs),
     )
 
 

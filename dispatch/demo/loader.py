@@ -40,8 +40,9 @@ from dispatch.shift import service as shift_service
 from dispatch.shift.models import ExceptionKind, ShiftExceptionCreate
 from dispatch.technician import service as technician_service
 from dispatch.technician.models import Technician, TechnicianCreate
+from dispatch.visit import crew as visit_crew
 from dispatch.visit import service as visit_service
-from dispatch.visit.models import FailureReason, Visit, VisitCreate, VisitStatus
+from dispatch.visit.models import WORKING_HOURS, FailureReason, Visit, VisitCreate, VisitStatus
 
 S = VisitStatus
 
@@ -272,19 +273,35 @@ def _job(
     visit: Visit | None = visit_service.add(
         session=session, visit_in=VisitCreate(request_id=request.id or 0)
     )
+    if job.due is not None and visit is not None:
+        visit.created_at = job.created_at
+        at = job.booked_at or job.created_at
+        first, last = job.due
+        visit_service.set_due(
+            session=session, visit=visit, first=first, last=last, windows=WORKING_HOURS, at=at
+        )
+        return 1
     made = 0
     for spec in job.visits:
         assert visit is not None  # every visit but the first follows a failed one
         visit.created_at = job.created_at if made == 0 else visit.created_at
-        _play(session, visit, spec, technicians.get((region.code, spec.technician or "")))
+        crew = [technicians[(region.code, name)] for name in spec.crew]
+        _play(session, visit, spec, technicians.get((region.code, spec.technician or "")), crew)
         made += 1
         failed = visit.status is S.FAILED
         visit = visit_service.follow_up_of(session=session, visit=visit) if failed else None
     return made + (visit is not None)  # a failure's follow-up still waiting to be booked
 
 
-def _play(session: Session, visit: Visit, spec: VisitSpec, technician: Technician | None) -> None:
-    """Step: book the visit; on a past day, plan it and walk it to completed or failed."""
+def _play(
+    session: Session,
+    visit: Visit,
+    spec: VisitSpec,
+    technician: Technician | None,
+    partners: list[Technician],
+) -> None:
+    """Step: book the visit; on a past day, plan it (with its crew: the technician and its
+    partners) and walk it to completed or failed."""
     visit_service.apply_book(
         session=session,
         visit=visit,
@@ -301,6 +318,9 @@ def _play(session: Session, visit: Visit, spec: VisitSpec, technician: Technicia
         start=spec.planned_start,
         end=spec.planned_start + timedelta(seconds=visit.duration_s),
     )
+    if partners:
+        members = [technician.id or 0, *(p.id or 0 for p in partners)]
+        visit_crew.set_members(session=session, visit=visit, technician_ids=members)
     for status, at in ((S.EN_ROUTE, spec.en_route_at), (S.ON_SITE, spec.arrived_at)):
         assert at is not None
         visit_service.apply_transition(session=session, visit=visit, to=status, at=at)

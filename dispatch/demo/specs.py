@@ -84,11 +84,13 @@ class VisitSpec:
     ended_at: datetime | None = None
     failure_reason: str | None = None
     survey: SurveySpec | None = None  # completed visits whose survey went out before the load
+    crew: tuple[str, ...] = ()  # a crew visit: the names of those who served it with technician
 
 
 @dataclass(frozen=True, slots=True)
 class JobSpec:
-    """A service request and its visits: the first one, then a follow-up after each failure."""
+    """A service request and its visits: the first one, then a follow-up after each failure;
+    or a movable visit (no visits here), due on any day from due[0] to due[1]."""
 
     region: str
     asset_serial: str
@@ -97,6 +99,8 @@ class JobSpec:
     description: str
     priority: int | None
     visits: tuple[VisitSpec, ...]
+    due: tuple[date, date] | None = None
+    booked_at: datetime | None = None  # a movable visit: when it got its due range
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,9 +70,11 @@ def with_surveys(
     *,
     seed: int,
     today: date,
+    stream: str = "surveys",
 ) -> tuple[JobSpec, ...]:
-    """The jobs with a survey on every completed visit whose link went out before the load."""
-    rng = random.Random(f"{seed}:surveys")
+    """The jobs with a survey on every completed visit whose link went out before the load;
+    drawn from the random stream of that name (one per set of jobs, so each stays as it is)."""
+    rng = random.Random(f"{seed}:{stream}")
     loaded_at = localtime.to_utc(today, LOADED_AT_S, localtime.zone(TIMEZONE))
     by_phone = {c.phone: c.language for c in customers}
     language = {a.serial: by_phone[a.customer_phone] for a in assets}

@@ -144,12 +144,19 @@ def _check_visits(session: Session) -> None:
     visits = session.exec(select(Visit)).all()
     statuses = Counter(v.status for v in visits)
     assert statuses[VisitStatus.COMPLETED] > statuses[VisitStatus.FAILED] > 0
-    ahead = [v for v in visits if v.status is VisitStatus.BOOKED]
+    ahead = [v for v in visits if v.status is VisitStatus.BOOKED and not v.movable]
     assert ahead and all(
         v.window_start is not None
         and v.window_end is not None
         and v.window_end - v.window_start == timedelta(hours=2)
         for v in ahead
+    )
+    movable = [v for v in visits if v.movable]
+    assert movable and all(
+        v.status is VisitStatus.BOOKED
+        and v.due_from is not None
+        and v.due_until == v.due_from + timedelta(days=13)
+        for v in movable
     )
     done = [v for v in visits if v.status is VisitStatus.COMPLETED]
     assert all(v.arrived_at and v.ended_at and v.arrived_at < v.ended_at for v in done)

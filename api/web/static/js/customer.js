@@ -42,9 +42,13 @@ export function unitText(asset) {
   return `${product.brand} ${product.name} · ${asset.serial_number}`;
 }
 
-// {day: "Sat 5 Dec", window: "13:00–15:00"} in the booking's region time.
+// {day: "Sat 5 Dec", window: "13:00–15:00"} in the booking's region time. A booking without a
+// window yet (a free service due "within two weeks") gets its window when its day is planned.
 export function windowParts(booking) {
-  if (!booking.window_start) return { day: "–", window: "" };
+  if (!booking.window_start) {
+    const waiting = ["requested", "booked"].includes(booking.status);
+    return { day: waiting ? t("track.toBeScheduled") : "–", window: "" };
+  }
   const zone = booking.timezone;
   const day = new Intl.DateTimeFormat("en-CA", { timeZone: zone }).format(new Date(booking.window_start));
   const from = fmtTime(booking.window_start, zone, locale());

@@ -20,10 +20,13 @@ const FAILURE_REASONS = {
 };
 
 const main = $("#main");
+// /me?day=YYYY-MM-DD shows another day's stops (a crew installation next week, say), to read:
+// what happens at a stop is reported on its day only (its buttons show on that day).
+const OTHER_DAY = new URLSearchParams(window.location.search).get("day");
 
 async function load() {
   try {
-    render(await api("/me/route"));
+    render(await api(OTHER_DAY ? `/me/route?day=${encodeURIComponent(OTHER_DAY)}` : "/me/route"));
   } catch (err) {
     main.replaceChildren(el("div", { class: "message error", role: "alert" }, err.message));
   }
@@ -32,6 +35,7 @@ async function load() {
 function render(route, notice) {
   const zone = route.timezone;
   const time = (iso) => fmtTime(iso, zone, LOCALE);
+  const onItsDay = route.day === new Intl.DateTimeFormat("en-CA", { timeZone: zone }).format(new Date());
   const day = new Intl.DateTimeFormat(LOCALE, { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" })
     .format(new Date(`${route.day}T00:00:00Z`));
   const head = el("section", { class: "day-head" },
@@ -43,15 +47,15 @@ function render(route, notice) {
   );
   const live = el("div", { id: "me-message", class: "message", role: "status", "aria-live": "polite", hidden: true });
   const body = route.stops.length
-    ? el("ol", { class: "stops" }, route.stops.map((stop) => el("li", {}, stopCard(stop, time, live))))
+    ? el("ol", { class: "stops" }, route.stops.map((stop) => el("li", {}, stopCard(stop, time, live, onItsDay))))
     : el("section", { class: "card empty" },
-        el("h2", {}, "No stops today"),
+        el("h2", {}, OTHER_DAY ? "No stops that day" : "No stops today"),
         el("p", {}, `Nothing is planned for you on ${day}. New work shows here once the dispatcher publishes a plan.`));
   main.replaceChildren(head, live, body);
   if (notice) showMessage(live, notice, "ok");
 }
 
-function stopCard(stop, time, live) {
+function stopCard(stop, time, live, onItsDay) {
   const finished = ["completed", "failed", "cancelled"].includes(stop.status);
   const card = el("article", {
     class: `card stop ${finished ? (stop.status === "completed" ? "done" : "failed") : ""}`,
@@ -82,7 +86,9 @@ function stopCard(stop, time, live) {
       : []),
     el("dl", {},
       el("dt", {}, "Customer"), el("dd", {}, stop.customer_name),
-      el("dt", {}, "Phone"), el("dd", {}, el("a", { href: `tel:${stop.customer_phone.replace(/[^+\d]/g, "")}` }, stop.customer_phone)),
+      el("dt", {}, "Phone"), el("dd", {}, stop.customer_phone
+        ? el("a", { href: `tel:${stop.customer_phone.replace(/[^+\d]/g, "")}` }, stop.customer_phone)
+        : el("span", { class: "muted" }, "shown on the day")),
       el("dt", {}, "Address"), el("dd", {}, stop.address),
       el("dt", {}, "To do"), el("dd", {}, ...whatToDo),
       el("dt", {}, "Pays"), el("dd", {}, coverageText(stop.coverage)),
@@ -95,7 +101,7 @@ function stopCard(stop, time, live) {
       el("a", { class: "button secondary", href: stop.navigation_url, target: "_blank", rel: "noopener" }, "Google Maps"),
     ),
   );
-  if (stop.next_events.length) card.append(actions(stop, live));
+  if (stop.next_events.length && onItsDay) card.append(actions(stop, live));
   return card;
 }
 
