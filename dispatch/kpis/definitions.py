@@ -95,8 +95,11 @@ def on_time_pct(visits: Sequence[VisitFact]) -> float | None:
 
 
 def service_s(visits: Sequence[VisitFact]) -> int:
-    """Time spent serving: started -> ended, summed over the visits."""
-    return sum(int((v.ended_at - v.started_at).total_seconds()) for v in visits if v.started_at)
+    """Time spent serving: started -> ended, summed over the visits, once per technician who
+    worked it (a crew of two works an hour's visit for two hours)."""
+    return sum(
+        int((v.ended_at - v.started_at).total_seconds()) * v.workers for v in visits if v.started_at
+    )
 
 
 def utilisation_pct(visits: Sequence[VisitFact], shifts: Sequence[ShiftFact]) -> float | None:

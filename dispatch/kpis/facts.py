@@ -26,6 +26,7 @@ from dispatch.region.models import Region
 from dispatch.request.models import RequestStatus, ServiceRequest
 from dispatch.shift import service as shift_service
 from dispatch.technician.models import Technician
+from dispatch.visit import crew
 from dispatch.visit.models import Visit, VisitStatus
 
 ENDED = (VisitStatus.COMPLETED, VisitStatus.FAILED)
@@ -70,7 +71,7 @@ def load(
         surveys=_surveys(session, period),
         responses=_responses(session, period),
         resolutions=_resolutions(session, period),
-        shifts=_shifts(session, period, {v.technician_id for v in visits} - {None}),
+        shifts=_shifts(session, period, {t for v in visits for t in (v.technician_id, *v.crew)}),
         entitlements=_entitlements(session, period, as_of, all_regions),
         vouchers_issued=issued,
         vouchers_redeemed=redeemed,
@@ -89,6 +90,7 @@ def _visits(session: Session, period: Period) -> list[VisitFact]:
             col(Visit.ended_at) < period.hi,
         )
     ).all()
+    crews = crew.members(session=session, visit_ids=[v.id or 0 for v in rows])
     facts = []
     for v in rows:
         day = period.day(v.region_id, v.ended_at) if v.ended_at else None
@@ -110,6 +112,7 @@ def _visits(session: Session, period: Period) -> list[VisitFact]:
                 started_at=v.started_at,
                 ended_at=v.ended_at,
                 kind=str(v.request.kind),
+                crew=_crew_of(v, crews),
             )
         )
     return facts
@@ -126,6 +129,7 @@ def _surveys(session: Session, period: Period) -> list[SurveyFact]:
             col(Visit.ended_at) < period.hi,
         )
     ).all()
+    crews = crew.members(session=session, visit_ids=[visit.id or 0 for _, visit in rows])
     facts = []
     for survey, visit in rows:
         day = period.day(visit.region_id, visit.ended_at) if visit.ended_at else None
@@ -139,6 +143,7 @@ def _surveys(session: Session, period: Period) -> list[SurveyFact]:
                 survey.csat,
                 survey.nps,
                 survey.ces,
+                _crew_of(visit, crews),
             )
         )
     return facts
@@ -168,18 +173,36 @@ def _resolutions(session: Session, period: Period) -> list[DurationFact]:
         )
         .order_by(col(ServiceRequest.id), col(Visit.ended_at))
     ).all()
-    resolver: dict[int, tuple[ServiceRequest, int | None]] = {}
+    resolver: dict[int, tuple[ServiceRequest, Visit | None]] = {}
     for request, visit in rows:  # the last completed visit resolved the request
-        resolver[request.id or 0] = (request, visit.planned_technician_id if visit else None)
+        resolver[request.id or 0] = (request, visit)
+    visit_ids = [v.id or 0 for _, v in resolver.values() if v is not None]
+    crews = crew.members(session=session, visit_ids=visit_ids)
     facts = []
-    for request, technician_id in resolver.values():
+    for request, resolving in resolver.values():
         resolved = request.resolved_at
         day = period.day(request.region_id, resolved) if resolved else None
         if day is not None and resolved is not None:
             duration_s = (resolved - request.created_at).total_seconds()
-            category = f"request:{request.kind}"
-            facts.append(DurationFact(request.region_id, technician_id, day, duration_s, category))
+            facts.append(
+                DurationFact(
+                    request.region_id,
+                    resolving.planned_technician_id if resolving else None,
+                    day,
+                    duration_s,
+                    f"request:{request.kind}",
+                    _crew_of(resolving, crews) if resolving else (),
+                )
+            )
     return facts
+
+
+def _crew_of(visit: Visit, crews: dict[int, list[int]]) -> tuple[int, ...]:
+    """The crew visit's technicians, its planned technician first; () when served alone."""
+    members = crews.get(visit.id or 0, [])
+    if len(members) < 2:
+        return ()
+    return tuple(sorted(members, key=lambda t: t != visit.planned_technician_id))
 
 
 def _complaint_responses(session: Session, period: Period) -> list[DurationFact]:

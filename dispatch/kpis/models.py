@@ -38,6 +38,13 @@ class VisitFact:
     started_at: datetime | None
     ended_at: datetime
     kind: str | None = None  # the request's kind: deliveries and trainings are counted apart
+    # A crew visit's technicians (visit_crew), technician_id first; () when served alone.
+    crew: tuple[int, ...] = ()
+
+    @property
+    def workers(self) -> int:
+        """How many technicians worked the visit: its time is work for each of them."""
+        return max(1, len(self.crew))
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +57,7 @@ class SurveyFact:
     csat: int
     nps: int
     ces: int
+    crew: tuple[int, ...] = ()  # a crew visit's technicians; () when served alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +70,7 @@ class DurationFact:
     day: date
     duration_s: float
     category: str | None = None
+    crew: tuple[int, ...] = ()  # a resolving crew visit's technicians; () otherwise
 
 
 @dataclass(frozen=True, slots=True)

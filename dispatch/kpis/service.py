@@ -1,9 +1,10 @@
 """KPI report: the KPIs of a period for some regions (or all), in total and per group."""
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -11,7 +12,15 @@ from dispatch import localtime
 from dispatch.errors import InvalidInput, NotFound
 from dispatch.kpis import facts as facts_module
 from dispatch.kpis.definitions import values
-from dispatch.kpis.models import Facts, Grouping, KpiReport, KpiRow
+from dispatch.kpis.models import (
+    DurationFact,
+    Facts,
+    Grouping,
+    KpiReport,
+    KpiRow,
+    SurveyFact,
+    VisitFact,
+)
 from dispatch.region.models import Region
 from dispatch.technician.models import Technician
 
@@ -19,6 +28,7 @@ MAX_PERIOD_DAYS = 366
 DEFAULT_DAYS = 28  # four whole weeks, so weekdays weigh alike
 # Days far from now mean a typo; the bounds also keep UTC conversions inside datetime's range.
 FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
+CrewFact = TypeVar("CrewFact", VisitFact, SurveyFact, DurationFact)
 
 
 def report(
@@ -103,6 +113,8 @@ def _rows(
     if by is None:
         return []
     key_of = KEYS[by]
+    if by is Grouping.TECHNICIAN:
+        facts = per_member(facts)
     every: list[Any] = [*facts.visits, *facts.surveys, *facts.responses, *facts.resolutions]
     every += [*facts.shifts, *facts.entitlements]
     every += [*facts.vouchers_issued, *facts.vouchers_redeemed, *facts.repeats]
@@ -117,6 +129,25 @@ def _rows(
         key_text, label = labels[key]
         rows.append(KpiRow(key=key_text, label=label, values=values(subset)))
     return rows
+
+
+def per_member(facts: Facts) -> Facts:
+    """The facts as each technician worked them: a crew visit (and its survey and resolution)
+    once for every member, each copy that member's alone (its time is their work)."""
+    return replace(
+        facts,
+        visits=_members(facts.visits),
+        surveys=_members(facts.surveys),
+        resolutions=_members(facts.resolutions),
+    )
+
+
+def _members(facts: Sequence[CrewFact]) -> list[CrewFact]:
+    return [
+        replace(f, technician_id=t, crew=()) if f.crew else f
+        for f in facts
+        for t in (f.crew or (f.technician_id,))
+    ]
 
 
 def _has_key(key_of: Callable[[Any], Any], key: Any, fact: Any) -> bool:

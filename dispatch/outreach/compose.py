@@ -4,6 +4,7 @@ Idempotency keys name the object and the kind: `visit:12:survey`, `visit:12:book
 (a booking notice per promised window, so a reschedule gets its own), `asset:7:service_due:2`.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,9 +19,11 @@ from dispatch.outreach.outbox import Draft
 from dispatch.region.models import Region
 from dispatch.request.models import ServiceRequest
 from dispatch.technician.models import Technician
+from dispatch.visit import crew
 from dispatch.visit.models import Visit
 
 OUR_TECHNICIAN = {Language.ID: "teknisi kami", Language.EN: "our technician"}
+AND = {Language.ID: "dan", Language.EN: "and"}
 DISPATCH_LANGUAGE = Language.ID  # dispatchers work in Indonesian
 
 
@@ -34,10 +37,19 @@ class VisitFacts:
     asset: Asset
     region: Region
     technician: Technician | None
+    # A crew visit's technicians, the planned one first; () for a visit served alone.
+    crew: tuple[Technician, ...] = ()
+
+    @property
+    def technicians(self) -> tuple[Technician, ...]:
+        """Who serves the visit: its crew, or its planned technician alone (or nobody yet)."""
+        if self.crew:
+            return self.crew
+        return (self.technician,) if self.technician else ()
 
 
 def facts_of(session: Session, visit: Visit) -> VisitFacts:
-    """The visit with its request, customer, asset, region and planned technician."""
+    """The visit with its request, customer, asset, region, planned technician and crew."""
     request = visit.request
     customer = session.get(Customer, request.customer_id)
     asset = session.get(Asset, request.asset_id)
@@ -46,7 +58,29 @@ def facts_of(session: Session, visit: Visit) -> VisitFacts:
         raise LookupError(f"visit {visit.id} lacks its customer, asset or region.")
     technician_id = visit.planned_technician_id
     technician = session.get(Technician, technician_id) if technician_id else None
-    return VisitFacts(visit, request, customer, asset, region, technician)
+    return VisitFacts(visit, request, customer, asset, region, technician, _crew(session, visit))
+
+
+def _crew(session: Session, visit: Visit) -> tuple[Technician, ...]:
+    """The crew visit's technicians, the planned technician first; () when served alone."""
+    ids = crew.members(session=session, visit_ids=[visit.id or 0]).get(visit.id or 0, [])
+    ordered = sorted(ids, key=lambda t: t != visit.planned_technician_id)
+    found = [session.get(Technician, t) for t in ordered]
+    return tuple(t for t in found if t is not None) if len(ids) > 1 else ()
+
+
+def names_text(names: Sequence[str], language: Language) -> str:
+    """`Budi`, `Budi dan Agus`, `Budi, Agus dan Dewi` (in English: and)."""
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {AND[language]} {names[-1]}"
+
+
+def technician_text(facts: VisitFacts, language: Language) -> str:
+    """Who comes, as a customer is told: the first names of the visit's technicians (a crew's
+    every member), or "our technician" before anyone is planned."""
+    names = [texts.first_name(t.name) for t in facts.technicians]
+    return names_text(names, language) if names else OUR_TECHNICIAN[language]
 
 
 def visit_key(visit_id: int | None, part: str, suffix: str | None = None) -> str:
@@ -68,7 +102,6 @@ def visit_context(facts: VisitFacts, language: Language) -> dict[str, str]:
     """The fields every visit message may use, in the customer's language."""
     visit, tz = facts.visit, facts.region.zone
     start, end = visit.window_start, visit.window_end
-    technician = facts.technician
     return {
         "name": facts.customer.name,
         "product": product_name(facts.asset),
@@ -76,7 +109,7 @@ def visit_context(facts: VisitFacts, language: Language) -> dict[str, str]:
         "date": texts.day_text(start.astimezone(tz).date(), language) if start else "-",
         "window": texts.window_text(start, end, tz, language) if start and end else "-",
         "address": visit.address,
-        "technician": texts.first_name(technician.name) if technician else OUR_TECHNICIAN[language],
+        "technician": technician_text(facts, language),
     }
 
 
@@ -141,7 +174,7 @@ def dispatcher_alert(
         "visit_id": str(facts.visit.id),
         "region": facts.region.code,
         "customer": f"{facts.customer.name} ({facts.customer.phone})",
-        "technician": facts.technician.name if facts.technician else "-",
+        "technician": names_text([t.name for t in facts.technicians], DISPATCH_LANGUAGE) or "-",
     }
     return for_dispatchers(
         facts.region,

@@ -164,12 +164,12 @@ ENGLISH: dict[MessageKind, Template] = {
         "{what} of your {product}. Please make sure someone is there.",
     ),
     K.ON_THE_WAY: Template(
-        "{technician} is on the way",
-        "Hello {name}, our technician {technician} is on the way for the {what} of your "
+        "On the way to you: {technician}",
+        "Hello {name}, {technician} from our service team set off for the {what} of your "
         "{product} and should arrive around {eta}.",
     ),
     K.SURVEY: Template(
-        "How was {technician}'s visit?",
+        "How was the visit by {technician}?",
         "Hello {name}, thank you for choosing us for the {what} of your {product}. "
         "Please rate the visit (one minute): {link}",
     ),

@@ -1,11 +1,16 @@
-"""A draft beside the day's published plan: both plans' figures, and the visits that change."""
+"""A draft beside the day's published plan: both plans' figures, and the visits that change.
+
+A crew visit stands on each member's route; here it is one visit served by its crew (every
+member's technician id): it is reassigned when the crew changes, and in another order when its
+rank changes on any member's route, counted once.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from dispatch.planning import service as planning_service
@@ -18,25 +23,32 @@ RETIMED_S = 30 * 60
 
 
 class Change(StrEnum):
-    REASSIGNED = "reassigned"  # another technician
+    REASSIGNED = "reassigned"  # another technician (a crew: another crew)
     ASSIGNED = "assigned"  # left out before, routed now
     UNASSIGNED = "unassigned"  # routed before, left out now
     RETIMED = "retimed"  # same technician, start moved by RETIMED_S or more
+    REORDERED = "reordered"  # same technician and about the same start, another rank
 
 
 class VisitChange(BaseModel):
     visit_id: int
     change: Change
-    before_technician_id: int | None
-    after_technician_id: int | None
+    before_technician_id: int | None = Field(description="the (first, by id) technician before")
+    after_technician_id: int | None = Field(description="the (first, by id) technician after")
     before_start: datetime | None
     after_start: datetime | None
+    before_technician_ids: list[int] = Field(
+        default_factory=list, description="every technician before: a crew's all, by id"
+    )
+    after_technician_ids: list[int] = Field(
+        default_factory=list, description="every technician after: a crew's all, by id"
+    )
 
 
 class Stability(BaseModel):
     """How much a plan moves the customers of the published one: visits per kind of change,
-    visits kept by their technician but served in another order among the kept ones, and how far
-    the start of the visits routed in both plans moved (seconds)."""
+    visits kept by their technician but served in another order among the kept ones (retimed
+    ones included), and how far the start of the visits routed in both plans moved (seconds)."""
 
     reassigned: int = 0
     assigned: int = 0
@@ -63,71 +75,89 @@ def compare(*, session: Session, plan: Plan) -> PlanComparison:
     region = region_service.get_or_raise(session=session, region_id=plan.region_id)
     published = planning_service.published_plan(session=session, region=region, day=plan.day)
     against = published if published and published.id != plan.id else None
-    changes = _changes(against, plan) if against else []
+    moved = changes(against, plan) if against else []
     return PlanComparison(
         plan_id=plan.id or 0,
         published_plan_id=published.id if published else None,
         plan=planning_service.figures(session=session, plan=plan),
         published=planning_service.figures(session=session, plan=published) if published else None,
-        changes=changes,
-        stability=_stability(against, plan, changes) if against else Stability(),
+        changes=moved,
+        stability=stability(against, plan, moved) if against else Stability(),
     )
 
 
-def _stability(before: Plan, after: Plan, changes: list[VisitChange]) -> Stability:
-    counts = {kind: sum(c.change is kind for c in changes) for kind in Change}
+# Where a plan serves a visit: its technicians (a crew's all, by id) and its start.
+Placement = tuple[tuple[int, ...], datetime]
+
+
+def stability(before: Plan, after: Plan, moved: list[VisitChange]) -> Stability:
+    """How much after moves the visits of before (moved: changes(before, after))."""
+    counts = {kind: sum(c.change is kind for c in moved) for kind in Change}
     old, new = _placements(before), _placements(after)
-    moved = [abs(int((new[v][1] - old[v][1]).total_seconds())) for v in old.keys() & new.keys()]
+    shifts = [abs(int((new[v][1] - old[v][1]).total_seconds())) for v in old.keys() & new.keys()]
     return Stability(
         reassigned=counts[Change.REASSIGNED],
         assigned=counts[Change.ASSIGNED],
         unassigned=counts[Change.UNASSIGNED],
         retimed=counts[Change.RETIMED],
-        reordered=reordered(old, new),
-        start_moved_avg_s=round(sum(moved) / len(moved)) if moved else 0,
-        start_moved_max_s=max(moved, default=0),
+        reordered=len(reordered(old, new)),
+        start_moved_avg_s=round(sum(shifts) / len(shifts)) if shifts else 0,
+        start_moved_max_s=max(shifts, default=0),
     )
 
 
-def reordered(old: dict[int, tuple[int, datetime]], new: dict[int, tuple[int, datetime]]) -> int:
-    """Visits that keep their technician but not their rank among that technician's kept visits."""
+def reordered(old: dict[int, Placement], new: dict[int, Placement]) -> set[int]:
+    """Visits that keep their technicians but not their rank among a technician's kept visits
+    (a crew visit once, whichever member's route it changed rank on)."""
     kept = [v for v in old.keys() & new.keys() if old[v][0] == new[v][0]]
     by_technician: dict[int, list[int]] = {}
     for v in kept:
-        by_technician.setdefault(old[v][0], []).append(v)
-    count = 0
+        for technician in old[v][0]:
+            by_technician.setdefault(technician, []).append(v)
+    moved: set[int] = set()
     for visits in by_technician.values():
-        before = sorted(visits, key=lambda v: old[v][1])
-        after = sorted(visits, key=lambda v: new[v][1])
-        count += sum(b != a for b, a in zip(before, after, strict=True))
-    return count
+        before = sorted(visits, key=lambda v: (old[v][1], v))
+        after = sorted(visits, key=lambda v: (new[v][1], v))
+        moved |= {b for b, a in zip(before, after, strict=True) if b != a}
+    return moved
 
 
-def _placements(plan: Plan) -> dict[int, tuple[int, datetime]]:
-    return {s.visit_id: (r.technician_id, s.start_at) for r in plan.routes for s in r.stops}
+def _placements(plan: Plan) -> dict[int, Placement]:
+    """Per routed visit, its technicians (every route it stands on) and start."""
+    crews: dict[int, set[int]] = {}
+    starts: dict[int, datetime] = {}
+    for route in plan.routes:
+        for stop in route.stops:
+            crews.setdefault(stop.visit_id, set()).add(route.technician_id)
+            starts[stop.visit_id] = stop.start_at
+    return {v: (tuple(sorted(crews[v])), starts[v]) for v in crews}
 
 
-def _changes(before: Plan, after: Plan) -> list[VisitChange]:
+def changes(before: Plan, after: Plan) -> list[VisitChange]:
+    """Every visit that after routes otherwise than before, by visit id."""
     old, new = _placements(before), _placements(after)
-    changes = []
+    rank_changed = reordered(old, new)
+    found = []
     for visit_id in sorted(old.keys() | new.keys()):
         was, now = old.get(visit_id), new.get(visit_id)
-        change = _change(was, now)
+        change = _change(was, now, visit_id in rank_changed)
         if change is not None:
-            changes.append(
+            found.append(
                 VisitChange(
                     visit_id=visit_id,
                     change=change,
-                    before_technician_id=was[0] if was else None,
-                    after_technician_id=now[0] if now else None,
+                    before_technician_id=was[0][0] if was else None,
+                    after_technician_id=now[0][0] if now else None,
                     before_start=was[1] if was else None,
                     after_start=now[1] if now else None,
+                    before_technician_ids=list(was[0]) if was else [],
+                    after_technician_ids=list(now[0]) if now else [],
                 )
             )
-    return changes
+    return found
 
 
-def _change(was: tuple[int, datetime] | None, now: tuple[int, datetime] | None) -> Change | None:
+def _change(was: Placement | None, now: Placement | None, rank_changed: bool) -> Change | None:
     if was is None:
         return Change.ASSIGNED
     if now is None:
@@ -136,4 +166,6 @@ def _change(was: tuple[int, datetime] | None, now: tuple[int, datetime] | None) 
         return Change.REASSIGNED
     if abs((now[1] - was[1]).total_seconds()) >= RETIMED_S:
         return Change.RETIMED
+    if rank_changed:
+        return Change.REORDERED
     return None

@@ -245,4 +245,17 @@ def test_plan_comparison_against_the_published_plan(world: World) -> None:
     assert (body["plan_id"], body["published_plan_id"]) == (draft_id, published_id)
     assert body["plan"]["assigned"] == body["published"]["assigned"] == 4
     assert isinstance(body["changes"], list)
+    for change in body["changes"]:  # every technician of a visit, a crew's all; the first apart
+        assert change["before_technician_ids"][:1] == [change["before_technician_id"]] * (
+            change["before_technician_id"] is not None
+        )
+        assert change["after_technician_ids"][:1] == [change["after_technician_id"]] * (
+            change["after_technician_id"] is not None
+        )
+    assert "reordered" in body["stability"]
+    schema = world.client.get("/openapi.json").json()["components"]["schemas"]
+    assert {"before_technician_ids", "after_technician_ids"} <= set(
+        schema["VisitChange"]["properties"]
+    )
+    assert "reordered" in schema["Change"]["enum"]
     assert world.get("disp_b", f"/v1/plans/{draft_id}/comparison").status_code == 404

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
 from dispatch.planning import compare, pins
 from dispatch.planning import service as planning_service
+from dispatch.planning.models import Plan, PlanRoute, PlanStop
 from tests.dispatch.planning_day import FAST, small_day
 from tests.factories import DAY
 
@@ -79,11 +80,62 @@ def test_a_first_draft_is_perfectly_stable(session: Session) -> None:
     assert compare.compare(session=session, plan=plan).stability == compare.Stability()
 
 
+SECOND = timedelta(seconds=1)
+AT = [datetime(2026, 3, 10, h, tzinfo=UTC) for h in range(8, 16)]
+
+
 def test_reordered_counts_visits_whose_rank_changed_for_the_same_technician() -> None:
     """Technician 1 swaps visits 10 and 11 (two reordered); visit 12 moves to technician 2 and
     so is not counted as reordered; technician 3 keeps its order."""
-    at = [datetime(2026, 3, 10, h, tzinfo=UTC) for h in range(8, 14)]
-    before = {10: (1, at[0]), 11: (1, at[1]), 12: (1, at[2]), 20: (3, at[0]), 21: (3, at[1])}
-    after = {10: (1, at[2]), 11: (1, at[1]), 12: (2, at[0]), 20: (3, at[3]), 21: (3, at[4])}
-    assert compare.reordered(before, after) == 2
-    assert compare.reordered(before, before) == 0
+    before = {10: ((1,), AT[0]), 11: ((1,), AT[1]), 12: ((1,), AT[2]), 20: ((3,), AT[0]),
+              21: ((3,), AT[1])}  # fmt: skip
+    after = {10: ((1,), AT[2]), 11: ((1,), AT[1]), 12: ((2,), AT[0]), 20: ((3,), AT[3]),
+             21: ((3,), AT[4])}  # fmt: skip
+    assert compare.reordered(before, after) == {10, 11}
+    assert compare.reordered(before, before) == set()
+
+
+def plan_of(routes: dict[int, list[tuple[int, datetime]]]) -> Plan:
+    """A plan in memory (never stored): per technician, its stops (visit, start) in order."""
+    return Plan(
+        routes=[
+            PlanRoute(
+                technician_id=t,
+                stops=[
+                    PlanStop(visit_id=v, technician_id=t, sequence=k, start_at=at)
+                    for k, (v, at) in enumerate(stops)
+                ],
+            )
+            for t, stops in routes.items()
+        ]
+    )
+
+
+def test_a_crew_visit_is_one_visit_served_by_its_whole_crew() -> None:
+    """Visit 30 is a crew visit of technicians 1 and 2; the draft keeps 1 and gives 3 the
+    partner's place: one reassigned visit, listed with both crews; the same crew at the same
+    time changes nothing, whichever route lists it first."""
+    published = plan_of({1: [(30, AT[1])], 2: [(30, AT[1])], 3: [(31, AT[1])]})
+    draft = plan_of({1: [(30, AT[1])], 3: [(30, AT[1]), (31, AT[3])]})
+    (change, retimed) = compare.changes(published, draft)
+    assert (change.visit_id, change.change) == (30, compare.Change.REASSIGNED)
+    assert (change.before_technician_ids, change.after_technician_ids) == ([1, 2], [1, 3])
+    assert (change.before_technician_id, change.after_technician_id) == (1, 1)
+    assert (retimed.visit_id, retimed.change) == (31, compare.Change.RETIMED)
+    same = plan_of({2: [(30, AT[1])], 1: [(30, AT[1])], 3: [(31, AT[1])]})
+    assert compare.changes(published, same) == []
+
+
+def test_a_crew_visit_reordered_on_one_members_route_counts_once() -> None:
+    """Technicians 1 and 2 serve crew visit 30 at 09:00, then technician 2 visit 40 at 09:20;
+    the draft has 40 at 09:00 and the crew at 09:25 (each start within 30 min): 30 and 40
+    change order, each once, listed as reordered."""
+    minutes = [AT[1] + m * 60 * SECOND for m in (0, 20, 25)]
+    published = plan_of({1: [(30, minutes[0])], 2: [(30, minutes[0]), (40, minutes[1])]})
+    draft = plan_of({1: [(30, minutes[2])], 2: [(40, minutes[0]), (30, minutes[2])]})
+    moved = compare.changes(published, draft)
+    assert [(c.visit_id, c.change) for c in moved] == [
+        (30, compare.Change.REORDERED),
+        (40, compare.Change.REORDERED),
+    ]
+    assert compare.stability(published, draft, moved).reordered == 2

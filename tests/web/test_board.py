@@ -212,3 +212,53 @@ def test_dragging_a_visit_pins_it_and_replans(
     expect(laptop.get_by_role("alert")).to_contain_text(f"Visit {refused_visit} cannot go to")
     expect(laptop.get_by_role("alert")).to_contain_text("window")
     assert dispatcher.get(f"/visits/{refused_visit}")["pinned_technician_id"] == before
+
+
+def test_the_board_shows_visits_in_another_order_and_a_crew_by_name(
+    site: Site, laptop: Any, dispatcher: Api, region: str, days: list[date]
+) -> None:
+    """A comparison listing a visit in another order, served by a crew of two: the timeline
+    marks it ⇅, the moved list says "in another order" and names both members, and the
+    Compare dialog shows the crew. (The comparison is the API's real answer with this change
+    put in: which visits a search reorders is not fixed, the board's reading of it is.)"""
+    day = days[0]
+    _publish_a_plan(dispatcher, region, day)
+    shown: dict[str, Any] = {}
+
+    def with_a_reordered_crew_visit(route: Any) -> None:
+        plan_id = int(route.request.url.split("/plans/")[1].split("/")[0])
+        comparison = route.fetch().json()
+        busiest = max(dispatcher.get(f"/plans/{plan_id}")["routes"], key=lambda r: len(r["stops"]))
+        stop = busiest["stops"][0]
+        partner = next(
+            t for t in _technicians(dispatcher, region) if t["id"] != busiest["technician_id"]
+        )
+        crew = sorted([busiest["technician_id"], partner["id"]])
+        comparison["changes"] = [
+            {
+                "visit_id": stop["visit_id"], "change": "reordered",
+                "before_technician_id": crew[0], "after_technician_id": crew[0],
+                "before_technician_ids": crew, "after_technician_ids": crew,
+                "before_start": stop["start_at"], "after_start": stop["start_at"],
+            }
+        ]  # fmt: skip
+        comparison["stability"]["reordered"] = 1
+        shown.update(visit_id=stop["visit_id"], partner=partner["name"])
+        route.fulfill(status=200, json=comparison)
+
+    laptop.route("**/v1/plans/*/comparison", with_a_reordered_crew_visit)
+    open_board(laptop, site, region, day)
+    plan_on_page(laptop)
+    expect(laptop.locator("#moved-title")).to_have_text("Moved by this draft (1)")
+    item = laptop.locator(f'#moved li[data-visit-id="{shown["visit_id"]}"]')
+    expect(item).to_have_attribute("data-change", "reordered")
+    expect(item).to_have_attribute("aria-label", re.compile(r"in another order: .+ & .+ → .+ & .+"))
+    expect(item).to_contain_text(shown["partner"].split()[0])
+    block = laptop.locator(f'.seg.visit.moved[data-visit-id="{shown["visit_id"]}"]')
+    expect(block).to_contain_text("⇅")
+    laptop.get_by_role("button", name="Compare", exact=True).click()
+    expect(laptop.locator("#compare-stability")).to_contain_text("1 in another order")
+    row = laptop.locator("#compare-changes tbody tr")
+    expect(row).to_contain_text("reordered")
+    expect(row).to_contain_text(shown["partner"])
+    screenshot(laptop, "board_compare_reordered")

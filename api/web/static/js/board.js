@@ -4,7 +4,7 @@
 
 import { ApiError, api, events } from "./api.js";
 import { DayMap } from "./board_map.js";
-import { Timeline } from "./board_timeline.js";
+import { MOVE_MARK, Timeline } from "./board_timeline.js";
 import { $, boot, el, fill, fmtDuration, fmtKm, fmtTime, humanize, showMessage, todayIn } from "./shell.js";
 
 const COLOURS = ["#1f5fa8", "#c0392b", "#1e8449", "#7d3c98", "#a04000", "#b8336a", "#0e7c86", "#6b5e00", "#34495e", "#d35400", "#2874a6", "#6c3483"];
@@ -13,8 +13,7 @@ const REFRESH_MS = 60_000;
 
 const state = { region: null, zone: "Asia/Jakarta", day: null, technicians: [], colours: new Map(), view: null, planId: null, job: null, stream: null, moves: new Map() };
 // How a visit changes from the published plan to the draft shown (GET /plans/{id}/comparison).
-const MOVE_MARK = { reassigned: "⇄ ", retimed: "◷ ", assigned: "+ " };
-const MOVE_TEXT = { reassigned: "to another technician", retimed: "moved in time", assigned: "newly routed", unassigned: "left out" };
+const MOVE_TEXT = { reassigned: "to another technician", retimed: "moved in time", reordered: "in another order", assigned: "newly routed", unassigned: "left out" };
 
 
 async function start() {
@@ -176,8 +175,13 @@ const technicianName = (id) => (id ? state.technicians.find((t) => t.id === id)?
 // in the draft; short, first names only.
 function describeMove(change, short = false) {
   const at = (iso) => (iso ? ` ${fmtTime(iso, state.zone)}` : "");
-  const who = (id) => (short ? technicianName(id).split(" ")[0] : technicianName(id));
-  return `${who(change.before_technician_id)}${at(change.before_start)} → ${who(change.after_technician_id)}${at(change.after_start)}`;
+  const name = (id) => (short ? technicianName(id).split(" ")[0] : technicianName(id));
+  return `${crewNames(change.before_technician_ids, name)}${at(change.before_start)} → ${crewNames(change.after_technician_ids, name)}${at(change.after_start)}`;
+}
+
+// A visit's technicians as names: "Budi", a crew "Budi & Agus", or "nobody".
+function crewNames(ids, name = technicianName) {
+  return ids?.length ? ids.map(name).join(" & ") : name(null);
 }
 
 function renderMoves(visits) {
@@ -300,7 +304,7 @@ async function compare() {
   }
   const names = new Map(state.technicians.map((t) => [t.id, t.name]));
   const visits = new Map(state.view.visits.map((v) => [v.id, v]));
-  const who = (id) => (id ? names.get(id) ?? `technician ${id}` : "unassigned");
+  const who = (ids) => (ids.length ? ids.map((id) => names.get(id) ?? `technician ${id}`).join(" & ") : "unassigned");
   const a = result.plan;
   const b = result.published;
   const rows = [
@@ -319,8 +323,8 @@ async function compare() {
     return el("tr", {},
       el("td", {}, v ? `${label(v)} · ${c.visit_id}` : c.visit_id),
       el("td", {}, humanize(c.change)),
-      el("td", {}, `${who(c.before_technician_id)} ${c.before_start ? fmtTime(c.before_start, state.zone) : ""}`),
-      el("td", {}, `${who(c.after_technician_id)} ${c.after_start ? fmtTime(c.after_start, state.zone) : ""}`));
+      el("td", {}, `${who(c.before_technician_ids)} ${c.before_start ? fmtTime(c.before_start, state.zone) : ""}`),
+      el("td", {}, `${who(c.after_technician_ids)} ${c.after_start ? fmtTime(c.after_start, state.zone) : ""}`));
   });
   dialog.replaceChildren(el("div", { class: "card" },
     el("h2", { id: "compare-title" }, `Draft #${result.plan_id} against published #${result.published_plan_id}`),
@@ -331,7 +335,7 @@ async function compare() {
     el("p", { id: "compare-stability", class: "small" }, stability),
     changes.length
       ? el("table", { id: "compare-changes" }, el("thead", {}, el("tr", {}, el("th", {}, "visit"), el("th", {}, "change"), el("th", {}, "published"), el("th", {}, "draft"))), el("tbody", {}, ...changes))
-      : el("p", { class: "muted" }, "No visit changes technician or moves by half an hour or more."),
+      : el("p", { class: "muted" }, "No visit changes technician or order, or moves by half an hour or more."),
     el("p", { class: "row", style: "margin-top:12px" },
       el("button", { type: "button", onclick: publish }, "Publish the draft"),
       el("button", { type: "button", class: "secondary", onclick: () => { dialog.hidden = true; } }, "Close"))));

@@ -5,8 +5,9 @@ import { el, fmtDuration, fmtTime } from "./shell.js";
 
 const HOUR_MS = 3600 * 1000;
 // Work under way or done shows at a glance on a live day.
-// A visit the draft moves against the published plan: reassigned, retimed, newly routed.
-const MOVE_MARK = { reassigned: "⇄ ", retimed: "◷ ", assigned: "+ " };
+// A visit the draft moves against the published plan: reassigned, retimed, in another order,
+// newly routed (the board's moved list uses the same marks).
+export const MOVE_MARK = { reassigned: "⇄ ", retimed: "◷ ", reordered: "⇅ ", assigned: "+ " };
 const STATUS_MARK = { en_route: "▸ ", on_site: "● ", completed: "✓ ", failed: "✕ " };
 
 function span(items) {
