@@ -1,12 +1,14 @@
-"""A horizon of days improved day by day: the first plan fixes each visit's day, then the
-OR-Tools model improves each day's routes on their own, earliest day first.
+"""A horizon of days improved day by day: the first plan gives each visit its day, then each
+day's routes are searched on their own, earliest day first, by the engine a single day gets
+(solver.py: VROOM's runs and OR-Tools for a day without crew visits, the OR-Tools model with
+crews otherwise). Visits change day afterwards, in horizon_moves.py.
 
 One model over a week is too slow to search: 50 technicians over 7 days are 300 vehicles with
 breaks, and OR-Tools 9.15 needed 8 s only to restore our first plan of 1250 visits, then ended
 without a solution (ROUTING_FAIL). A day is a one-day problem the model searches well. Each day
 gets the visits the first plan serves that day and the visits still unserved that may be served
 that day (windows on it, pinned technician at work), so a visit the first plan left out can be
-taken by the first day with room for it. Movable visits do not change day here.
+taken by the first day with room for it. The time is shared by the days' sizes (visits).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
+from . import horizon_day_crews
 from .checker import check
 from .plan import Plan, PlanStatus, Route, SolverInfo, totals_of, wait_days_of
 from .problem import DAY_S, Problem, Visit
@@ -29,6 +32,7 @@ def plan_by_day(problem: Problem, first: Plan, improve: Improve, time_limit_s: f
     first plan itself when the combination would break a rule."""
     deadline_s = time.perf_counter() + time_limit_s
     days = sorted({s.day for t in problem.technicians for s in t.shifts})
+    sizes = _sizes(problem, first, days)
     served: set[str] = set()
     routes: list[Route] = []
     for n, day in enumerate(days):
@@ -36,13 +40,39 @@ def plan_by_day(problem: Problem, first: Plan, improve: Improve, time_limit_s: f
         if sub is None:
             continue
         start = _day_start(sub, first, day)
-        left_s = (deadline_s - time.perf_counter()) / (len(days) - n)
-        plan = improve(sub, start, left_s) if left_s > 0.05 else start
+        share = sizes[n] / max(1, sum(sizes[n:]))
+        left_s = (deadline_s - time.perf_counter()) * share
+        plan = _improved(sub, start, improve, left_s) if left_s > 0.05 else start
         best = start if _worse(sub, plan, start) else plan
         routes += best.routes
         served |= {s.visit for r in best.routes for s in r.stops}
     combined = _combined(problem, tuple(routes))
     return first if check(problem, combined) else combined
+
+
+def _improved(day: Problem, start: Plan, improve: Improve, seconds: float) -> Plan:
+    """The day searched from its start; a day with crews with its crews held, so that the
+    single-day engine searches it (horizon_day_crews.py); the start when that fails."""
+    if day.single_day_solo:
+        return improve(day, start, seconds)
+    held = horizon_day_crews.held(day, start)
+    if held is None:
+        return improve(day, start, seconds)
+    plan = horizon_day_crews.released(day, held[0], improve(held[0], held[1], seconds))
+    return start if plan is None else plan
+
+
+def _sizes(problem: Problem, first: Plan, days: list[int]) -> list[int]:
+    """About how many visits each day's search gets: those the first plan serves that day and
+    those it leaves out that may start that day (the days share the time by these)."""
+    served = {s.visit for r in first.routes for s in r.stops}
+    left_out = [v for v in problem.visits if v.id not in served]
+    sizes = []
+    for day in days:
+        working = {t.id for t in problem.technicians if t.shift_on(day) is not None}
+        planned = sum(len(r.stops) for r in first.routes if r.day == day)
+        sizes.append(planned + sum(1 for v in left_out if may_start_on(v, day, working)))
+    return sizes
 
 
 def _day_problem(problem: Problem, day: int, first: Plan, served: set[str]) -> Problem | None:
@@ -54,22 +84,23 @@ def _day_problem(problem: Problem, day: int, first: Plan, served: set[str]) -> P
     planned = {s.visit for r in first.routes if r.day == day for s in r.stops}
     elsewhere = {s.visit for r in first.routes if r.day != day for s in r.stops}
     visits = [
-        _on_day(v, day, working)
+        on_day(v, day, working)
         for v in problem.visits
         if v.id in planned
-        or (v.id not in elsewhere and v.id not in served and _may_start_on(v, day, working))
+        or (v.id not in elsewhere and v.id not in served and may_start_on(v, day, working))
     ]
     if not techs or not visits:
         return None
     return replace(problem, technicians=techs, visits=tuple(visits))
 
 
-def _may_start_on(visit: Visit, day: int, working: set[str]) -> bool:
+def may_start_on(visit: Visit, day: int, working: set[str]) -> bool:
+    """True when the visit has a window on `day` and its pinned technician (if any) works."""
     on_day = any(w.start_s // DAY_S == day for w in visit.windows)
     return on_day and visit.pinned_technician in (None, *working)
 
 
-def _on_day(visit: Visit, day: int, working: set[str]) -> Visit:
+def on_day(visit: Visit, day: int, working: set[str]) -> Visit:
     """The visit with its windows of this day, and no preference for someone off that day
     (the preference cost is the same for every technician at work then)."""
     windows = tuple(w for w in visit.windows if w.start_s // DAY_S == day) or visit.windows

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from .checker import check, plan_cost
 from .errors import InvalidProblem
-from .insertion import DayRoutes, Insertion, Legs, place
+from .insertion import DayRoutes, Insertion, Legs, Sequences, place
 from .plan import Plan, PlanStatus, Route, SolverInfo, totals_of, wait_days_of
 from .problem import Problem, Technician, TimeWindow, Visit
 from .reasons import explain
@@ -63,6 +63,38 @@ def filled(problem: Problem, plan: Plan) -> Plan:
     if not gained or check(problem, better):
         return plan
     return replace(better, solver=plan.solver)
+
+
+def expanded(problem: Problem, plan: Plan) -> tuple[Problem, dict[str, tuple[Item, ...]]]:
+    """The plan as routes of the expanded problem (a vehicle per technician and day, its crews
+    as copies pinned to their members at their start); horizon_moves.py works on these.
+
+    Raises:
+        InvalidProblem: when a visit's id could clash with a crew member's copy.
+    """
+    if any(MEMBER in v.id for v in problem.visits):
+        raise InvalidProblem(f"a visit id holds {MEMBER!r}, kept for crew copies.", field="id")
+    crews, sequences = _as_expanded(problem, plan)
+    return _expanded(problem, _fleet(problem), crews), sequences
+
+
+def plan_of(problem: Problem, expanded_problem: Problem, sequences: Sequences) -> Plan:
+    """The plan of routes of the expanded problem, in the problem's terms (not checked).
+
+    Raises:
+        InvalidProblem: on a route that cannot be timed.
+    """
+    return _mapped_back(problem, sequences_to_plan(expanded_problem, sequences))
+
+
+def owner(vehicle_id: str) -> str:
+    """The technician of a vehicle of the expanded problem."""
+    return _owner(vehicle_id)
+
+
+def is_copy(item: Item) -> bool:
+    """True for a crew member's copy of a visit in a sequence of the expanded problem."""
+    return isinstance(item, str) and MEMBER in item
 
 
 def _crew_size(problem: Problem, visit_id: str) -> int:
@@ -164,16 +196,52 @@ def _place_crews(
     order = sorted((v for v in problem.visits if v.crew_size > 1), key=_urgency)
     for visit in order:
         routes = DayRoutes(_expanded(problem, fleet, crews, solo=False), sequences)
-        found = _crew_start(routes, visit, fleet)
-        if found is None:
-            continue
-        start_s, chosen = found
-        crews[visit.id] = (start_s, tuple(tech_id for tech_id, _ in chosen))
-        sequences = dict(routes.sequences)
-        for m, (tech_id, insertion) in enumerate(chosen):
-            member = f"{visit.id}{MEMBER}{m}"
-            sequences[tech_id] = routes.with_insertion(insertion, member)[tech_id]
+        sequences = _crew_added(routes, visit, fleet, crews) or sequences
     return crews, sequences
+
+
+def with_crews(problem: Problem, plan: Plan) -> Plan:
+    """The plan with the crew visits it leaves out put, most urgent first, at a common start
+    some crew can keep around the routes as they are; the plan itself when none fits."""
+    unserved = {u.visit for u in plan.unassigned}
+    order = sorted(
+        (v for v in problem.visits if v.id in unserved and v.crew_size > 1), key=_urgency
+    )
+    if not order or any(MEMBER in v.id for v in problem.visits):
+        return plan
+    fleet = _fleet(problem)
+    crews, sequences = _as_expanded(problem, plan)
+    routes = DayRoutes(_expanded(problem, fleet, crews), sequences)
+    placed = 0
+    for visit in order:
+        found = _crew_added(routes, visit, fleet, crews)
+        if found is not None:  # the copies are new visits of the expanded problem
+            placed, sequences = placed + 1, found
+            routes = DayRoutes(_expanded(problem, fleet, crews), sequences)
+    if not placed:
+        return plan
+    try:
+        better = _mapped_back(problem, sequences_to_plan(routes.problem, sequences))
+    except InvalidProblem:  # a route our insertion cannot time as given: keep the plan
+        return plan
+    return plan if check(problem, better) else replace(better, solver=plan.solver)
+
+
+def _crew_added(
+    routes: DayRoutes, visit: Visit, fleet: tuple[Technician, ...], crews: Crews
+) -> dict[str, tuple[Item, ...]] | None:
+    """The sequences with the crew visit at its cheapest common start (crews gets its crew),
+    or None when no crew can start it together."""
+    found = _crew_start(routes, visit, fleet)
+    if found is None:
+        return None
+    start_s, chosen = found
+    crews[visit.id] = (start_s, tuple(tech_id for tech_id, _ in chosen))
+    sequences = dict(routes.sequences)
+    for m, (tech_id, insertion) in enumerate(chosen):
+        member = f"{visit.id}{MEMBER}{m}"  # members are distinct vehicles: one insertion each
+        sequences[tech_id] = routes.with_insertion(insertion, member)[tech_id]
+    return sequences
 
 
 def _crew_start(

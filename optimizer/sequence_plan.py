@@ -88,6 +88,7 @@ def _route(
         travel_s=sum(legs_s),
         distance_m=sum(int(table.distances_m[a, b]) for a, b in pairwise(nodes)),
         overtime_s=max(0, end_s - tech.shift.end_s),
+        day=tech.shifts[0].day,  # a day of a horizon searched alone (horizon_days.py)
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
-from . import backends, budget, horizon_days, horizon_first, model, warm_start
+from . import backends, budget, horizon_days, horizon_first, horizon_week, model, warm_start
 from .errors import InvalidProblem
 from .model import RoutingContext, SolvedRoute
 from .phases import PhaseClock
@@ -154,8 +154,8 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
 def _solve_horizon(
     problem: Problem, params: SolveParams, started_s: float, clock: PhaseClock
 ) -> Plan:
-    """A multi-day or crew problem: our insertion plan over the technicians' shifts, then the
-    OR-Tools model from it, day by day on a horizon of days (horizon_days.py)."""
+    """A multi-day or crew problem: our insertion plan over the technicians' shifts, then each
+    day searched on its own and visits moved between days (horizon_week.py)."""
     first = _horizon_first(problem, params, started_s, clock)
     if _stop_asked(params):
         if first is None:
@@ -167,8 +167,8 @@ def _solve_horizon(
         elapsed_s = time.perf_counter() - started_s + budget.READ_BACK_S
         left_s = budget.ortools_s(params.time_limit_s, elapsed_s, params.deterministic)
         days_s = budget.horizon_days_s(left_s)
-        plan = horizon_days.plan_by_day(problem, first, _day_search(params), days_s)
-        clock.lap("ortools by day")
+        plan = horizon_week.searched(problem, first, _day_search(params), days_s)
+        clock.lap("days, then between days")
     if first is not None and backends.rank(problem, first) < backends.rank(problem, plan):
         return _stamped(first, started_s, backends.INSERTION, clock)  # OR-Tools did worse
     plan = horizon_first.filled(problem, plan)
@@ -180,11 +180,14 @@ def _solve_horizon(
 
 
 def _day_search(params: SolveParams) -> horizon_days.Improve:
-    """The OR-Tools search of one day of a horizon, from its part of the first plan."""
+    """The search of one day of a horizon: a day without crew visits as a single day is solved
+    (VROOM's runs and OR-Tools), else the OR-Tools model from its part of the first plan."""
 
     def improve(day: Problem, start: Plan, seconds: float) -> Plan:
         now_s = time.perf_counter()
         day_params = replace(params, time_limit_s=seconds, on_progress=None)
+        if day.single_day_solo:
+            return solve(day, day_params)
         return _solve_ortools(day, day_params, now_s, start, PhaseClock(now_s))
 
     return improve
