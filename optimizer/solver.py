@@ -9,6 +9,7 @@ from itertools import pairwise
 
 from . import backends, budget, horizon_days, horizon_first, horizon_week, model, warm_start
 from .errors import InvalidProblem
+from .make_room import make_room
 from .model import RoutingContext, SolvedRoute
 from .phases import PhaseClock
 from .plan import (
@@ -32,6 +33,8 @@ from .timing import Span, drive, earliest_in, latest_departure
 # status is NO_SOLUTION (ROUTING_FAIL, ROUTING_FAIL_TIMEOUT: a time limit before the first plan;
 # ROUTING_INVALID: rejected parameters). Iterated local search leaves ROUTING_NOT_SOLVED even
 # when it returns a plan (ortools 9.15), hence FEASIBLE for any name not listed.
+# The end of a first plan's name (SolverInfo.first_plan) when make_room served more of it.
+ROOM_LABEL = " + make room"
 _STATUS_WITH_PLAN = {
     "ROUTING_OPTIMAL": PlanStatus.OPTIMAL,
     "ROUTING_SUCCESS": PlanStatus.FEASIBLE,
@@ -254,7 +257,25 @@ def _first_plan(
         first = vroom
         if params.on_progress is not None:
             params.on_progress(_progress(problem, first, started_s))
-    return first
+    return None if first is None else _with_room(problem, params, started_s, clock, first)
+
+
+def _with_room(
+    problem: Problem, params: SolveParams, started_s: float, clock: PhaseClock, first: Plan
+) -> Plan:
+    """The first plan with room made for what it leaves out (make_room.py), until its share
+    of the time limit ends; its first_plan then ends in `+ make room`."""
+    end_s = started_s + budget.room_end_s(params.time_limit_s)
+    if not first.unassigned or time.perf_counter() >= end_s or _stop_asked(params):
+        return first
+    roomy = make_room(problem, first, end_s, params.should_stop)
+    clock.lap("make room")
+    if roomy is first:
+        return first
+    label = f"{first.solver.first_plan}{ROOM_LABEL}"
+    if params.on_progress is not None:
+        params.on_progress(_progress(problem, roomy, started_s))
+    return replace(roomy, solver=replace(roomy.solver, first_plan=label))
 
 
 def _out_of_time(problem: Problem, params: SolveParams, started_s: float) -> bool:
@@ -278,8 +299,9 @@ def _progress(problem: Problem, plan: Plan, started_s: float) -> Progress:
 def _engine_of(first: Plan) -> str:
     """The engine label of a first plan returned as it is: VROOM's, our insertion's or the
     plan a re-plan replaces."""
-    if first.solver.first_plan in (backends.INSERTION, PREVIOUS):
-        return first.solver.first_plan
+    source = first.solver.first_plan.removesuffix(ROOM_LABEL)
+    if source in (backends.INSERTION, PREVIOUS):
+        return source
     return backends.VROOM
 
 

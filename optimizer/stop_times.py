@@ -148,7 +148,7 @@ def route_times(
     per visit of the shape (windows as sorted spans)."""
     n = len(shape.visits)
     gap_breaks = [[breaks[b] for b in gap] for gap in shape.gaps]
-    free_s, starts_s = [technician.shift.start_s], []
+    free_s, starts_s = [technician.shifts[0].start_s], []  # one shift: .shift builds a window
     for i in range(n):
         arrival_s = forward(free_s[-1], legs_s[i], gap_breaks[i])
         start_s = None if arrival_s is None else earliest_in(windows[i], arrival_s)

@@ -27,10 +27,13 @@ from .problem import Problem
 
 POLL_S = 0.05  # how often the parent looks for the routes, a cancel and the deadline
 # VROOM's own timeout is this share of the time left: it overruns it by building its input and
-# finishing the heuristics it has started; the rest is the margin before the kill.
+# finishing the heuristics it has started; the rest is the margin before the kill. A run is
+# started only when its expected time fits this share of the time left.
 TIMEOUT_SHARE = 0.8
-# Another run is started only when the time left is this many times what the last run took.
-NEXT_RUN_FACTOR = 1.3
+# What VROOM's search takes at each exploration level, in searches at level 0 of the same day
+# (measured 2026-12-03, one thread, load 7: 100x500 10, 31, 83, 144 and 360 s at levels 0, 1,
+# 2, 3 and 5; 20x100 0.06, 0.17, 0.34, 0.44, 0.81 and 1.5 s at 0-5).
+LEVEL_COST = {0: 1.0, 1: 3.0, 2: 8.0, 3: 14.0, 4: 22.0, 5: 36.0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +51,22 @@ class VroomRun:
         return f"vroom {self.scale} x{self.exploration}{shuffled}"
 
 
-# In order: the two scales at VROOM's best level (each wins on some days), then cheaper runs in
-# another job order for variety while time remains.
+# First a cheap run: it takes a fortieth of a run at level 5 (100x500: 10 s against 360 s), so a
+# VROOM plan exists however soon the share ends, and its time says which runs can finish.
+CHEAP = VroomRun(WEIGHTS, 0)
+# Then in order, each when it is expected to finish: the two scales at VROOM's best level (each
+# wins on some days), then cheaper runs in another job order, for variety while time remains or
+# instead of the level-5 runs on a day too big for them (make_room.py then finds what they miss).
 PORTFOLIO = (
     VroomRun(WEIGHTS, 5),
     VroomRun(LINEAR, 5),
     VroomRun(WEIGHTS, 4, shuffle_seed=1),
     VroomRun(LINEAR, 4, shuffle_seed=2),
+    VroomRun(WEIGHTS, 3),
     VroomRun(WEIGHTS, 3, shuffle_seed=3),
     VroomRun(LINEAR, 3, shuffle_seed=4),
+    VroomRun(WEIGHTS, 2),
+    VroomRun(WEIGHTS, 1),
 )
 
 
@@ -75,20 +85,22 @@ def portfolio(
     threads: int,
     should_stop: Callable[[], bool],
 ) -> list[RunResult]:
-    """Run PORTFOLIO in order until the deadline (a perf_counter time) leaves too little for the
-    next run or should_stop says to stop; every run's result, in order."""
+    """Run CHEAP, then each run of PORTFOLIO expected to finish by the deadline (a perf_counter
+    time), until should_stop says to stop or a run is cut off; every run's result, in order."""
     results: list[RunResult] = []
-    for run in PORTFOLIO:
+    cheap_s: float | None = None  # VROOM's own search time at level 0
+    for run in (CHEAP, *PORTFOLIO):
         left_s = deadline_s - time.perf_counter()
-        if results and left_s < NEXT_RUN_FACTOR * results[-1].seconds:
-            break
         if left_s < budget.MIN_VROOM_S or should_stop():
             break
+        if cheap_s is not None and LEVEL_COST[run.exploration] * cheap_s > TIMEOUT_SHARE * left_s:
+            continue  # would be cut off: a cheaper run further on may fit
         started_s = time.perf_counter()
-        sequences = run_vroom(problem, run, threads, deadline_s, should_stop)
+        sequences, search_s = timed_run(problem, run, threads, deadline_s, should_stop)
         results.append(RunResult(run, sequences, time.perf_counter() - started_s))
         if sequences is None:  # killed at the deadline or on a cancel: no time for another
             break
+        cheap_s = search_s if cheap_s is None else cheap_s
     return results
 
 
@@ -100,10 +112,22 @@ def run_vroom(
     should_stop: Callable[[], bool],
 ) -> Sequences | None:
     """VROOM's routes by this run's settings, or None when the deadline or a cancel came first."""
+    return timed_run(problem, run, threads, deadline_s, should_stop)[0]
+
+
+def timed_run(
+    problem: Problem,
+    run: VroomRun,
+    threads: int,
+    deadline_s: float,
+    should_stop: Callable[[], bool],
+) -> tuple[Sequences | None, float]:
+    """run_vroom's routes, and the seconds VROOM's search took (in the child: without the
+    fork and the routes' way back)."""
     timeout_s = max(0.0, TIMEOUT_SHARE * (deadline_s - time.perf_counter()))
     context = _fork_context()
     if context is None:
-        return _solve(problem, run, threads, timeout_s)
+        return _timed(problem, run, threads, timeout_s)
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(
         target=_child, args=(problem, run, threads, timeout_s, sender), daemon=True
@@ -113,11 +137,11 @@ def run_vroom(
     try:
         while not receiver.poll(POLL_S):
             if should_stop() or time.perf_counter() >= deadline_s or not child.is_alive():
-                return None
-        result: Sequences | None = receiver.recv()
+                return None, 0.0
+        result: tuple[Sequences | None, float] = receiver.recv()
         return result
     except EOFError:  # the child died without an answer
-        return None
+        return None, 0.0
     finally:
         if child.is_alive():
             child.kill()
@@ -150,17 +174,20 @@ def _fork_context() -> Any:
 def _child(
     problem: Problem, run: VroomRun, threads: int, timeout_s: float, sender: Connection
 ) -> None:
-    """In the child: solve and send the routes (None when VROOM failed)."""
+    """In the child: solve and send the routes (None when VROOM failed) and the search's time."""
     try:
-        sender.send(_solve(problem, run, threads, timeout_s))
+        sender.send(_timed(problem, run, threads, timeout_s))
     except Exception:  # the parent sees None: no plan from this run, the others go on
-        sender.send(None)
+        sender.send((None, 0.0))
     finally:
         sender.close()
 
 
-def _solve(problem: Problem, run: VroomRun, threads: int, timeout_s: float) -> Sequences:
-    return backend_vroom.vroom_sequences(  # looked up at call time: tests replace it
+def _timed(
+    problem: Problem, run: VroomRun, threads: int, timeout_s: float
+) -> tuple[Sequences, float]:
+    started_s = time.perf_counter()
+    sequences = backend_vroom.vroom_sequences(  # looked up at call time: tests replace it
         problem,
         exploration_level=run.exploration,
         threads=threads,
@@ -168,3 +195,4 @@ def _solve(problem: Problem, run: VroomRun, threads: int, timeout_s: float) -> S
         scale=run.scale,
         shuffle_seed=run.shuffle_seed,
     )
+    return sequences, time.perf_counter() - started_s

@@ -6,11 +6,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from optimizer import backends, sequences_to_plan
+import pytest
+
+from optimizer import backend_vroom, backends, sequences_to_plan, vroom_runs
 from optimizer.backend_vroom import LINEAR, WEIGHTS
 from optimizer.plan import Plan
+from optimizer.problem import Problem
 from optimizer.solver import SolveParams
-from optimizer.vroom_runs import PORTFOLIO, portfolio
+from optimizer.vroom_runs import CHEAP, LEVEL_COST, PORTFOLIO, VroomRun, portfolio
 
 from .conftest import (
     LONG_S,
@@ -34,14 +37,43 @@ def test_insertion_plan_serves_a_small_day_validly() -> None:
 
 
 def test_portfolio_runs_both_scales_while_time_allows() -> None:
-    """With time to spare on a small day, VROOM runs on our weights, then its linear scale,
-    then (as far as the machine's speed allows) the other settings in order, each giving
-    routes."""
+    """With time to spare on a small day, VROOM runs a cheap level first, then at level 5 on
+    our weights and on its linear scale, then (as far as the machine's speed allows) the other
+    settings in order, each giving routes."""
     problem = make_random_problem(2, technicians=3, visits=20)
     results = portfolio(problem, time.perf_counter() + LONG_S, 1, lambda: False)
-    assert len(results) >= 2 and [r.run for r in results] == list(PORTFOLIO[: len(results)])
-    assert [r.run.scale for r in results[:2]] == [WEIGHTS, LINEAR]
+    runs = [r.run for r in results]
+    assert len(runs) >= 3 and runs == [CHEAP, *PORTFOLIO[: len(runs) - 1]]
+    assert [(r.scale, r.exploration) for r in runs[1:3]] == [(WEIGHTS, 5), (LINEAR, 5)]
     assert all(r.sequences for r in results)
+
+
+def test_a_day_too_big_for_level_5_gets_the_levels_that_finish(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When the cheap run says a level-5 run would not finish in the time left, the portfolio
+    skips it for the best levels that do (a stand-in VROOM whose search takes LEVEL_COST times
+    0.1 s, in this process)."""
+    started: list[VroomRun] = []
+
+    def stand_in(
+        problem: Problem,
+        *,
+        exploration_level: int,
+        scale: str,
+        shuffle_seed: int | None,
+        **_: object,
+    ) -> dict[str, list[str]]:
+        started.append(VroomRun(scale, exploration_level, shuffle_seed))
+        time.sleep(0.1 * LEVEL_COST[exploration_level])  # the search's work
+        return {}
+
+    monkeypatch.setattr(vroom_runs, "_fork_context", lambda: None)
+    monkeypatch.setattr(backend_vroom, "vroom_sequences", stand_in)
+    problem = make_random_problem(2, technicians=3, visits=20)
+    portfolio(problem, time.perf_counter() + 4.0, 1, lambda: False)
+    assert started[0] == CHEAP
+    assert all(r.exploration < 5 for r in started) and len(started) >= 2
 
 
 def test_solve_says_which_first_plan_won_and_where_the_seconds_went(solve_valid: Solver) -> None:
@@ -49,9 +81,10 @@ def test_solve_says_which_first_plan_won_and_where_the_seconds_went(solve_valid:
     add up to no more than its wall time."""
     problem = make_random_problem(3, technicians=3, visits=20)
     plan = solve_valid(problem, SolveParams(time_limit_s=2.0))
-    names = [name for name, _ in plan.solver.phases]
+    names = [name for name, _ in plan.solver.phases if name != "make room"]
     assert names[:3] == ["first plan", "vroom", "build"] and names[-1] == "fill"
-    assert plan.solver.first_plan in {"insertion"} | {r.name for r in PORTFOLIO}
+    runs = {"insertion"} | {r.name for r in (CHEAP, *PORTFOLIO)}
+    assert plan.solver.first_plan.removesuffix(" + make room") in runs
     assert sum(s for _, s in plan.solver.phases) <= plan.solver.wall_s + 0.01
 
 
@@ -68,9 +101,13 @@ def test_fill_serves_a_visit_the_plan_left_out() -> None:
 
 def test_a_limit_used_up_by_the_first_plan_builds_no_model(solve_valid: Solver) -> None:
     """With a limit shorter than the read back needs, on a day whose model takes longer to
-    build than OR-Tools' tenth of the limit, our insertion plan is the answer: no VROOM, no
-    OR-Tools model built past the limit, and no fill of a plan already filled."""
+    build than OR-Tools' tenth of the limit, our insertion plan (with what room could be made
+    for the rest in the time) is the answer: no VROOM, no OR-Tools model built past the limit,
+    and no fill of a plan already filled."""
     problem = make_random_problem(4, technicians=4, visits=60)
     plan = solve_valid(problem, SolveParams(time_limit_s=0.3))
-    assert [name for name, _ in plan.solver.phases] == ["first plan", "vroom"]
+    assert [name for name, _ in plan.solver.phases if name != "make room"] == [
+        "first plan",
+        "vroom",
+    ]
     assert plan.solver.engine == backends.INSERTION and plan.totals.assigned > 0

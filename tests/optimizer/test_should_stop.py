@@ -19,6 +19,7 @@ from optimizer.plan import Plan, PlanStatus
 from optimizer.problem import Problem
 from optimizer.solomon import read_solomon
 from optimizer.solver import SolveParams, solve
+from optimizer.vroom_runs import CHEAP
 
 from .conftest import LONG_S, CancelAtFirstPlan, make_problem, make_technician, make_visit
 
@@ -150,11 +151,12 @@ def test_cancel_during_vroom_takes_effect_within_a_second(
     monkeypatch: pytest.MonkeyPatch, solve_valid: Solver
 ) -> None:
     """VROOM runs in a child process: cancelled half a second into a run that needs about ten
-    (30x150), the solve returns our insertion plan within a second of the cancel."""
+    (30x150), the solve returns the best plan so far (our insertion plan, or the cheap VROOM
+    run's when it finished first) within a second of the cancel."""
     problem = generate_day(30, 150, seed=1)
     cancelled = threading.Event()
     cancelled_at: list[float] = []
-    real = vroom_runs.run_vroom
+    real = vroom_runs.timed_run
 
     def cancel_soon(*args: Any, **kwargs: Any) -> Any:
         def cancel() -> None:
@@ -164,11 +166,12 @@ def test_cancel_during_vroom_takes_effect_within_a_second(
         threading.Timer(0.5, cancel).start()  # the dispatcher's click, half a second in
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(vroom_runs, "run_vroom", cancel_soon)
+    monkeypatch.setattr(vroom_runs, "timed_run", cancel_soon)
     plan = solve_valid(problem, SolveParams(time_limit_s=LONG_S, should_stop=cancelled.is_set))
     returned_s = time.perf_counter()
     assert returned_s - cancelled_at[0] < 1.0
-    assert (plan.solver.engine, plan.solver.first_plan) == ("insertion", "insertion")
+    first = (plan.solver.engine, plan.solver.first_plan.removesuffix(" + make room"))
+    assert first in {("insertion", "insertion"), ("vroom", CHEAP.name)}
     assert plan.totals.assigned > 0
 
 
