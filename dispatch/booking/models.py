@@ -17,18 +17,12 @@ from dispatch.columns import UTCDateTime, json_type
 from dispatch.localtime import utc_now
 from dispatch.product.models import VisitKind
 from dispatch.request.models import Coverage, CoverageQuote, RequestStatus
-from dispatch.visit.models import VisitStatus
+from dispatch.visit.models import ARRIVAL_WINDOWS_S, VisitStatus
 
 H = 3600
-# The windows offered on each day, in seconds from local midnight: the 2-hour arrival windows
-# after-sales call centres in Jakarta promise (optimizer.fieldservice.SLOTS has the same), with
-# lunch left out. One tuple for every region until a region needs its own.
-SLOT_WINDOWS_S: tuple[tuple[int, int], ...] = (
-    (8 * H, 10 * H),
-    (10 * H, 12 * H),
-    (13 * H, 15 * H),
-    (15 * H, 17 * H),
-)
+# The windows offered on each day (optimizer.fieldservice.SLOTS has the same); one tuple for
+# every region until a region needs its own.
+SLOT_WINDOWS_S: tuple[tuple[int, int], ...] = ARRIVAL_WINDOWS_S
 # Today's routes are already running (re-planned from now): bookings start tomorrow.
 LEAD_DAYS = 1
 HORIZON_DAYS = 60  # how far ahead a customer may book

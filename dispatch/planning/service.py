@@ -30,7 +30,7 @@ from dispatch.shift import service as shift_service
 from dispatch.technician import service as technician_service
 from dispatch.visit import crew, lifecycle
 from dispatch.visit import service as visit_service
-from dispatch.visit.models import Visit, VisitStatus
+from dispatch.visit.models import Visit, VisitStatus, arrival_window
 from optimizer import Progress
 
 DEFAULT_OPTIONS = PlanOptions()
@@ -163,9 +163,7 @@ def build_replan_problem(
     return convert.build(data)
 
 
-def movable_candidates(
-    *, session: Session, region: Region, first: date, last: date
-) -> list[Visit]:
+def movable_candidates(*, session: Session, region: Region, first: date, last: date) -> list[Visit]:
     """Movable visits that a plan of the days first to last may take: due on one of them, and
     not routed by the current plan of another day (re-planning a day keeps the others)."""
     visits = visit_service.list_movable(session=session, region=region, first=first, last=last)
@@ -356,11 +354,13 @@ def _lead(visit: Visit, served: list[tuple[int, PlanStop]]) -> tuple[int, PlanSt
 
 
 def _promised_window(visit: Visit, start: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """The window of the movable visit's day that the planned start lies in, as instants."""
+    """What a movable visit is promised once planned, as instants: the arrival window of its
+    planned start within its due window of that day (visit.models.arrival_window)."""
     day = localtime.local_day(start, tz)
     start_s = localtime.seconds_from_midnight(start, day, tz)
-    window = next(w for w in visit.due_windows if w.start_s <= start_s <= w.end_s)
-    return localtime.to_utc(day, window.start_s, tz), localtime.to_utc(day, window.end_s, tz)
+    due = next(w for w in visit.due_windows if w.start_s <= start_s <= w.end_s)
+    first_s, last_s = arrival_window(start_s, due)
+    return localtime.to_utc(day, first_s, tz), localtime.to_utc(day, last_s, tz)
 
 
 def _check_still_current(plan: Plan, visit: Visit, start: datetime, tz: ZoneInfo) -> None:

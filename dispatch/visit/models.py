@@ -66,6 +66,26 @@ class DayWindow(BaseModel):
 DAY_WINDOWS: TypeAdapter[list[DayWindow]] = TypeAdapter(list[DayWindow])
 # A movable visit's windows when none are given: any time of a working day.
 WORKING_HOURS = (DayWindow(start_s=8 * 3600, end_s=17 * 3600),)
+# The arrival windows promised to customers, in seconds from local midnight: the 2-hour
+# windows after-sales call centres in Jakarta promise, lunch left out. Bookings are offered
+# these; a movable visit, once planned, is promised the one its planned start lies in.
+ARRIVAL_WINDOWS_S: tuple[tuple[int, int], ...] = (
+    (8 * 3600, 10 * 3600),
+    (10 * 3600, 12 * 3600),
+    (13 * 3600, 15 * 3600),
+    (15 * 3600, 17 * 3600),
+)
+
+
+def arrival_window(start_s: int, due: DayWindow) -> tuple[int, int]:
+    """The window promised for a planned start (seconds of the day) inside a due window: the
+    2-hour arrival window it lies in (over lunch: the two hours from its hour), cut to `due`."""
+    hour_s = start_s - start_s % 3600
+    around = [w for w in ARRIVAL_WINDOWS_S if w[0] <= start_s <= w[1]]
+    kept = [(max(a, due.start_s), min(b, due.end_s)) for a, b in [*around, (hour_s, hour_s + 7200)]]
+    # Each contains the start; the widest is the customer's, and of two equal ones the one the
+    # start does not end (10:00 is promised 10-12, leaving a re-plan room on both sides).
+    return max(kept, key=lambda w: (w[1] - w[0], start_s < w[1]))
 
 
 def _check_due(first: date | None, last: date | None, windows: list[DayWindow]) -> None:

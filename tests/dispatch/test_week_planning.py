@@ -9,6 +9,10 @@ from datetime import date
 from sqlmodel import Session, select
 
 from dispatch.booking import ledger
+from dispatch.config import Settings
+from dispatch.outreach import service as outreach_service
+from dispatch.outreach import texts
+from dispatch.outreach.models import MessageKind, OutboxMessage
 from dispatch.planning import pins, solving, week
 from dispatch.planning import service as planning_service
 from dispatch.planning.models import Plan
@@ -20,7 +24,9 @@ from dispatch.visit import service as visit_service
 from dispatch.visit.models import Visit, VisitCrew, VisitStatus
 from tests.dispatch.planning_day import FAST, KEMANG, TEBET, two_technicians
 from tests.dispatch.week_world import day_after, movable, promised, small_week
-from tests.factories import DAY, local, make_region
+from tests.factories import DAY, JAKARTA, local, make_region
+
+SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
 
 
 def _checked(plans: list[Plan]) -> list[Plan]:
@@ -101,15 +107,29 @@ def test_replanning_one_day_keeps_the_movable_visits_of_the_others(session: Sess
 
 
 def test_publishing_a_day_promises_the_movable_visit_its_window(session: Session) -> None:
-    """Published, the service gets Tuesday's morning window as its promise and is no longer
-    movable: the next week's plan keeps it on Tuesday."""
+    """Published, the service (due any morning) is promised the 2-hour arrival window its
+    planned start lies in, 08-10 or 10-12 on Tuesday, and is no longer movable: the next
+    week's plan keeps it on Tuesday."""
     region, _, visits = small_week(session)
     plans = _week(session, region, DAY, 3)
     planning_service.publish(session=session, plan=plans[0], at=local(DAY, 6))
     service = visit_service.get_or_raise(session=session, visit_id=visits[2].id or 0)
     assert service.status is VisitStatus.PLANNED
-    assert (service.window_start, service.window_end) == (local(DAY, 8), local(DAY, 12))
+    promised = (service.window_start, service.window_end)
+    assert promised in {(local(DAY, 8), local(DAY, 10)), (local(DAY, 10), local(DAY, 12))}
+    assert service.planned_start is not None
+    assert promised[0] <= service.planned_start <= promised[1]
     assert not service.movable
+    told = outreach_service.sweep_visits(session=session, now=local(DAY, 6), settings=SETTINGS)
+    assert told[MessageKind.BOOKING_CONFIRMED] >= 1
+    notice = session.exec(
+        select(OutboxMessage).where(
+            OutboxMessage.visit_id == service.id,
+            OutboxMessage.kind == MessageKind.BOOKING_CONFIRMED,
+        )
+    ).one()
+    window = texts.window_text(promised[0], promised[1], JAKARTA, notice.language)
+    assert window in notice.body  # the customer hears of the 2-hour window, as of a booking
     again = _week(session, region, DAY, 3)
     assert _day_of(again, service) == DAY
 
