@@ -342,13 +342,14 @@ def table(rows: Sequence[Replan], setup: Setup) -> Table:
         f" {prices.reassign_cost_s} s per reassigned visit, {prices.start_move_cost} per second"
         f" a start moves; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("disruption", no_wrap=True)
     table.add_column("priced", no_wrap=True, min_width=6)
     for name in ("plan s\nmean / max", "visits", "re-\nhomed", "new\ntech", "new\norder",
-                 "new\nday", "promised\n>15 min", "avg\nmove", "kept", "broken",
-                 "movable\nleft out"):  # fmt: skip
-        table.add_column(name, justify="right", no_wrap=True)
+                 "new\nday", "start\n>15 min", "avg\nmove", "kept", "broken",
+                 "movable\nout"):  # fmt: skip
+        width = max(len(line) for line in name.split("\n"))
+        table.add_column(name, justify="right", no_wrap=True, min_width=width)
     groups = [(BASE, False)] + [(name, p) for name, _ in DISRUPTIONS for p in (False, True)]
     for name, priced in groups:
         group = [r for r in rows if r.disruption == name and r.priced == priced]

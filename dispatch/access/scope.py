@@ -27,6 +27,7 @@ from dispatch.customer.models import Customer
 from dispatch.region import service as region_service
 from dispatch.request.models import ServiceRequest
 from dispatch.technician.models import Technician
+from dispatch.visit import crew
 from dispatch.visit.models import Visit, VisitStatus
 
 # The statuses under which a visit is on a technician's route (as visit_service.route_for_day).
@@ -113,13 +114,17 @@ def customer_condition(scope: Scope) -> ColumnElement[bool]:
 
 
 def todays_customer_ids(scope: Scope) -> SelectOfScalar[int]:
-    """The customers of the visits on the technician's route today (a subquery)."""
+    """The customers of the visits on the technician's route today, a crew partner's
+    included (a subquery)."""
     start, end = scope.today or (localtime.utc_now(), localtime.utc_now())
     return (
         select(ServiceRequest.customer_id)
         .join(Visit, col(Visit.request_id) == col(ServiceRequest.id))
         .where(
-            col(Visit.planned_technician_id) == scope.technician_id,
+            or_(
+                col(Visit.planned_technician_id) == scope.technician_id,
+                col(Visit.id).in_(crew.visits_of(scope.technician_id or 0)),
+            ),
             col(Visit.planned_start) >= start,
             col(Visit.planned_start) < end,
             col(Visit.status).in_(ON_ROUTE),

@@ -7,6 +7,7 @@ rank changes on any member's route, counted once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 
@@ -106,7 +107,7 @@ def stability(before: Plan, after: Plan, moved: list[VisitChange]) -> Stability:
     )
 
 
-def reordered(old: dict[int, Placement], new: dict[int, Placement]) -> set[int]:
+def reordered(old: Mapping[int, Placement], new: Mapping[int, Placement]) -> set[int]:
     """Visits that keep their technicians but not their rank among a technician's kept visits
     (a crew visit once, whichever member's route it changed rank on)."""
     kept = [v for v in old.keys() & new.keys() if old[v][0] == new[v][0]]

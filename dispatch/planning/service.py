@@ -140,7 +140,9 @@ def build_replan_problem(
     the region's start_move_cost per second (parts as in build_problem)."""
     now = localtime.require_aware(now, "now")
     visits = visit_service.list_for_day(session=session, region=region, day=day)
-    starts = starts_at(visits, day=day, tz=region.zone, now=now)
+    started = [v.id or 0 for v in visits if v.status in STARTED]
+    members = crew.members(session=session, visit_ids=started)
+    starts = starts_at(visits, day=day, tz=region.zone, now=now, crews=members)
     open_visits = [v for v in visits if v.status in lifecycle.PLANNABLE]
     open_visits += movable_candidates(session=session, region=region, first=day, last=day)
     previous = {v.id or 0: v.planned_technician_id for v in open_visits if v.planned_technician_id}

@@ -6,6 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from dispatch.access import scope as access_scope
+from dispatch.account import service as account_service
+from dispatch.field import service as field_service
 from dispatch.outreach import outbox
 from dispatch.outreach.models import MessageKind
 from dispatch.visit import crew
@@ -115,3 +118,25 @@ def test_crew_partner_failing_a_completed_visit_is_refused(world: World) -> None
     body = {"event": "failed", "at": local(DAY, 10, 45).isoformat(), "failure_reason": "other"}
     refused = world.post("tech_a1", f"/v1/visits/{visit_id}/events", json=body)
     assert refused.status_code == 409
+
+
+def test_the_partner_reaches_the_crew_visits_customer_on_its_day(world: World) -> None:
+    """On the crew visit's day the partner, not only the planned technician, reaches its
+    customer and sees the phone on its route, as the first member does."""
+    visit_id = _crew_visit(world)
+    with world.session() as session:
+        visit = session.get(Visit, visit_id)
+        assert visit is not None
+        customer_id = visit.request.customer_id
+        for who, technician in zip(("tech_a0", "tech_a1"), world.techs_a, strict=True):
+            user = account_service.get_by_name(session=session, name=who)
+            assert user is not None
+            scope = access_scope.scope_for(session=session, user=user, now=local(DAY, 12))
+            assert access_scope.customer_in_reach(
+                session=session, scope=scope, customer_id=customer_id
+            )
+            route = field_service.route_for_day(
+                session=session, technician=technician, day=DAY, viewer=scope, now=local(DAY, 12)
+            )
+            stop = next(s for s in route.stops if s.visit_id == visit_id)
+            assert stop.customer_phone is not None

@@ -96,19 +96,25 @@ def test_reordered_counts_visits_whose_rank_changed_for_the_same_technician() ->
 
 
 def plan_of(routes: dict[int, list[tuple[int, datetime]]]) -> Plan:
-    """A plan in memory (never stored): per technician, its stops (visit, start) in order."""
+    """A plan in memory (never stored): per technician, its half-hour stops (visit, start)."""
+    half = timedelta(minutes=30)
     return Plan(
+        region_id=1, day=AT[0].date(), solver_status="feasible", objective=0, wall_s=0.0,
+        travel_s=0, distance_m=0, overtime_s=0, unassigned=0,
+        assigned=len({v for stops in routes.values() for v, _ in stops}),
         routes=[
             PlanRoute(
-                technician_id=t,
+                plan_id=0, technician_id=t, start_at=AT[0], end_at=AT[-1], travel_s=0,
+                distance_m=0, overtime_s=0,
                 stops=[
-                    PlanStop(visit_id=v, technician_id=t, sequence=k, start_at=at)
+                    PlanStop(plan_id=0, route_id=0, visit_id=v, technician_id=t, sequence=k,
+                             arrival_at=at, start_at=at, end_at=at + half)
                     for k, (v, at) in enumerate(stops)
                 ],
             )
             for t, stops in routes.items()
-        ]
-    )
+        ],
+    )  # fmt: skip
 
 
 def test_a_crew_visit_is_one_visit_served_by_its_whole_crew() -> None:

@@ -9,6 +9,7 @@ from dispatch.planning import convert, solving
 from dispatch.planning import service as planning_service
 from dispatch.planning.models import Plan
 from dispatch.region.models import Region
+from dispatch.visit import crew
 from dispatch.visit import service as visit_service
 from dispatch.visit.models import Visit, VisitStatus
 from tests.dispatch.planning_day import (
@@ -19,6 +20,7 @@ from tests.dispatch.planning_day import (
     Day,
     add_visit,
     small_day,
+    two_technicians,
     walk,
 )
 from tests.factories import DAY, local, make_region, make_technician, make_weekly_pattern
@@ -123,3 +125,34 @@ def test_replan_stability_keeps_a_visit_with_its_technician_for_a_small_gain(
     )
     assert _holder(loose)[visit.id or 0] == next_door
     assert solving.check_stored(stable) == [] and solving.check_stored(loose) == []
+
+
+def test_replan_goes_on_from_a_crew_visit_for_every_member(session: Session) -> None:
+    """Two technicians (bases Blok M and Tebet) are on site together at Kemang since 09:30 on
+    a 2-hour crew visit; re-planned at 10:00, both go on from Kemang once it ends at 11:30 (not
+    only the first member: the partner is not at its base)."""
+    region = make_region(session)
+    techs = two_technicians(session, region)
+    visit = add_visit(session, region, KEMANG, 9)
+    visit.crew_size = 2
+    start = local(DAY, 9, 30)
+    visit_service.set_planned(
+        session=session,
+        visit=visit,
+        technician_id=techs[0].id or 0,
+        start=start,
+        end=start + timedelta(hours=2),
+    )
+    crew.set_members(session=session, visit=visit, technician_ids=[t.id or 0 for t in techs])
+    session.commit()
+    walk(session, visit, [(S.EN_ROUTE, local(DAY, 9)), (S.ON_SITE, start)])
+    add_visit(session, region, TEBET, 13)
+    plan = planning_service.replan(
+        session=session, region=region, day=DAY, now=local(DAY, 10), options=FAST
+    )
+    assert solving.check_stored(plan) == []
+    problem, _ = convert.from_rows(plan)
+    free_s = int((start + timedelta(hours=2) - local(DAY, 0)).total_seconds())
+    starts = {t.id: (t.start.lat, t.start.lon, t.shift.start_s) for t in problem.technicians}
+    for t in techs:
+        assert starts[str(t.id)] == (*KEMANG, free_s)
