@@ -19,6 +19,7 @@ from dispatch.account import service as account_service
 from dispatch.account.models import Role, User
 from dispatch.account.service import TokenState
 from dispatch.asset.models import Asset
+from dispatch.booking import service as booking_service
 from dispatch.booking import slots as slot_service
 from dispatch.complaint import service as complaint_service
 from dispatch.complaint.models import Complaint
@@ -301,7 +302,7 @@ def load_booking(booking_id: int, session: SessionDep, user: BookingUser) -> Vis
     """The booking (a booked visit), if it is the caller's own or in a region it dispatches."""
     visit = visit_service.get(session=session, visit_id=booking_id)
     scope = customer_scope(user)
-    reachable = visit is not None and visit.window_start is not None
+    reachable = visit is not None and booking_service.is_booking(visit)
     if visit is not None and scope is not None:
         reachable = reachable and visit.request.customer_id == scope
     elif visit is not None:

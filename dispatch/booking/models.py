@@ -170,6 +170,12 @@ class BookingPublic(SQLModel):
     status: VisitStatus
     window_start: datetime | None
     window_end: datetime | None
+    due_from: date | None = Field(
+        default=None, description="still to be scheduled: the first day it is due (local)"
+    )
+    due_until: date | None = Field(
+        default=None, description="still to be scheduled: the last day it is due (local)"
+    )
     timezone: str = Field(description="the region's time zone, to show the times in")
     coverage: Coverage
     coverage_reason: str

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from dispatch import events, idempotency, localtime
@@ -54,11 +54,18 @@ KEYS = idempotency.Keys(BookingIdempotency, Visit, "visit_id")
 
 
 def get_or_raise(*, session: Session, booking_id: int) -> Visit:
-    """The booked visit with this id; raises NotFound (also for visits never booked)."""
+    """The booked visit with this id (promised a window, or due within a range of days and
+    waiting for a plan to promise one); raises NotFound, also for visits never booked."""
     visit = session.get(Visit, booking_id)
-    if visit is None or visit.window_start is None:
+    if visit is None or not is_booking(visit):
         raise NotFound(f"booking {booking_id} does not exist.", loc=("booking_id",))
     return visit
+
+
+def is_booking(visit: Visit) -> bool:
+    """True for a visit booked for its customer: promised a window, or due within a range of
+    days and waiting for a plan to promise one (not one only requested)."""
+    return visit.window_start is not None or visit.due_from is not None
 
 
 def own_asset(
@@ -204,6 +211,8 @@ def public(*, session: Session, visit: Visit) -> BookingPublic:
         status=visit.status,
         window_start=visit.window_start,
         window_end=visit.window_end,
+        due_from=visit.due_from if visit.movable else None,
+        due_until=visit.due_until if visit.movable else None,
         timezone=region.timezone,
         coverage=request.coverage,
         coverage_reason=request.coverage_reason,
@@ -233,15 +242,23 @@ def list_for_customer(
     offset: int = 0,
     limit: int = 100,
 ) -> tuple[list[Visit], int]:
-    """A page of the customer's bookings (in these regions only, when given), latest window
-    first, and how many there are."""
+    """A page of the customer's bookings (in these regions only, when given): those still to
+    be scheduled (due within a range of days) first, then the latest window first; and how
+    many there are."""
     mine = select(ServiceRequest.id).where(ServiceRequest.customer_id == customer_id)
-    where = [col(Visit.request_id).in_(mine), col(Visit.window_start).is_not(None)]
+    booked = or_(col(Visit.window_start).is_not(None), col(Visit.due_from).is_not(None))
+    where = [col(Visit.request_id).in_(mine), booked]
     if region_ids is not None:
         where.append(col(Visit.region_id).in_(list(region_ids)))
     count = session.exec(select(func.count()).select_from(Visit).where(*where)).one()
     query = (
-        select(Visit).where(*where).order_by(col(Visit.window_start).desc(), col(Visit.id).desc())
+        select(Visit)
+        .where(*where)
+        .order_by(
+            col(Visit.window_start).is_(None).desc(),
+            col(Visit.window_start).desc(),
+            col(Visit.id).desc(),
+        )
     )
     return list(session.exec(query.offset(offset).limit(limit)).all()), count
 

@@ -11,11 +11,11 @@ from sqlmodel import Session, select
 
 from dispatch.entitlement.models import Entitlement, EntitlementKind
 from dispatch.visit import service as visit_service
-from dispatch.visit.models import Visit, VisitStatus
+from dispatch.visit.models import Visit, VisitCreate, VisitStatus
 from tests.api import booking_support as support
 from tests.api.booking_support import BookingWorld, slot_body
 from tests.dispatch.booking_day import HOURS, booked_elsewhere, window
-from tests.factories import make_asset, make_motorcycle_model
+from tests.factories import make_asset, make_motorcycle_model, make_request
 
 api_template, booking_world = support.api_template, support.booking_world  # fixtures
 
@@ -351,3 +351,59 @@ def test_repair_request_is_booked_by_request_id(booking_world: BookingWorld) -> 
     booked = booking_world.post("cust0", "/v1/bookings", key="r-1", json=body)
     assert booked.status_code == 201, booked.text
     assert (booked.json()["request_id"], booked.json()["coverage"]) == (request["id"], "warranty")
+
+
+def _due_service(world: BookingWorld, days: int = 10) -> int:
+    """A free installation of cust0's AC due within `days` days from the booking day, with no
+    window yet (as a week plan takes it); its visit id."""
+    with Session(world.engine) as session:
+        region = world.people.day.region
+        asset = world.asset("cust0")
+        request = make_request(session, asset=asset, region=region)
+        visit = visit_service.create(
+            session=session,
+            visit_in=VisitCreate(
+                request_id=request.id or 0,
+                lat=asset.lat,
+                lon=asset.lon,
+                duration_s=2 * 3600,
+                due_from=world.day,
+                due_until=world.day + timedelta(days=days),
+            ),
+        )
+        return visit.id or 0
+
+
+def test_a_visit_still_to_be_scheduled_is_listed_with_its_days(
+    booking_world: BookingWorld,
+) -> None:
+    """A free installation due within ten days is among the customer's bookings, first, with
+    its due days and no window; read back by id; another customer does not see it."""
+    visit_id = _due_service(booking_world)
+    listed = booking_world.get("cust0", "/v1/bookings").json()["data"]
+    assert listed[0]["id"] == visit_id and listed[0]["window_start"] is None
+    assert listed[0]["due_from"] == str(booking_world.day)
+    assert listed[0]["due_until"] == str(booking_world.day + timedelta(days=10))
+    assert set(listed[0]["actions"]) == {"reschedule", "cancel"}
+    one = booking_world.get("cust0", f"/v1/bookings/{visit_id}")
+    assert one.status_code == 200 and one.json()["due_from"] == str(booking_world.day)
+    assert booking_world.get("cust1", f"/v1/bookings/{visit_id}").status_code == 404
+
+
+def test_a_customer_picks_the_window_of_a_visit_to_be_scheduled(
+    booking_world: BookingWorld,
+) -> None:
+    """Choosing an offered window for it makes it an ordinary booking (promised, no longer
+    due over days), and booking the unit again is refused: it has that booking."""
+    visit_id = _due_service(booking_world)
+    start, end = window(booking_world.day, 13)
+    moved = booking_world.post(
+        "cust0",
+        f"/v1/bookings/{visit_id}/reschedule",
+        json={"window_start": start.isoformat(), "window_end": end.isoformat()},
+    )
+    assert moved.status_code == 200, moved.text
+    body = moved.json()
+    assert datetime.fromisoformat(body["window_start"]) == start
+    assert (body["due_from"], body["due_until"]) == (None, None)
+    _error(_book(booking_world, "cust0", 10, key="again"), 409, "conflict")

@@ -47,7 +47,10 @@ export function unitText(asset) {
 export function windowParts(booking) {
   if (!booking.window_start) {
     const waiting = ["requested", "booked"].includes(booking.status);
-    return { day: waiting ? t("track.toBeScheduled") : "–", window: "" };
+    if (!waiting) return { day: "–", window: "" };
+    if (!booking.due_from) return { day: t("track.toBeScheduled"), window: "" };
+    const range = { from: fmtDay(booking.due_from, locale()), to: fmtDay(booking.due_until, locale()) };
+    return { day: t("track.dueBetween", range), window: "" };
   }
   const zone = booking.timezone;
   const day = new Intl.DateTimeFormat("en-CA", { timeZone: zone }).format(new Date(booking.window_start));
