@@ -13,8 +13,8 @@ from .plan import Plan
 from .problem import Problem
 
 # The share of the time for the moves between days. Measured on the generated week 50x1250x7
-# (README, "A generated week"): a pass over its 1250 visits takes 1-3 s on a loaded machine.
-MOVES_SHARE = 0.15
+# (README, "A generated week"): the moves ended on their own within 4-7 s at load 6-9.
+MOVES_SHARE = 0.1
 
 
 def searched(
