@@ -1,15 +1,15 @@
-"""A horizon of days improved day by day: the first plan gives each visit its day, then each
-day's routes are searched on their own, earliest day first, by the engine a single day gets
-(solver.py: VROOM's runs and OR-Tools for a day without crew visits, the OR-Tools model with
-crews otherwise). Visits change day afterwards, in horizon_moves.py.
+"""A horizon of days searched day by day, earliest first, each day by the engine a single day
+gets (solver.py: VROOM's runs, then OR-Tools), against the first plan's routes of that day.
 
 One model over a week is too slow to search: 50 technicians over 7 days are 300 vehicles with
 breaks, and OR-Tools 9.15 needed 8 s only to restore our first plan of 1250 visits, then ended
-without a solution (ROUTING_FAIL). A day is a one-day problem the model searches well. Each day
-gets the visits the first plan serves that day and the visits still unserved that may be served
-that day (windows on it, pinned technician at work), so a visit the first plan left out can be
-taken by the first day with room for it. The time is shared by the days' sizes (visits).
-"""
+without a solution (ROUTING_FAIL). A day is a one-day problem. Each day gets the visits the first
+plan serves that day and every visit not served on an earlier day that may start on it (windows
+on it, pinned technician at work): a visit the first plan left out, or a movable visit it put on
+a later day (that later day's routes are then timed again without it). A day with crew visits
+has its crews held (horizon_day_crews.py). A day's plan is kept when it ranks better than its
+start and serves as much weight of the visits due that day alone; the days share the time by
+their sizes. Visits change day afterwards too, in horizon_moves.py."""
 
 from __future__ import annotations
 
