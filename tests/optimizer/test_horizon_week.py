@@ -69,6 +69,15 @@ def test_movable_visit_moves_to_its_earliest_day(week: Problem) -> None:
     assert backends.rank(week, moved) < backends.rank(week, late)
 
 
+def test_moves_end_when_asked_to_stop(week: Problem) -> None:
+    """A cancel (should_stop) before the first move leaves the plan as it was."""
+    late = horizon_first.first_plan(replace(week, day_wait_cost=0))
+    assert late is not None
+    late = _later(week, late, week)
+    kept = horizon_moves.between_days(week, late, time.perf_counter() + 5, lambda: True)
+    assert kept is late
+
+
 def test_left_out_repair_gets_room_from_a_movable_visit() -> None:
     """Ana's day 0 holds the movable m (5 h); a priority-3 repair r (5 h, day 0 only) booked
     afterwards fits only if m waits for day 1: the moves do just that."""
