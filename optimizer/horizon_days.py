@@ -22,10 +22,11 @@ from .checker import check
 from .errors import InvalidProblem
 from .insertion import DayRoutes
 from .plan import Plan, PlanStatus, Route, SolverInfo, totals_of, wait_days_of
-from .problem import DAY_S, Problem, TimeWindow, Visit
+from .problem import DAY_S, PRIORITY_WEIGHT, Problem, TimeWindow, Visit
 from .reasons import explain
 from .sequence_plan import sequences_to_plan
 
+TOP_PRIORITY = max(PRIORITY_WEIGHT)
 # improve(day problem, its first plan, seconds) -> the day's plan
 Improve = Callable[[Problem, Plan, float], Plan]
 
@@ -46,12 +47,29 @@ def plan_by_day(problem: Problem, first: Plan, improve: Improve, time_limit_s: f
         sub, start = _day_start(sub, first, day, served)
         share = sizes[n] / max(1, sum(sizes[n:]))
         left_s = (deadline_s - time.perf_counter()) * share
-        plan = _improved(sub, start, improve, left_s) if left_s > 0.05 else start
+        guided = _guided(sub, movable | _later(first, day))
+        plan = _improved(guided, start, improve, left_s) if left_s > 0.05 else start
         best = start if _worse(sub, plan, start, movable) else plan
         routes += best.routes
         served |= {s.visit for r in best.routes for s in r.stops}
     combined = _combined(problem, tuple(routes))
     return first if check(problem, combined) else combined
+
+
+def _later(first: Plan, day: int) -> set[str]:
+    """The visits the first plan serves on a day after `day`."""
+    return {s.visit for r in first.routes if r.day > day for s in r.stops}
+
+
+def _guided(day: Problem, free: set[str]) -> Problem:
+    """The day as its search sees it: each visit due that day alone one priority up (within
+    the top), so that the search does not drop one for a visit that may go to another day of
+    equal priority (whose plan _worse would then refuse); the plan is judged on the day."""
+    visits = tuple(
+        v if v.id in free else replace(v, priority=min(v.priority + 1, TOP_PRIORITY))
+        for v in day.visits
+    )
+    return replace(day, visits=visits)
 
 
 def _improved(day: Problem, start: Plan, improve: Improve, seconds: float) -> Plan:
