@@ -76,7 +76,11 @@ class _Move:
 
 class WeekRoutes(DayRoutes):
     """The routes of a horizon's expanded problem, with the objective's cost of each route and
-    of each visit where it is, and the moves between days."""
+    of each visit where it is, and the moves between days.
+
+    Raises:
+        InvalidProblem: as DayRoutes, or when a route of the plan cannot be timed by our rules.
+    """
 
     def __init__(self, problem: Problem, expanded: Problem, sequences: Sequences) -> None:
         self.original = {v.id: v for v in problem.visits}
