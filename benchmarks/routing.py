@@ -299,6 +299,24 @@ def solve_fieldservice(
     return _field_row(problem, plan, seconds, OURS, log.first_s, log.within_s(0.01))
 
 
+SINGLE_DAYS = "single days"
+
+
+def solve_week_by_days(
+    technicians: int, visits: int, options: DayOptions, time_limit_s: float, days: int
+) -> FieldRow:
+    """The generated week planned as single days one after the other (week_days.py), each with
+    time_limit_s, and checked: the baseline of the week's search."""
+    from benchmarks.week_days import by_single_days
+
+    problem = options.day(technicians, visits, days)
+    started = time.perf_counter()
+    params = SolveParams(time_limit_s=time_limit_s, engine=options.engine, threads=options.threads)
+    plan = by_single_days(problem, params)
+    seconds = time.perf_counter() - started
+    return _field_row(problem, plan, seconds, SINGLE_DAYS, None, None)
+
+
 def _field_row(
     problem: Problem,
     plan: Plan,

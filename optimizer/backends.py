@@ -71,9 +71,10 @@ def only_ortools(problem: Problem) -> str:
         what.append("has crew visits")
     return (
         f"The problem {' and '.join(what)}: VROOM and PyVRP, which plan one day with one "
-        "technician a visit, are skipped; the OR-Tools model improves a first plan by insertion "
-        "over each technician's shifts (crews first, at a common start), one day at a time on "
-        "a horizon of days, and insertion then fills in what it leaves out."
+        "technician a visit, are skipped for the whole; a first plan by insertion over each "
+        "technician's shifts (crews first, at a common start) is improved by the OR-Tools "
+        "model (one day), or day by day (VROOM and OR-Tools on each day, its crews held) and "
+        "by moves of visits between days (several days); insertion fills in what is left out."
     )
 
 

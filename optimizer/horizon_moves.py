@@ -16,7 +16,7 @@ Passes repeat until none improves or time is up. The routes' fairness and moved-
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
@@ -35,9 +35,12 @@ from .stop_times import RouteShape, RouteTimes
 from .timing import Span
 
 
-def between_days(problem: Problem, plan: Plan, deadline_s: float) -> Plan:
-    """The plan after insert and relocate moves between days until deadline_s (perf_counter),
-    when the validator accepts it and rank() finds it better; else the plan itself."""
+def between_days(
+    problem: Problem, plan: Plan, deadline_s: float, should_stop: Callable[[], bool] | None = None
+) -> Plan:
+    """The plan after insert and relocate moves between days until deadline_s (perf_counter)
+    or should_stop says so, when the validator accepts it and rank() finds it better; else the
+    plan itself."""
     from .backends import rank
 
     try:
@@ -45,6 +48,7 @@ def between_days(problem: Problem, plan: Plan, deadline_s: float) -> Plan:
         week = WeekRoutes(problem, expanded, sequences)
     except InvalidProblem:  # a visit id clashing with crew copies, or a route we cannot time
         return plan
+    week.should_stop = should_stop or _never
     if not week.improve(deadline_s):
         return plan
     try:
@@ -72,7 +76,11 @@ class _Move:
 
 class WeekRoutes(DayRoutes):
     """The routes of a horizon's expanded problem, with the objective's cost of each route and
-    of each visit where it is, and the moves between days."""
+    of each visit where it is, and the moves between days.
+
+    Raises:
+        InvalidProblem: as DayRoutes, or when a route of the plan cannot be timed by our rules.
+    """
 
     def __init__(self, problem: Problem, expanded: Problem, sequences: Sequences) -> None:
         self.original = {v.id: v for v in problem.visits}
@@ -80,6 +88,7 @@ class WeekRoutes(DayRoutes):
         self.owner = [horizon_first.owner(t.id) for t in expanded.technicians]
         self.day = [t.shifts[0].day for t in expanded.technicians]
         self.days = np.array(self.day, dtype=np.int64)
+        self.should_stop: Callable[[], bool] = _never  # the caller's cancel (SolveParams)
         self.where: dict[str, int] = {}  # visit id (or crew copy) -> its vehicle
         self.route_cost: dict[int, int] = {}  # vehicle -> travel + overtime at its cost
         self._serve_masks: dict[tuple[frozenset[str], str | None, int], npt.NDArray[np.bool_]] = {}
@@ -96,12 +105,15 @@ class WeekRoutes(DayRoutes):
     def improve(self, deadline_s: float) -> bool:
         """Apply insert and relocate moves until none improves or deadline_s; True when any did."""
         changed = False
-        while time.perf_counter() < deadline_s:
+        while not self._over(deadline_s):
             moved = self._insert_pass(deadline_s) + self._relocate_pass(deadline_s)
             changed = changed or moved > 0
             if not moved:
                 break
         return changed
+
+    def _over(self, deadline_s: float) -> bool:
+        return time.perf_counter() >= deadline_s or self.should_stop()
 
     def _insert_pass(self, deadline_s: float) -> int:
         """Put in the visits left out, heaviest first; how many came in."""
@@ -113,7 +125,7 @@ class WeekRoutes(DayRoutes):
         left_out.sort(key=lambda v: (-v.weight, v.id))
         done = 0
         for visit in left_out:
-            if time.perf_counter() >= deadline_s:
+            if self._over(deadline_s):
                 break
             move = self._placed(visit, skip=None)
             if move is None:
@@ -129,7 +141,7 @@ class WeekRoutes(DayRoutes):
         done = 0
         order = sorted(self.where, key=lambda vid: (self.day[self.where[vid]], vid))
         for vid in order:
-            if time.perf_counter() >= deadline_s:
+            if self._over(deadline_s):
                 break
             if horizon_first.is_copy(vid) or not self.original[vid].movable:
                 continue  # a visit of one day changes technician in the day's search
@@ -165,7 +177,7 @@ class WeekRoutes(DayRoutes):
             day_spans = spans.get(self.day[k])
             if day_spans is None or not self._may_take(k, visit) or not self._ok[k]:
                 continue
-            if time.perf_counter() >= deadline_s:
+            if self._over(deadline_s):
                 break
             for out in self._shapes[k].visits:
                 if horizon_first.is_copy(out):
@@ -327,6 +339,10 @@ class WeekRoutes(DayRoutes):
         """Skills and pin let vehicle k serve the visit (capacity is checked by the move)."""
         tech = self.problem.technicians[k]
         return visit.skills <= tech.skills and visit.pinned_technician in (None, tech.id)
+
+
+def _never() -> bool:
+    return False
 
 
 def _spans_by_day(spans: Sequence[Span]) -> dict[int, list[Span]]:

@@ -170,7 +170,8 @@ def _solve_horizon(
         elapsed_s = time.perf_counter() - started_s + budget.READ_BACK_S
         left_s = budget.ortools_s(params.time_limit_s, elapsed_s, params.deterministic)
         days_s = budget.horizon_days_s(left_s)
-        plan = horizon_week.searched(problem, first, _day_search(params), days_s)
+        search = _day_search(params)
+        plan = horizon_week.searched(problem, first, search, days_s, params.should_stop)
         clock.lap("days, then between days")
     if first is not None and backends.rank(problem, first) < backends.rank(problem, plan):
         return _stamped(first, started_s, backends.INSERTION, clock)  # OR-Tools did worse

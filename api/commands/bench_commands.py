@@ -110,6 +110,12 @@ def bench_fieldservice(
         int | None,
         typer.Option(min=0, help="Override the overtime cost (0: free, as VROOM models it)."),
     ] = None,
+    single_days: Annotated[
+        bool,
+        typer.Option(
+            "--single-days", help="Also plan each week as single days, one after the other."
+        ),
+    ] = False,
 ) -> None:
     """Solve generated Jakarta days (and weeks) of several sizes and report assignment, travel
     and speed; every plan is checked by the validator.
@@ -136,6 +142,9 @@ def bench_fieldservice(
         label = f"{t}x{v}" + (f"x{d}" if d > 1 else "")
         with Watch(status, time_limit * d, v, label=label) as watch:
             rows.append(bench.solve_fieldservice(t, v, options, time_limit * d, watch, days=d))
+        if single_days and d > 1:
+            status.print(f"{label}: as single days, {time_limit:g} s each")
+            rows.append(bench.solve_week_by_days(t, v, options, time_limit, d))
     how = f"{time_limit:g} s a day{how}, threads {threads}"
     make_console().print(bench.fieldservice_table(rows, how, seed))
 

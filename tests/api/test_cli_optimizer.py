@@ -250,6 +250,17 @@ def test_bench_fieldservice_small_week_prints_its_figures() -> None:
     assert row.split("│")[2].strip() == "0"
 
 
+def test_bench_fieldservice_week_against_single_days() -> None:
+    """--single-days adds the same week planned as single days: a second column, its plan
+    accepted by the validator too."""
+    args = ["bench", "fieldservice", "--sizes", "6x40x3", "--time-limit", "1", "--single-days"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "6x40x3 single days" in result.stdout
+    row = next(ln for ln in result.stdout.splitlines() if "violations (check)" in ln)
+    assert [cell.strip() for cell in row.split("│")[2:4]] == ["0", "0"]
+
+
 def test_bench_fieldservice_days_out_of_range_exits_2() -> None:
     """A week longer than 14 days is refused in one line, exit code 2."""
     result = runner.invoke(app, ["bench", "fieldservice", "--sizes", "5x20x15"])
