@@ -66,10 +66,11 @@ def test_book_large_ac_on_a_phone_in_bahasa(site: Site, phone: Any) -> None:
     phone.get_by_label("Language").select_option("id")
     phone.get_by_label("Unit").select_option(str(asset["id"]))
     phone.get_by_label("Jenis kunjungan").select_option("installation")
+    phone.wait_for_load_state("networkidle")  # the page renders again when each answer comes
     note = phone.locator("#offer-crew")
     expect(note).to_contain_text("Butuh 2 teknisi pemasang.")
-    note.scroll_into_view_if_needed()
-    expect(note).to_be_visible()
-    right = note.evaluate("n => n.getBoundingClientRect().right")
+    right = note.evaluate(
+        "n => { n.scrollIntoView({block: 'center'}); return n.getBoundingClientRect().right; }"
+    )
     assert right <= 360  # no sideways scrolling
     screenshot(phone, "book-crew-phone")
