@@ -9,7 +9,7 @@ one-hour repairs near the centres, in the 2-hour windows bookings offer. Custome
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlmodel import Session
@@ -55,12 +55,21 @@ class BenchWorld:
     token: str
     days: list[date]
     fresh_assets: list[tuple[int, int]]
+    crew: list[bool] = field(default_factory=list)  # per fresh asset: a large AC (two installers)
 
 
 def build(
-    session: Session, *, technicians: int, visits: int, days: int, fresh: int, seed: int
+    session: Session,
+    *,
+    technicians: int,
+    visits: int,
+    days: int,
+    fresh: int,
+    seed: int,
+    crew_share: float = 0.0,
 ) -> BenchWorld:
-    """Fill an empty, migrated database (one commit per day of visits)."""
+    """Fill an empty, migrated database (one commit per day of visits); crew_share of the
+    fresh assets are large ACs whose installation needs two installers."""
     rng = random.Random(seed)
     region = region_service.create(
         session=session, region_in=RegionCreate(code="bench", name="Jakarta (bench)")
@@ -72,10 +81,16 @@ def build(
     owners = [_asset(session, product, rng, i) for i in range(max(50, visits // 5))]
     for day in booking_days:
         _book_day(session, region, day, owners, visits, rng)
-    fresh_assets = [_asset(session, product, rng, 10_000 + i) for i in range(fresh)]
+    large = _product(session, installers=2) if crew_share > 0 else product
+    # Spread evenly: asset i is large when the running share falls behind crew_share.
+    crew = [int((i + 1) * crew_share) > int(i * crew_share) for i in range(fresh)]
+    fresh_assets = [
+        _asset(session, large if crew[i] else product, rng, 10_000 + i) for i in range(fresh)
+    ]
     user_in = UserCreate(name="bench dispatcher", role=Role.DISPATCHER)
     _, token = account_service.create(session=session, user_in=user_in)
-    return BenchWorld(token, booking_days, [(a.id or 0, a.customer_id) for a in fresh_assets])
+    ids = [(a.id or 0, a.customer_id) for a in fresh_assets]
+    return BenchWorld(token, booking_days, ids, crew)
 
 
 def build_regions(
@@ -118,16 +133,21 @@ def _technicians(session: Session, region: Region, n: int, rng: random.Random) -
         shift_service.set_weekly_pattern(session=session, technician=technician, shifts=shifts)
 
 
-def _product(session: Session) -> ProductModel:
+def _product(session: Session, installers: int = 1) -> ProductModel:
+    """The bench's AC; with two installers, the large split AC whose installation needs both."""
+
     def policy(kind: VisitKind, minutes: int, skill: str, price: int) -> VisitKindPolicyCreate:
-        return VisitKindPolicyCreate(kind=kind, duration_s=minutes * 60, skill=skill, price=price)
+        crew = installers if kind is VisitKind.INSTALLATION else 1
+        return VisitKindPolicyCreate(
+            kind=kind, duration_s=minutes * 60, skill=skill, price=price, crew_size=crew
+        )
 
     return product_service.create(
         session=session,
         product_model_in=ProductModelCreate(
             category=ProductCategory.AC,
             brand="Sejuk",
-            name="AC Split 1 PK (bench)",
+            name="AC Split 1 PK (bench)" if installers == 1 else "AC Split 2.5 PK (bench)",
             free_installation=True,
             installation_valid_days=365,
             visit_kinds=[

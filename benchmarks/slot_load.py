@@ -6,7 +6,9 @@ For each number of processes, a fresh schema gets the region of `purna bench api
 in a thread of its own, sends its requests round-robin over the processes, as a load balancer
 would: each round it asks for slots over the booking days (the measured query) and books the
 first window offered, so every query runs while other clients hold the days' locks. Each
-process's first query builds the days' ledgers and is not measured.
+process's first query builds the days' ledgers and is not measured. With a crew share, that
+share of the customers own a large AC whose installation needs two installers at once: their
+queries (a crew's common start, DayRoutes.crew_insertions) are measured apart.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ class Load:
     clients: int = 16
     rounds: int = 10  # slot query + booking per client
     seed: int = 0
+    crew_share: float = 0.0  # customers whose installation needs two installers
 
 
 @dataclass
@@ -54,7 +57,8 @@ class Measured:
     """What one run saw: slot-query seconds, booking outcomes, and the run's wall time."""
 
     processes: int
-    queries_s: list[float] = field(default_factory=list)
+    queries_s: list[float] = field(default_factory=list)  # one installer
+    crew_queries_s: list[float] = field(default_factory=list)  # two installers at once
     booked: int = 0
     refused: int = 0  # 409 (the window was taken meanwhile), or no window offered
     wall_s: float = 0.0
@@ -96,6 +100,7 @@ def _world(url: str, load: Load) -> BenchWorld:
                 days=load.days,
                 fresh=load.clients * load.rounds,
                 seed=load.seed,
+                crew_share=load.crew_share,
             )
     finally:
         engine.dispose()
@@ -143,7 +148,8 @@ def _client_rounds(
         seconds, offer = _slots(http, world, asset)
         booked = _book(http, world, asset, offer["data"][0]) if offer["data"] else False
         with lock:
-            measured.queries_s.append(seconds)
+            crew = world.crew[asset] if world.crew else False
+            (measured.crew_queries_s if crew else measured.queries_s).append(seconds)
             measured.booked += booked
             measured.refused += not booked
     for http in clients:
@@ -180,27 +186,44 @@ def _timed(send: Callable[[], httpx.Response]) -> tuple[float, Any]:
 
 
 def table(runs: list[Measured], load: Load) -> Table:
-    """p50/p95 of the slot queries per number of processes, with the bookings made meanwhile."""
+    """p50/p95 of the slot queries per number of processes (one installer, and with a crew
+    share the crews' apart), with the bookings made meanwhile."""
+    crews = load.crew_share > 0
     title = (
         f"purna bench slots: {load.technicians} technicians x {load.visits} visits/day x "
         f"{load.days} days, {load.clients} clients x {load.rounds} rounds, one PostgreSQL"
+        + (f", {load.crew_share:.0%} of the customers needing two installers" if crews else "")
     )
     out = Table(title=title)
     for column in ("API processes", "slot queries", "p50 ms", "p95 ms", "max ms"):
         out.add_column(column, justify="right")
+    if crews:
+        for column in ("crew queries", "crew p50 ms", "crew p95 ms"):
+            out.add_column(column, justify="right")
     for column in ("booked", "not booked", "wall s", "queries/s"):
         out.add_column(column, justify="right")
     for m in runs:
         ms = np.array(m.queries_s or [0.0]) * 1000
-        out.add_row(
+        crew_ms = np.array(m.crew_queries_s or [0.0]) * 1000
+        n = len(m.queries_s) + len(m.crew_queries_s)
+        row = [
             str(m.processes),
             str(len(m.queries_s)),
             f"{np.percentile(ms, 50):.0f}",
             f"{np.percentile(ms, 95):.0f}",
             f"{ms.max():.0f}",
+        ]
+        if crews:
+            row += [
+                str(len(m.crew_queries_s)),
+                f"{np.percentile(crew_ms, 50):.0f}",
+                f"{np.percentile(crew_ms, 95):.0f}",
+            ]
+        row += [
             str(m.booked),
             str(m.refused),
             f"{m.wall_s:.1f}",
-            f"{len(m.queries_s) / m.wall_s:.1f}" if m.wall_s else "-",
-        )
+            f"{n / m.wall_s:.1f}" if m.wall_s else "-",
+        ]
+        out.add_row(*row)
     return out

@@ -33,6 +33,12 @@ def bench_slots(
     clients: Annotated[int, typer.Option(min=1, max=64, help="Clients booking at once.")] = 16,
     rounds: Annotated[int, typer.Option(min=1, help="Slot query + booking per client.")] = 10,
     seed: Annotated[int, typer.Option()] = 0,
+    crew_share: Annotated[
+        float,
+        typer.Option(
+            min=0.0, max=1.0, help="Share of customers whose installation needs two installers."
+        ),
+    ] = 0.0,
 ) -> None:
     """Slot-query p50/p95 with 1 and 2 API processes on one PostgreSQL under booking load."""
     try:
@@ -41,7 +47,7 @@ def bench_slots(
         raise typer.BadParameter("give whole numbers, e.g. 1,2", param_hint="--processes") from None
     if not counts or min(counts) < 1 or max(counts) > 8:
         raise typer.BadParameter("between 1 and 8 processes, e.g. 1,2", param_hint="--processes")
-    load = slot_load.Load(technicians, visits, days, clients, rounds, seed)
+    load = slot_load.Load(technicians, visits, days, clients, rounds, seed, crew_share)
     try:
         runs = slot_load.run(database_url, counts, load, make_console(stderr=True))
     except (slot_load.LoadFailed, ServerFailed) as exc:

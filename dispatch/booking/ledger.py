@@ -7,6 +7,8 @@ hit of the in-process cache, even parses it. Travel is the region's one travel s
 (planning.travel): the road times of its routing server, a new customer's place added to the
 day's table, so that a window offered here is one the plan, solved on the same times, can keep;
 great-circle estimates where the region has no server or it fails.
+A crew visit is on each member's route, every member held at the crew's common start
+(booking.crews), so that a window offered around it keeps the crew together.
 
 The optimizer is used through its public API only (optimizer/__init__.py, import-linter).
 """

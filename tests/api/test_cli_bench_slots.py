@@ -32,6 +32,24 @@ def test_bench_slots_times_every_query_under_booking_load(postgres_url: str) -> 
     assert 0 < int(p50) <= int(p95)
 
 
+@pytest.mark.postgres
+def test_bench_slots_times_crew_queries_apart(postgres_url: str) -> None:  # noqa: F811
+    """Half the customers own a large AC (two installers): 4 one-installer and 4 crew queries
+    timed apart, every round a booking or a refusal."""
+    crews = ["--processes", "1", "--crew-share", "0.5", *TINY]
+    result = runner.invoke(app, ["bench", "slots", "--database-url", postgres_url, *crews])
+    assert result.exit_code == 0, result.output
+    assert "50% of the customers needing two installers" in " ".join(result.stdout.split())
+    row = next(line for line in result.stdout.splitlines() if re.match(r"^│\s+1 │", line))
+    cells = [cell.strip() for cell in row.strip("│ ").split("│")]
+    queries, crew_queries, crew_p50, crew_p95, booked, refused = (
+        cells[1], cells[5], cells[6], cells[7], cells[8], cells[9]
+    )  # fmt: skip
+    assert (queries, crew_queries) == ("4", "4")
+    assert int(booked) >= 1 and int(booked) + int(refused) == 8
+    assert 0 < int(crew_p50) <= int(crew_p95)
+
+
 def test_bench_slots_refuses_sqlite_and_bad_process_counts() -> None:
     """Several processes need PostgreSQL; --processes takes whole numbers 1-8: exit 2."""
     cases = {

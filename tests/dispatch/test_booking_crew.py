@@ -32,6 +32,7 @@ from optimizer import check, sequences_to_plan
 from tests.dispatch.booking_day import (
     HOURS,
     CrewDay,
+    booked_elsewhere,
     booking_in,
     crew_day,
     customer_asset,
@@ -160,6 +161,21 @@ def test_crew_booking_keeps_its_start_when_the_day_is_rebuilt(session: Session) 
     after = _crew_in_ledger(session, crew, visit)
     assert after == before and len(after["starts"]) == 1
     assert ledger_violations(session, crew.day.region, DAY) == []
+
+
+def test_crew_visit_made_by_a_dispatcher_gets_a_common_start(session: Session) -> None:
+    """A two-installer visit promised 10-12 through the visit service (not a booking): the
+    ledger finds its crew a common start itself, and 10-12 is gone for everybody else."""
+    crew = crew_day(session)
+    visit = booked_elsewhere(session, crew.day, DAY, 10)
+    visit.crew_size = 2
+    session.add(visit)
+    session.commit()
+    held = _crew_in_ledger(session, crew, visit)
+    assert held["technicians"] == {str(t.id) for t in crew.installers}
+    assert len(held["starts"]) == 1 and 10 * 3600 <= min(held["starts"]) <= 12 * 3600
+    assert ledger_violations(session, crew.day.region, DAY) == []
+    assert "10:00-12:00" not in _windows(_offer(session, crew, customer_asset(session, crew.day)))
 
 
 def test_rescheduled_crew_frees_both_installers_old_hours(session: Session) -> None:
