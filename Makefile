@@ -38,7 +38,9 @@ bench-peers: $(STAMP)
 	$(BIN)/purna bench solomon --peers --time-limit 5 --jobs 2
 	$(BIN)/purna bench fieldservice --peers
 
-# Style and types, checked by `make test` too: ruff everywhere, mypy strict on the packages.
+# Style and types, checked by `make test` too: ruff (lint and format) everywhere, mypy strict
+# on the packages.
 lint: $(STAMP)
 	$(BIN)/ruff check optimizer dispatch api benchmarks tests
+	$(BIN)/ruff format --check optimizer dispatch api benchmarks tests
 	$(BIN)/mypy optimizer dispatch api benchmarks
