@@ -38,7 +38,8 @@ def previous_week(problem: Problem) -> Plan | None:
         expanded, _ = horizon_first.expanded(problem, _nothing_planned())
         broken = set(DayRoutes(expanded, sequences).infeasible)
         kept = {vehicle: s for vehicle, s in sequences.items() if vehicle not in broken}
-        plan = horizon_first.plan_of(problem, expanded, kept)
+        with_breaks = DayRoutes(expanded, kept).sequences  # each shift's breaks in place
+        plan = horizon_first.plan_of(problem, expanded, with_breaks)
     except InvalidProblem:  # a visit id clashing with crew copies, a route we cannot time
         return None
     plan = horizon_first.with_crews(_crews_held(problem), plan)
@@ -52,9 +53,7 @@ def previous_week(problem: Problem) -> Plan | None:
 def previous_sequences(problem: Problem) -> dict[str, tuple[str, ...]]:
     """Per technician-shift (vehicle `technician@day` of horizon_first.py) still worked, its
     previous solo visits by previous start."""
-    shifts = {
-        (t.id, s.day) for t in problem.technicians for s in t.shifts
-    }  # who works which day now
+    shifts = {(t.id, s.day) for t in problem.technicians for s in t.shifts}
     ordered = sorted(
         (v for v in problem.visits if v.crew_size == 1 and v.previous_start_s is not None),
         key=lambda v: (v.previous_start_s, v.id),

@@ -9,7 +9,7 @@ from optimizer import horizon_first
 from optimizer.horizon_previous import previous_week
 from optimizer.plan import Plan
 from optimizer.previous_plan import PREVIOUS
-from optimizer.problem import DAY_S, Problem, Shift, Technician, TimeWindow
+from optimizer.problem import DAY_S, Break, Problem, Shift, Technician, TimeWindow
 from optimizer.solver import SolveParams
 
 from .conftest import H, M, assert_plan_valid, at, make_problem, make_visit
@@ -35,9 +35,16 @@ MOVABLE = {"m"}  # due on day 0 or day 1: a fresh plan serves it on day 0, next 
 OTHERS = {"c", "d", "e", "f", "g", "h", "m", "x"}  # every visit but the sick day's a and b
 
 
+def lunch_on(day: int) -> Break:
+    """An hour's lunch starting 12:00-12:30 of the day (every visit above is done by then)."""
+    return Break(
+        windows=(TimeWindow(day * DAY_S + 12 * H, day * DAY_S + 12 * H + 30 * M),), duration_s=H
+    )
+
+
 def two_days(id: str, home: int) -> Technician:
-    """A technician at matrix index `home` working 08:00-17:00 on days 0 and 1."""
-    shifts = tuple(Shift(d * DAY_S + 8 * H, d * DAY_S + 17 * H) for d in (0, 1))
+    """A technician at matrix index `home` working 08:00-17:00 with lunch on days 0 and 1."""
+    shifts = tuple(Shift(d * DAY_S + 8 * H, d * DAY_S + 17 * H, (lunch_on(d),)) for d in (0, 1))
     return Technician(id=id, start=at(home), shifts=shifts)
 
 
