@@ -3,8 +3,8 @@
 previous_plan.py does this for one day. Over a horizon, times count from the first day's
 midnight, so a visit's previous route is its previous technician's shift on the day of its
 previous start (previous_start_s // DAY_S). Each such technician-shift keeps its previous solo
-visits in their previous order, as far as the route still holds (a shift gone, a technician
-late: that shift's visits are placed afresh); each crew visit is tried first at its previous
+visits in their previous order as far as the route still holds (a shift gone: its visits are
+placed afresh; a technician late: those the route can no longer reach in time); each crew visit is tried first at its previous
 start with its previous technician in the crew, then at a common start as horizon_first.py
 finds one; the rest go to their cheapest places by the horizon insertion. Without it, a priced
 week re-plan was a re-plan from scratch with prices weighed only by the day searches
@@ -37,7 +37,7 @@ def previous_week(problem: Problem) -> Plan | None:
     try:
         expanded, _ = horizon_first.expanded(problem, _nothing_planned())
         broken = set(DayRoutes(expanded, sequences).infeasible)
-        kept = {vehicle: s for vehicle, s in sequences.items() if vehicle not in broken}
+        kept = {v: _holding(expanded, v, s) if v in broken else s for v, s in sequences.items()}
         with_breaks = DayRoutes(expanded, kept).sequences  # each shift's breaks in place
         plan = horizon_first.plan_of(problem, expanded, with_breaks)
     except InvalidProblem:  # a visit id clashing with crew copies, a route we cannot time
@@ -65,6 +65,20 @@ def previous_sequences(problem: Problem) -> dict[str, tuple[str, ...]]:
             vehicle = f"{shift[0]}{horizon_first.VEHICLE}{shift[1]}"
             sequences[vehicle] = (*sequences.get(vehicle, ()), v.id)
     return sequences
+
+
+def _holding(expanded: Problem, vehicle: str, visits: tuple[str, ...]) -> tuple[str, ...]:
+    """The part of a shift's previous visits that still holds (a late start, a window
+    changed): each in previous order, kept when the route with it breaks no rule."""
+    technician = next(t for t in expanded.technicians if t.id == vehicle)
+    by_id = {v.id: v for v in expanded.visits}
+    kept: tuple[str, ...] = ()
+    for visit_id in visits:
+        trial = (*kept, visit_id)
+        alone = replace(expanded, technicians=(technician,), visits=tuple(by_id[v] for v in trial))
+        if not DayRoutes(alone, {vehicle: trial}).infeasible:
+            kept = trial
+    return kept
 
 
 def _crews_held(problem: Problem) -> Problem:

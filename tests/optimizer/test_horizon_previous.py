@@ -176,3 +176,26 @@ def test_previous_week_holds_a_crew_at_its_previous_start() -> None:
     assert sorted(plan.crew_of("y")) == ["t1", "t3"]
     assert starts_of(plan, "y") == {at_13_s}
     assert kept_routes(plan, set(OTHERS)) == last_week_routes(OTHERS)
+
+
+def test_previous_week_keeps_what_a_late_start_still_reaches() -> None:
+    """t2 leaves at 09:00 on day 0 instead of 08:00: d, due by 09:00 ten minutes away, no
+    longer fits its route; e still does and stays, and every other route is as it was."""
+    problem = last_week(stability_cost=2 * H, start_move_cost=1)
+    late = tuple(
+        replace(t, shifts=(replace(t.shifts[0], start_s=9 * H), *t.shifts[1:]))
+        if t.id == "t2"
+        else t
+        for t in problem.technicians
+    )
+    visits = tuple(
+        replace(v, windows=(TimeWindow(8 * H, 9 * H),)) if v.id == "d" else v
+        for v in problem.visits
+    )
+    problem = replace(problem, technicians=late, visits=visits)
+    plan = previous_week(problem)
+    assert plan is not None
+    assert_plan_valid(problem, plan)
+    assert routes(plan)[("t2", 0)] == ["e"]
+    untouched = OTHERS - {"d", "e"}
+    assert kept_routes(plan, untouched) == last_week_routes(untouched)
