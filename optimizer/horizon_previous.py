@@ -4,11 +4,12 @@ previous_plan.py does this for one day. Over a horizon, times count from the fir
 midnight, so a visit's previous route is its previous technician's shift on the day of its
 previous start (previous_start_s // DAY_S). Each such technician-shift keeps its previous solo
 visits in their previous order as far as the route still holds (a shift gone: its visits are
-placed afresh; a technician late: those the route can no longer reach in time); each crew visit is tried first at its previous
-start with its previous technician in the crew, then at a common start as horizon_first.py
-finds one; the rest go to their cheapest places by the horizon insertion. Without it, a priced
-week re-plan was a re-plan from scratch with prices weighed only by the day searches
-(`purna bench disruptions`, README).
+placed afresh; a technician late: those the route can no longer reach in time); each crew
+visit is tried first at its previous start with its previous technician in the crew (a visit
+remembers no other member), then at a common start as horizon_first.py finds one; the rest go
+to their cheapest places by the horizon insertion. Without it, a priced week re-plan was a
+re-plan from scratch with prices weighed only by the day searches (`purna bench disruptions`,
+README).
 """
 
 from __future__ import annotations
