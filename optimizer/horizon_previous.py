@@ -24,6 +24,8 @@ from .plan import Plan, PlanStatus, SolverInfo, totals_of
 from .previous_plan import PREVIOUS, prices_moves
 from .problem import DAY_S, Problem, TimeWindow, Visit
 
+HELD_CREW = "held crew "  # the skill of a crew visit held at its previous start, and its members
+
 
 def previous_week(problem: Problem) -> Plan | None:
     """The last plan of the horizon kept where it still holds and completed by the horizon
@@ -84,9 +86,54 @@ def _holding(expanded: Problem, vehicle: str, visits: tuple[str, ...]) -> tuple[
 
 def _crews_held(problem: Problem) -> Problem:
     """The problem with each crew visit that can be held at its previous start, with its
-    previous technician in the crew, held there (its window that start, the technician pinned)."""
-    visits = tuple(_held_crew(problem, v) or v for v in problem.visits)
-    return replace(problem, visits=visits)
+    previous technician in the crew, held there (its window that start, the technician pinned);
+    its other members are the technicians whose previous visits leave the tightest gap around
+    it (where the crew visit was), through a skill only they and the previous technician get."""
+    visits: list[Visit] = []
+    tags: dict[str, set[str]] = {}  # technician -> the held crews it may join
+    for v in problem.visits:
+        held = _held_crew(problem, v)
+        if held is None:
+            visits.append(v)
+            continue
+        tag = f"{HELD_CREW}{v.id}"
+        members = {v.previous_technician, held.pinned_technician}
+        for t in (*members, *_likely_partners(problem, held, members)):
+            tags.setdefault(str(t), set()).add(tag)
+        visits.append(replace(held, skills=held.skills | {tag}))
+    technicians = tuple(
+        replace(t, skills=t.skills | tags[t.id]) if t.id in tags else t for t in problem.technicians
+    )
+    return replace(problem, technicians=technicians, visits=tuple(visits))
+
+
+def _likely_partners(problem: Problem, held: Visit, members: set[str | None]) -> list[str]:
+    """The crew_size - 1 technicians, besides the members known, working the held visit's day
+    with the tightest free gap around it among their previous visits (the crew's partner had
+    the crew visit there; a technician idle all day has the widest gap)."""
+    start_s = held.windows[0].start_s
+    end_s = start_s + held.duration_s
+    day = start_s // DAY_S
+    gaps: list[tuple[int, str]] = []
+    for t in problem.technicians:
+        k = t.shift_on(day)
+        if k is None or t.id in members or not held.skills <= t.skills:
+            continue
+        busy = [
+            (v.previous_start_s, v.previous_start_s + v.duration_s)
+            for v in problem.visits
+            if v.previous_technician == t.id
+            and v.previous_start_s is not None
+            and v.previous_start_s // DAY_S == day
+            and v.id != held.id
+        ]
+        if any(a < end_s and start_s < b for a, b in busy):
+            continue
+        free_from = max((b for _, b in busy if b <= start_s), default=t.shifts[k].start_s)
+        free_until = min((a for a, _ in busy if a >= end_s), default=t.shifts[k].end_s)
+        gaps.append((free_until - free_from, t.id))
+    needed = held.crew_size - len({m for m in members if m is not None})
+    return [t for _, t in sorted(gaps)[: max(0, needed)]]
 
 
 def _held_crew(problem: Problem, visit: Visit) -> Visit | None:

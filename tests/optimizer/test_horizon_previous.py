@@ -153,29 +153,35 @@ def test_unpriced_week_re_plan_may_move_them(solve_valid: Callable[..., Plan]) -
 
 
 def test_previous_week_holds_a_crew_at_its_previous_start() -> None:
-    """y had t1 and a second technician together at 13:00 on day 1 (a visit remembers its first
-    crew member only). A fresh first plan starts it earlier; the previous week keeps it at
-    13:00 with t1, and t3, who passes by after x, as the cheaper second."""
+    """y had t1 and t2 together at 13:00 on day 1, and t2 went on to z at 14:00. A visit
+    remembers its first crew member only, and t3, passing by after x, would be the cheaper
+    second; the previous week keeps y at 13:00 with t1 and with t2, whose day leaves the
+    tightest gap around it, and z on t2's day 1 after f. A fresh first plan starts y earlier."""
     problem = last_week(stability_cost=2 * H, start_move_cost=1)
     at_13_s = DAY_S + 13 * H
+    day_1 = (TimeWindow(DAY_S + 8 * H, DAY_S + 17 * H),)
     crew = make_visit(
         "y",
         place=3,
-        windows=(TimeWindow(DAY_S + 8 * H, DAY_S + 17 * H),),
+        windows=day_1,
         crew_size=2,
         previous_technician="t1",
         previous_start_s=at_13_s,
     )
-    problem = replace(problem, visits=(*problem.visits, crew))
+    after = make_visit(
+        "z", place=5, windows=day_1, previous_technician="t2", previous_start_s=DAY_S + 14 * H
+    )
+    problem = replace(problem, visits=(*problem.visits, crew, after))
     fresh = horizon_first.first_plan(problem)
     assert fresh is not None
     assert starts_of(fresh, "y") != {at_13_s}
     plan = previous_week(problem)
     assert plan is not None
     assert_plan_valid(problem, plan)
-    assert sorted(plan.crew_of("y")) == ["t1", "t3"]
+    assert sorted(plan.crew_of("y")) == ["t1", "t2"]
     assert starts_of(plan, "y") == {at_13_s}
-    assert kept_routes(plan, set(OTHERS)) == last_week_routes(OTHERS)
+    assert [v for v in routes(plan)[("t2", 1)] if v != "y"] == ["f", "z"]
+    assert kept_routes(plan, OTHERS) == last_week_routes(OTHERS)
 
 
 def test_previous_week_keeps_what_a_late_start_still_reaches() -> None:
