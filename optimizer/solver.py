@@ -9,6 +9,7 @@ from itertools import pairwise
 
 from . import backends, budget, horizon_days, horizon_first, horizon_week, model, warm_start
 from .errors import InvalidProblem
+from .horizon_previous import previous_week
 from .make_room import make_room
 from .model import RoutingContext, SolvedRoute
 from .phases import PhaseClock
@@ -178,7 +179,8 @@ def _solve_horizon(
     plan = horizon_first.filled(problem, plan)
     clock.lap("fill")
     engine = backends.ORTOOLS if first is None else backends.INSERTION_ORTOOLS
-    info = replace(plan.solver, engine=engine, first_plan="" if first is None else "insertion")
+    label = "" if first is None else first.solver.first_plan
+    info = replace(plan.solver, engine=engine, first_plan=label)
     info = replace(info, wall_s=time.perf_counter() - started_s, phases=clock.phases)
     return replace(plan, solver=info)
 
@@ -212,8 +214,15 @@ def _horizon_start(problem: Problem, params: SolveParams, engine: str) -> bool:
 def _horizon_first(
     problem: Problem, params: SolveParams, started_s: float, clock: PhaseClock
 ) -> Plan | None:
-    """The first plan of a multi-day or crew problem (horizon_first.py), reported at once."""
+    """The first plan of a multi-day or crew problem (horizon_first.py), reported at once; a
+    re-plan that prices moves has the plan it replaces too (horizon_previous.py), the better
+    by rank() kept, so that the search starts from it and keeps it when it finds no better."""
     first = horizon_first.first_plan(problem)
+    kept = previous_week(problem)
+    if kept is not None and (
+        first is None or backends.rank(problem, kept) <= backends.rank(problem, first)
+    ):
+        first = kept
     clock.lap("first plan")
     if first is not None and params.on_progress is not None:
         params.on_progress(_progress(problem, first, started_s))
