@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 from .backends import checked_plan, rank
@@ -52,11 +52,12 @@ class _Move:
 @dataclass
 class _Day:
     """The routes as they improve, per technician index (a technician without visits has its
-    breaks), and how to price them."""
+    breaks), how to price them, and each visit's nearest routes (until the routes change)."""
 
     costs: RouteCosts
     routes: dict[int, Items]
     weights: dict[str, int]
+    near: dict[str, list[int]] = field(default_factory=dict)
 
 
 def make_room(
@@ -88,7 +89,7 @@ def make_room(
             found = None if routes is None else checked_plan(problem, _named(day, routes))
             if found is not None and rank(problem, found) < best_rank:
                 best, best_rank = found, rank(problem, found)
-                day.routes = routes or {}
+                day.routes, day.near = routes or {}, {}
                 progress = True
     return best if best is plan else replace(best, solver=plan.solver)
 
@@ -167,7 +168,7 @@ def _moves(
     route's visits taken out (none at the last level of a chain; never a fixed one)."""
     costs = day.costs
     most = 0 if depth <= 1 else MAX_EJECTED if depth == CHAIN_DEPTH else 1
-    for k in _nearest(day, visit_id, routes):
+    for k in _nearest(day, visit_id):
         items = routes[k]
         before = costs.cost(k, items)
         assert before is not None  # only routes our rules can time are in `routes`
@@ -180,13 +181,16 @@ def _moves(
                     yield _Move(found[0] - before, k, ejected, found[1])
 
 
-def _nearest(day: _Day, visit_id: str, routes: dict[int, Items]) -> list[int]:
-    """The technicians who may serve the visit, their routes nearest to it first (at most
-    NEAREST_ROUTES)."""
-    costs = day.costs
-    ks = [k for k in routes if costs.serves(k, visit_id)]
-    ks.sort(key=lambda k: costs.nearness(visit_id, k, routes[k]))
-    return ks[:NEAREST_ROUTES]
+def _nearest(day: _Day, visit_id: str) -> list[int]:
+    """The technicians who may serve the visit, their routes (as the day has them, not as a
+    chain being tried changes them) nearest to it first, at most NEAREST_ROUTES."""
+    found = day.near.get(visit_id)
+    if found is None:
+        costs = day.costs
+        ks = [k for k in day.routes if costs.serves(k, visit_id)]
+        ks.sort(key=lambda k: costs.nearness(visit_id, k, day.routes[k]))
+        found = day.near[visit_id] = ks[:NEAREST_ROUTES]
+    return found
 
 
 def _named(day: _Day, routes: dict[int, Items]) -> dict[str, Items]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_ils_pb2
+from ortools.constraint_solver import routing_enums_pb2, routing_ils_pb2
 from ortools.util import optional_boolean_pb2
 
 from . import budget, soft_rules
@@ -108,6 +108,10 @@ def build_model(problem: Problem) -> RoutingContext:
     table = build_table(problem.travel, locations)
     starts = [len(nodes) + depots.index(t.start) for t in techs]
     ends = [len(nodes) + depots.index(t.end_location) for t in techs]
+    # Imported here: the solver's C++ library takes 0.25 s to load (seconds on a loaded machine),
+    # which a solve whose first plan uses its whole limit never needs (issue 14).
+    from ortools.constraint_solver import pywrapcp
+
     manager = pywrapcp.RoutingIndexManager(len(locations), len(techs), starts, ends)
     routing = pywrapcp.RoutingModel(manager)
     service_s = _per_node(nodes, len(locations), [v.duration_s for v in problem.visits])
@@ -420,6 +424,8 @@ def _search_parameters(
     first_solution: str, metaheuristic: str, time_limit_s: float, log_search: bool
 ) -> Any:
     """OR-Tools search parameters; iterated local search ruins with SISR (strings of ~10)."""
+    from ortools.constraint_solver import pywrapcp
+
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.Value.Value(
         first_solution

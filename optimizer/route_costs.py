@@ -34,10 +34,12 @@ class RouteCosts:
         self.tech_pos = {t.id: k for k, t in enumerate(techs)}
         locations = [t.start for t in techs] + [t.end_location for t in techs]
         locations += [v.location for v in visits]
-        table = build_table(problem.travel, locations).durations_s
-        # As lists: a search reads single cells, which lists give five times faster than numpy.
-        self._rows: list[list[int]] = table.tolist()
-        self._cols: list[list[int]] = table.T.tolist()
+        self._table = build_table(problem.travel, locations).durations_s
+        # Rows and columns as lists, each made when first read: a search reads single cells,
+        # which lists give five times faster than numpy, and a big day's whole table as lists
+        # would take 150 MB (200x1000).
+        self._rows: dict[int, list[int]] = {}
+        self._cols: dict[int, list[int]] = {}
         self._breaks: list[tuple[BreakSpans, ...]] = [break_spans(t) for t in techs]
         self._windows: list[list[Span]] = [merged(v.windows) for v in visits]
         self._serves: dict[int, list[bool]] = {}
@@ -79,8 +81,7 @@ class RouteCosts:
         shape = RouteShape.of(items)
         idx = [self.visit_pos[v] for v in shape.visits]
         nodes = [k, *(2 * self._n + i for i in idx), self._n + k]
-        travel = self._rows
-        legs = [travel[a][b] for a, b in zip(nodes, nodes[1:], strict=False)]
+        legs = [self._row(a)[b] for a, b in zip(nodes, nodes[1:], strict=False)]
         visits = [self.problem.visits[i] for i in idx]
         windows = [self._windows[i] for i in idx]
         durations = [v.duration_s for v in visits]
@@ -133,8 +134,8 @@ class RouteCosts:
         i = self.visit_pos[visit_id]
         u, windows = 2 * self._n + i, self._windows[i]
         duration_s = self.problem.visits[i].duration_s
-        nodes, times, travel = route.nodes, route.times, self._rows
-        to_u, from_u = self._cols[u], travel[u]
+        nodes, times = route.nodes, route.times
+        to_u, from_u = self._col(u), self._row(u)
         places = []
         for g, gap in enumerate(route.shape.gaps):
             a, b = nodes[g], nodes[g + 1]
@@ -143,7 +144,7 @@ class RouteCosts:
                 start_s = earliest_in(windows, times.free_s[g] + into_s)
                 if start_s is None or start_s + duration_s + out_s > times.latest_s[g + 1]:
                     continue
-            added = into_s + out_s - travel[a][b]
+            added = into_s + out_s - self._row(a)[b]
             places += [(added, route.shape.item_index(g, o)) for o in range(len(gap) + 1)]
         return places
 
@@ -152,8 +153,22 @@ class RouteCosts:
         route's start, end or any of its visits."""
         u = self.node(visit_id)
         nodes = self._route(k, items).nodes
-        to_u, from_u = self._cols[u], self._rows[u]
+        to_u, from_u = self._col(u), self._row(u)
         return min(min(to_u[m], from_u[m]) for m in nodes)
+
+    def _row(self, a: int) -> list[int]:
+        """Travel from node a to every node."""
+        row = self._rows.get(a)
+        if row is None:
+            row = self._rows[a] = self._table[a].tolist()
+        return row
+
+    def _col(self, b: int) -> list[int]:
+        """Travel to node b from every node."""
+        col = self._cols.get(b)
+        if col is None:
+            col = self._cols[b] = self._table[:, b].tolist()
+        return col
 
 
 @dataclass(frozen=True, slots=True)
