@@ -4,7 +4,7 @@ The outbox learns four message kinds about bay bookings at partner workshops (it
 constraint is replaced, as 0012-0017 did). No table changes: a bay message names its booking
 and slot in the message's data.
 
-Revision ID: 0021
+Revision ID: 0018
 Revises: 0017
 Create Date: 2026-12-03 18:10:00.000000
 """
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0021"
+revision: str = "0018"
 down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
