@@ -14,6 +14,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,8 @@ from sqlmodel import Session, SQLModel
 import dispatch.models  # noqa: F401  (every table in the metadata)
 from dispatch.config import Settings
 from dispatch.db import make_engine, upgrade
+from dispatch.demo.loader import load_demo
+from dispatch.demo.specs import DemoSize
 
 POSTGRES_URLS = (
     "postgresql+psycopg://postgres@127.0.0.1:5432/test",
@@ -144,3 +147,33 @@ def session(database: Database) -> Iterator[Session]:
         pg_session.close()
         outer.rollback()
         connection.close()
+
+
+# --- the demo business ---------------------------------------------------------------------
+
+TODAY = date(2026, 3, 10)  # a Tuesday: the day the demo tests load the demo for
+SMALL = DemoSize(history_days=7, future_days=4)  # every customer, a week of history
+TINY = DemoSize(customers_per_region=15, history_days=3, future_days=2)
+
+
+@pytest.fixture(scope="session")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with the SMALL demo loaded once per test process; each test gets a copy."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    engine = make_engine(settings_for(f"sqlite:///{path}"))
+    upgrade(engine)
+    with Session(engine) as session:
+        load_demo(session, today=TODAY, size=SMALL)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def demo(loaded: Path, tmp_path: Path) -> Iterator[Session]:
+    """A session on a copy of the loaded demo."""
+    path = tmp_path / "demo.db"
+    shutil.copyfile(loaded, path)
+    engine = make_engine(settings_for(f"sqlite:///{path}"))
+    with Session(engine) as session:
+        yield session
+    engine.dispose()

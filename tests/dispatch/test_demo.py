@@ -1,9 +1,7 @@
 """The demo business: deterministic, idempotent to load, shaped as the issue asks, feasible."""
 
-import shutil
 from collections import Counter
-from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from statistics import fmean
 
@@ -17,7 +15,6 @@ from dispatch.demo import after_sales
 from dispatch.demo.catalogue import REGIONS
 from dispatch.demo.generate import generate
 from dispatch.demo.loader import DemoSummary, load_demo
-from dispatch.demo.specs import DemoSize
 from dispatch.demo.surveys import COMMENTS
 from dispatch.entitlement.models import Entitlement
 from dispatch.feedback.models import Survey
@@ -34,35 +31,8 @@ from dispatch.shift import service as shift_service
 from dispatch.technician import service as technician_service
 from dispatch.visit.models import Visit, VisitStatus
 from dispatch.warranty_outcome.models import Decision, Ground, WarrantyOutcome
-from tests.dispatch.conftest import settings_for
+from tests.dispatch.conftest import SMALL, TINY, TODAY, settings_for
 from tests.factories import local, make_asset, make_request, make_visit
-
-TODAY = date(2026, 3, 10)  # a Tuesday
-SMALL = DemoSize(history_days=7, future_days=4)  # every customer, a week of history
-TINY = DemoSize(customers_per_region=15, history_days=3, future_days=2)
-
-
-@pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file with the small demo loaded once; each test gets a copy."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    engine = make_engine(settings_for(f"sqlite:///{path}"))
-    upgrade(engine)
-    with Session(engine) as session:
-        load_demo(session, today=TODAY, size=SMALL)
-    engine.dispose()
-    return path
-
-
-@pytest.fixture
-def demo(loaded: Path, tmp_path: Path) -> Iterator[Session]:
-    """A session on a copy of the loaded demo."""
-    path = tmp_path / "demo.db"
-    shutil.copyfile(loaded, path)
-    engine = make_engine(settings_for(f"sqlite:///{path}"))
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
 
 
 def _fingerprint(session: Session) -> list[tuple[object, ...]]:

@@ -10,7 +10,7 @@ from dispatch.parts import stock
 from dispatch.parts.models import LocationKind, Part, StockLocation
 from dispatch.product.models import ProductModel, VisitKind
 from dispatch.technician.models import Technician
-from tests.dispatch.test_demo import TINY, TODAY
+from tests.dispatch.conftest import TINY, TODAY
 
 
 def test_demo_load_stocks_warehouses_and_vans_once(session: Session) -> None:

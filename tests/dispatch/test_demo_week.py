@@ -3,16 +3,11 @@ history, booked ahead), free services due within two weeks with no promised wind
 the coming days planned together with both served as their rules say."""
 
 import hashlib
-import shutil
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlmodel import Session, col, func, select
 
-from dispatch.db import make_engine, upgrade
 from dispatch.demo.catalogue import LARGE_UNITS, REGIONS
 from dispatch.demo.generate import generate
 from dispatch.demo.loader import DemoSummary, load_demo
@@ -25,35 +20,12 @@ from dispatch.shift import service as shift_service
 from dispatch.technician.models import Technician
 from dispatch.visit import crew
 from dispatch.visit.models import Visit, VisitCrew, VisitStatus
-from tests.dispatch.conftest import settings_for
-from tests.dispatch.test_demo import SMALL, TODAY
+from tests.dispatch.conftest import SMALL, TODAY
 
 # The main sequence (customers, technicians, units and their jobs) as it was before the crews
 # and the movable visits came, each from a random stream of its own, after it.
 MAIN_ASSETS, MAIN_JOBS, MAIN_PRINT = 556, 428, "ca4b41798310e094"
 FEW = DemoSize(customers_per_region=15, history_days=3, future_days=4)  # has both, loads fast
-
-
-@pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file with the small demo loaded once; each test gets a copy."""
-    path = tmp_path_factory.mktemp("demo-week") / "demo.db"
-    engine = make_engine(settings_for(f"sqlite:///{path}"))
-    upgrade(engine)
-    with Session(engine) as session:
-        load_demo(session, today=TODAY, size=SMALL)
-    engine.dispose()
-    return path
-
-
-@pytest.fixture
-def demo(loaded: Path, tmp_path: Path) -> Iterator[Session]:
-    path = tmp_path / "demo.db"
-    shutil.copyfile(loaded, path)
-    engine = make_engine(settings_for(f"sqlite:///{path}"))
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
 
 
 def _main_print(data: DemoData) -> str:
