@@ -192,7 +192,7 @@ def vroom_plan(
     clusters instead (decomposes(), decomposed.py). None when no run gave a plan the validator
     accepts, or should_stop ended the first run."""
     deadline_s = time.perf_counter() + time_limit_s  # importing VROOM (0.3 s and more) counts
-    if time_limit_s < budget.MIN_VROOM_S:  # not even worth importing VROOM
+    if time_limit_s < budget.min_vroom_s(len(problem.visits)):  # not worth importing VROOM
         return None
     if decomposes(problem):
         from .decomposed import decomposed_plan
@@ -219,11 +219,13 @@ def vroom_phase(problem: Problem) -> str:
     return "vroom clusters" if decomposes(problem) else "vroom"
 
 
-def prepare_vroom() -> None:
-    """Get VROOM's child processes ready (vroom_runs.start_server) while other work goes on."""
-    from .vroom_runs import start_server
+def prepare_vroom(problem: Problem, share_s: float) -> None:
+    """Get VROOM's child processes ready (vroom_runs.start_server) while other work goes on,
+    when a run of VROOM's share of share_s seconds may need one (vroom_runs.needs_children)."""
+    from .vroom_runs import needs_children, start_server
 
-    start_server()
+    if needs_children(problem, share_s):
+        start_server()
 
 
 def insertion_plan(problem: Problem) -> Plan | None:

@@ -30,9 +30,14 @@ BUILD_PER_VISIT_S = 0.0012
 # at 60 s on one core (README, "What was tried"): on 100x500 VROOM on the whole day, stopped by
 # its timeout, served more (490 against 486); on 200x1000 the clusters did (987 against 974).
 DECOMPOSE_MIN_VISITS = 750
-# VROOM is not started with less than this left of its share: importing it and forking take
-# about 0.3 s, and no day worth a portfolio is planned by VROOM in less.
+# VROOM is not started with less than this left of its share: starting a child takes about
+# 0.3 s, and no day worth a portfolio is planned by VROOM in less.
 MIN_VROOM_S = 0.5
+# A day of at most this many visits is small: VROOM's cheap run (exploration 0) plans it in
+# this process in a few hundredths of a second (20x100: 0.04 s idle, 2026-12-03), so VROOM is
+# worth starting with only MIN_VROOM_SMALL_S left.
+SMALL_DAY_VISITS = 150
+MIN_VROOM_SMALL_S = 0.1
 # OR-Tools gets at least this share of the time limit, even when VROOM or PyVRP used it all.
 MIN_SHARE = 0.1
 # The share of the time PyVRP gets to serve every visit before visits become optional.
@@ -42,6 +47,16 @@ REQUIRED_PROBE = 0.2
 LNS_S_PER_BREAK_ROUTE = 0.01
 LNS_TIME_LIMIT_MIN_S = 0.1
 LNS_TIME_LIMIT_MAX_S = 1.0
+
+
+def small_day(visits: int) -> bool:
+    """True when VROOM's first run on a day this big runs in the solver's own process."""
+    return visits <= SMALL_DAY_VISITS
+
+
+def min_vroom_s(visits: int) -> float:
+    """The least time worth starting a VROOM run on a day with this many visits."""
+    return MIN_VROOM_SMALL_S if small_day(visits) else MIN_VROOM_S
 
 
 def build_s(visits: int) -> float:

@@ -34,8 +34,11 @@ MOVES_DEEPER = 12
 # Visits taken out of a route at most to make room.
 MAX_EJECTED = 2
 # A visit taken out may itself take visits out of another route, this many levels in all; at
-# the last level it only goes where it fits as the routes are.
-CHAIN_DEPTH = 3
+# the last level it only goes where it fits as the routes are. Four levels against three, from
+# VROOM's plans (2026-12-03, load 2.5): 20x100 from level 2, 96 -> 99 served instead of 97;
+# 50x250 from level 2, 248 -> 250 (every visit) instead of 249; 100x500 from level 0,
+# 490 -> 496 in 6.3 s instead of 495 in 3.5 s.
+CHAIN_DEPTH = 4
 
 
 @dataclass(frozen=True, slots=True)

@@ -241,33 +241,54 @@ def _first_plan(
     problem: Problem, params: SolveParams, started_s: float, clock: PhaseClock
 ) -> Plan | None:
     """The plan the OR-Tools search starts from: ours by insertion (reported at once: a first
-    plan within a second or two), then VROOM's runs for their share; the best by rank(). A
-    re-plan that prices moves has the plan it replaces instead, for the search to beat from
-    its own first solution, with VROOM's time too (previous_plan.py)."""
+    plan within a second or two), then VROOM's runs for their share; the best by rank(). On a
+    small day VROOM's cheap run is as quick as our insertion and better: the insertion is then
+    made only when VROOM gives no plan. A re-plan that prices moves has the plan it replaces
+    instead, for the search to beat from its own first solution, with VROOM's time too
+    (previous_plan.py)."""
+    share_s = budget.vroom_s(params.time_limit_s)
     kept = previous_plan(problem)
     if kept is not None and whole(kept):
         first: Plan | None = kept
+    elif _vroom_first(problem, share_s):
+        first = None
     else:  # a visit lost its place and waits for room: OR-Tools alone may not find it (a pin)
-        if budget.vroom_s(params.time_limit_s) >= budget.MIN_VROOM_S:
-            backends.prepare_vroom()
-        first = backends.insertion_plan(problem)
+        backends.prepare_vroom(problem, share_s)
+        first = _reported(problem, params, started_s, backends.insertion_plan(problem))
     clock.lap("first plan")
-    if first is not None and params.on_progress is not None:  # may raise: a job cancelled
-        params.on_progress(_progress(problem, first, started_s))
     if first is not None and first.solver.first_plan == PREVIOUS:
-        return first
-    deadline_s = started_s + budget.vroom_s(params.time_limit_s)
+        return _reported(problem, params, started_s, first)
     vroom = backends.vroom_plan(
-        problem, deadline_s - time.perf_counter(), params.threads, should_stop=params.should_stop
+        problem,
+        started_s + share_s - time.perf_counter(),
+        params.threads,
+        should_stop=params.should_stop,
     )
     clock.lap(backends.vroom_phase(problem))
     if vroom is not None and (
         first is None or backends.rank(problem, vroom) < backends.rank(problem, first)
     ):
-        first = vroom
-        if params.on_progress is not None:
-            params.on_progress(_progress(problem, first, started_s))
+        first = _reported(problem, params, started_s, vroom)
+    elif first is None:  # VROOM gave no plan on a small day: ours after all
+        first = _reported(problem, params, started_s, backends.insertion_plan(problem))
+        clock.lap("first plan")
     return None if first is None else _with_room(problem, params, started_s, clock, first)
+
+
+def _vroom_first(problem: Problem, share_s: float) -> bool:
+    """True when VROOM's cheap run comes before our insertion: a small day (it runs in this
+    process, budget.small_day) with time for it."""
+    n = len(problem.visits)
+    return budget.small_day(n) and share_s >= budget.min_vroom_s(n)
+
+
+def _reported(
+    problem: Problem, params: SolveParams, started_s: float, plan: Plan | None
+) -> Plan | None:
+    """The plan, reported as progress first when there is one (may raise: a job cancelled)."""
+    if plan is not None and params.on_progress is not None:
+        params.on_progress(_progress(problem, plan, started_s))
+    return plan
 
 
 def _with_room(

@@ -9,7 +9,9 @@ fork of the caller: the API and the test runner have threads, and a child forked
 thread held a lock hung until its deadline (seen in the suite: no VROOM plan in 20 s on a
 20-visit day). Where no fork server can start a child (no forkserver on the platform, or a
 daemonic process such as a Celery prefork worker), VROOM runs in this process with its own
-timeout, as before.
+timeout, as before. So does a run expected to be short (runs_here): it ends by itself within
+about a second, as a cancel must, and spares the fork server's start (a new interpreter
+importing the optimizer: 0.4 s idle), which is most of the time VROOM needs for a small day.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ TIMEOUT_SHARE = 0.8
 # (measured 2026-12-03, one thread, load 7: 100x500 10, 31, 83, 144 and 360 s at levels 0, 1,
 # 2, 3 and 5; 20x100 0.06, 0.17, 0.34, 0.44, 0.81 and 1.5 s at 0-5).
 LEVEL_COST = {0: 1.0, 1: 3.0, 2: 8.0, 3: 14.0, 4: 22.0, 5: 36.0}
+# A run expected to take no longer than this runs in this process (runs_here).
+HERE_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,17 +96,35 @@ def portfolio(
     cheap_s: float | None = None  # VROOM's own search time at level 0
     for run in (CHEAP, *PORTFOLIO):
         left_s = deadline_s - time.perf_counter()
-        if left_s < budget.MIN_VROOM_S or should_stop():
+        if left_s < budget.min_vroom_s(len(problem.visits)) or should_stop():
             break
         if cheap_s is not None and LEVEL_COST[run.exploration] * cheap_s > TIMEOUT_SHARE * left_s:
             continue  # would be cut off: a cheaper run further on may fit
+        expected_s = None if cheap_s is None else LEVEL_COST[run.exploration] * cheap_s
+        here = runs_here(problem, expected_s)
         started_s = time.perf_counter()
-        sequences, search_s = timed_run(problem, run, threads, deadline_s, should_stop)
+        sequences, search_s = timed_run(problem, run, threads, deadline_s, should_stop, here)
         results.append(RunResult(run, sequences, time.perf_counter() - started_s))
         if sequences is None:  # killed at the deadline or on a cancel: no time for another
             break
         cheap_s = search_s if cheap_s is None else cheap_s
     return results
+
+
+def runs_here(problem: Problem, expected_s: float | None) -> bool:
+    """True when a run should run in this process: expected within HERE_S, or, before the
+    cheap run has timed the day, when the day is small (budget.small_day)."""
+    if expected_s is None:
+        return budget.small_day(len(problem.visits))
+    return expected_s <= HERE_S
+
+
+def needs_children(problem: Problem, share_s: float) -> bool:
+    """True when a portfolio of share_s seconds may run VROOM in a child process: on a day that
+    is not small, or when the share could hold a run longer than HERE_S after the cheap one."""
+    if share_s < budget.min_vroom_s(len(problem.visits)):
+        return False
+    return not budget.small_day(len(problem.visits)) or share_s > 2 * HERE_S
 
 
 def run_vroom(
@@ -122,11 +144,12 @@ def timed_run(
     threads: int,
     deadline_s: float,
     should_stop: Callable[[], bool],
+    here: bool = False,
 ) -> tuple[Sequences | None, float]:
     """run_vroom's routes, and the seconds VROOM's search took (in the child: without the
-    fork and the routes' way back)."""
+    fork and the routes' way back); in this process when `here` says so (runs_here)."""
     timeout_s = max(0.0, TIMEOUT_SHARE * (deadline_s - time.perf_counter()))
-    context = _fork_context()
+    context = None if here else _fork_context()
     if context is None:
         return _timed(problem, run, threads, timeout_s)
     receiver, sender = context.Pipe(duplex=False)
@@ -183,9 +206,9 @@ def _end_when_started(
 
 
 def start_server() -> None:
-    """Start the fork server now, when there is one: it imports VROOM (0.3 s, seconds on a
-    loaded machine) on another core while this process builds its own first plan, instead of
-    within VROOM's share of the time."""
+    """Start the fork server now, when there is one: it imports the optimizer (0.4 s, seconds
+    on a loaded machine) on another core while this process builds its own first plan, instead
+    of within VROOM's share of the time."""
     if _fork_context() is not None:
         from multiprocessing import forkserver
 
@@ -199,8 +222,9 @@ def _fork_context() -> Any:
     if multiprocessing.current_process().daemon:  # daemonic processes may not have children
         return None
     context = multiprocessing.get_context("forkserver")
-    # Loaded once in the server, so that each child starts with VROOM imported.
-    context.set_forkserver_preload([__name__, "vroom"])
+    # Loaded once in the server, so that each child starts with the optimizer imported (VROOM
+    # itself, imported without pandas, takes 0.02 s in the child: backend_vroom._vroom).
+    context.set_forkserver_preload([__name__])
     return context
 
 

@@ -101,6 +101,18 @@ def test_solve_as_its_own_process_counts_its_start_in_the_limit(tmp_path: Path) 
     assert sum(s for _, s in solver["phases"]) <= solver["wall_s"] + 0.01
 
 
+def test_solve_as_its_own_process_prints_the_whole_plan_before_it_ends(tmp_path: Path) -> None:
+    """`purna solve` ends its process at once after the plan (skipping the interpreter's
+    teardown): the plan on stdout is whole, and the summary on stderr is there too."""
+    problem = _write(tmp_path / "small.json", _small())
+    args = [str(PURNA), "solve", str(problem), "--time-limit", "1"]
+    done = subprocess.run(args, check=False, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    plan = json.loads(done.stdout)
+    assert plan["format"] == "purna.plan/2" and plan["totals"]["assigned"] > 0
+    assert "check: valid" in done.stderr
+
+
 def test_check_tampered_plan_exits_1(solved: tuple[Path, Path], tmp_path: Path) -> None:
     """A plan whose first stop is moved to midnight breaks its window: check exits 1 and says so."""
     problem_path, plan_path = solved

@@ -3,12 +3,14 @@ what a plan leaves out, and the seconds each phase took (SolverInfo.phases, firs
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 
 import pytest
 
-from optimizer import backend_vroom, backends, sequences_to_plan, vroom_runs
+from optimizer import backend_vroom, backends, budget, sequences_to_plan, vroom_runs
 from optimizer.backend_vroom import LINEAR, WEIGHTS
 from optimizer.plan import Plan
 from optimizer.problem import Problem
@@ -101,13 +103,57 @@ def test_fill_serves_a_visit_the_plan_left_out() -> None:
 
 def test_a_limit_used_up_by_the_first_plan_builds_no_model(solve_valid: Solver) -> None:
     """With a limit shorter than the read back needs, on a day whose model takes longer to
-    build than OR-Tools' tenth of the limit, our insertion plan (with what room could be made
-    for the rest in the time) is the answer: no VROOM, no OR-Tools model built past the limit,
-    and no fill of a plan already filled."""
+    build than OR-Tools' tenth of the limit, the first plan (on this small day VROOM's cheap
+    run, in this process; our insertion when VROOM's share runs out first), with what room
+    could be made for the rest in the time, is the answer: no OR-Tools model built past the
+    limit, and no fill of a plan already filled."""
     problem = make_random_problem(4, technicians=4, visits=60)
     plan = solve_valid(problem, SolveParams(time_limit_s=0.3))
-    assert [name for name, _ in plan.solver.phases if name != "make room"] == [
-        "first plan",
-        "vroom",
-    ]
-    assert plan.solver.engine == backends.INSERTION and plan.totals.assigned > 0
+    names = [name for name, _ in plan.solver.phases if name != "make room"]
+    assert names in (["first plan", "vroom"], ["first plan", "vroom", "first plan"])
+    first = plan.solver.first_plan.removesuffix(" + make room")
+    assert first in {CHEAP.name, backends.INSERTION} and plan.totals.assigned > 0
+
+
+def test_a_small_day_runs_vroom_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a small day every run expected within a second runs in this process: no fork server
+    is asked for a child, and each run gives routes."""
+
+    def no_children() -> None:
+        raise AssertionError("a small day's short run went to a child process")
+
+    monkeypatch.setattr(vroom_runs, "_fork_context", no_children)
+    problem = make_random_problem(5, technicians=3, visits=20)
+    results = portfolio(problem, time.perf_counter() + 0.8, 1, lambda: False)
+    assert results and results[0].run == CHEAP
+    assert all(r.sequences for r in results)
+
+
+def test_only_a_big_day_or_a_long_share_needs_child_processes() -> None:
+    """The fork server is started for a day that is not small, or when a small day's share
+    could hold a run longer than a run in this process may take."""
+    small = make_random_problem(6, technicians=3, visits=20)
+    big = make_random_problem(6, technicians=3, visits=budget.SMALL_DAY_VISITS + 1)
+    assert not vroom_runs.needs_children(small, 1.0)
+    assert vroom_runs.needs_children(small, 3 * vroom_runs.HERE_S)
+    assert vroom_runs.needs_children(big, 1.0)
+    assert not vroom_runs.needs_children(big, budget.MIN_VROOM_S / 2)
+
+
+def test_vroom_is_imported_without_pandas_which_loads_when_used() -> None:
+    """pyvroom imports pandas only for Solution.routes: in a new interpreter, importing VROOM
+    through the backend leaves pandas unloaded, and Solution.routes still gives its table."""
+    code = (
+        "import sys\n"
+        "from optimizer.backend_vroom import _vroom, priority_scale, vroom_input\n"
+        "from optimizer.fieldservice import generate_day\n"
+        "_vroom()\n"
+        "assert 'pandas.core' not in sys.modules, 'pandas was loaded with VROOM'\n"
+        "problem = generate_day(2, 6, seed=1)\n"
+        "inp = vroom_input(problem, priority_scale(problem, 'weights'))\n"
+        "routes = inp.solve(exploration_level=0, nb_threads=1).routes\n"
+        "print(type(routes).__name__, len(routes) > 0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["DataFrame", "True"]
