@@ -88,9 +88,10 @@ from .travel import TravelTable as TravelTable
 from .travel import build_table as build_table
 
 if TYPE_CHECKING:
-    from .backend_pyvrp import expresses, read_sequences
     from .backend_pyvrp import pyvrp_model as pyvrp_model
+    from .backend_pyvrp import read_sequences
     from .backend_vroom import vroom_sequences as vroom_sequences
+    from .pyvrp_rules import expresses
 
     pyvrp_expresses = expresses
     pyvrp_read_sequences = read_sequences
@@ -98,7 +99,7 @@ if TYPE_CHECKING:
 # The peers' own models, for benchmarks that run PyVRP and VROOM as a user would. Loaded on first
 # use (PEP 562): pyvrp and vroom take half a second to import (see backends.py).
 _PEERS = {
-    "pyvrp_expresses": ("backend_pyvrp", "expresses"),
+    "pyvrp_expresses": ("pyvrp_rules", "expresses"),
     "pyvrp_model": ("backend_pyvrp", "pyvrp_model"),
     "pyvrp_read_sequences": ("backend_pyvrp", "read_sequences"),
     "vroom_sequences": ("backend_vroom", "vroom_sequences"),

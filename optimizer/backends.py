@@ -25,6 +25,7 @@ from .checker import check
 from .errors import InvalidProblem
 from .plan import Plan, Progress
 from .problem import Problem
+from .pyvrp_rules import expresses
 from .sequence_plan import sequences_to_plan
 from .stop_times import Item
 
@@ -47,8 +48,6 @@ def choose(problem: Problem, engine: str, deterministic: bool) -> str:
     Only the OR-Tools model plans several shifts per technician and crew visits (see
     only_ortools); VROOM, PyVRP and our insertion plan one day with one technician a visit.
     """
-    from .backend_pyvrp import expresses
-
     if deterministic or engine == ORTOOLS or not problem.visits or not problem.technicians:
         return ORTOOLS
     if only_ortools(problem):
