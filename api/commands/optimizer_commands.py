@@ -31,8 +31,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # Checking and writing the plan (20x100: 0.01 s; 100x500 about 0.2 s) are kept out of the
 # search's time, a tenth of a second plus a share per visit, so that `purna solve --time-limit
 # T` ends within T, the interpreter's start and the reading included (its exit is at once).
-_AFTER_SEARCH_S = 0.1
-_AFTER_SEARCH_PER_VISIT_S = 0.0005
+_AFTER_SEARCH_S = 0.05
+_AFTER_SEARCH_PER_VISIT_S = 0.0003
 
 
 def register(app: typer.Typer) -> None:
