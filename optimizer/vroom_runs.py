@@ -150,8 +150,8 @@ def timed_run(
     fork and the routes' way back); in this process when `here` says so (runs_here)."""
     timeout_s = max(0.0, TIMEOUT_SHARE * (deadline_s - time.perf_counter()))
     context = None if here else _fork_context()
-    if context is None:
-        return _timed(problem, run, threads, timeout_s)
+    if context is None:  # a run here is cut at HERE_S: a cancel waits no longer than that
+        return _timed(problem, run, threads, min(timeout_s, HERE_S) if here else timeout_s)
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(
         target=_child, args=(problem, run, threads, timeout_s, sender), daemon=True
