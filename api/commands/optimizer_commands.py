@@ -90,13 +90,12 @@ def solve_command(
     # before this line, the solver's imports and the reading after it.
     begun_s = time.perf_counter()
     started_s = begun_s - process_age_s()
-    from api.commands.tables import make_console
     from optimizer import check, plan_to_dict, read_problem, write_json
 
     problem = _read(problem_path, read_problem)
     read_s = time.perf_counter() - begun_s
     # The plan may go to stdout: then everything else goes to stderr, so stdout stays JSON.
-    info = None if quiet else make_console(stderr=output is None)
+    info = None if quiet else _console(stderr=output is None)
     # The search gets what is left of the limit after reading and before checking and writing.
     after_s = _AFTER_SEARCH_S + _AFTER_SEARCH_PER_VISIT_S * len(problem.visits)
     left_s = time_limit - (time.perf_counter() - started_s) - after_s
@@ -151,11 +150,23 @@ def process_age_s() -> float:
     return max(0.0, uptime_s - started_ticks / os.sysconf("SC_CLK_TCK"))
 
 
+def _console(stderr: bool) -> Console:
+    """The console of the summary and the live bar (rich: imported only when shown, since a
+    quiet solve's seconds are counted from its process's start)."""
+    from api.commands.tables import make_console
+
+    return make_console(stderr=stderr)
+
+
 def _solve(
     problem: Problem, time_limit_s: float, console: Console | None, threads: int = 1
 ) -> Plan:
-    from api.commands.live import Watch
     from optimizer import SolveParams, solve
+
+    if console is None:  # quiet: nothing to show while it runs
+        with bad_input():
+            return solve(problem, SolveParams(time_limit_s=time_limit_s, threads=threads))
+    from api.commands.live import Watch
 
     with Watch(console, time_limit_s, len(problem.visits)) as watch, bad_input():
         params = SolveParams(time_limit_s=time_limit_s, on_progress=watch, threads=threads)
