@@ -42,11 +42,18 @@ MIN_VROOM_SMALL_S = 0.1
 MIN_SHARE = 0.1
 # The share of the time PyVRP gets to serve every visit before visits become optional.
 REQUIRED_PROBE = 0.2
-# The time OR-Tools may spend finalising one solution (lns_s): 10 ms per route with breaks,
-# within 0.1 s (OR-Tools' default, kept below) and 1 s.
-LNS_S_PER_BREAK_ROUTE = 0.01
+# The time OR-Tools may spend finalising one solution (lns_s): 25 ms per route with breaks,
+# within 0.1 s (OR-Tools' default, kept below) and 5 s. A solution not finalised in time ends
+# the search with no plan (ROUTING_FAIL): at 200x1000 finalising the first solution took 0.3-0.5
+# s on a machine at load 3, and the 1 s cap of before failed at load 4-11 (OR-Tools gave up after
+# 5.7 s of a 170 s search). A finalisation that is done sooner costs no more under a higher cap:
+# 40 s from the same 999-visit plan gave the same solutions at 1 and 3 s (2026-12-03).
+LNS_S_PER_BREAK_ROUTE = 0.025
 LNS_TIME_LIMIT_MIN_S = 0.1
-LNS_TIME_LIMIT_MAX_S = 1.0
+LNS_TIME_LIMIT_MAX_S = 5.0
+# When a search from a first plan still fails that way, it runs once more with this many times
+# the time to finalise a solution.
+LNS_RETRY_FACTOR = 10.0
 
 
 def small_day(visits: int) -> bool:
@@ -107,7 +114,10 @@ def time_left_s(time_limit_s: float, elapsed_s: float) -> float:
     return max(0.0, time_limit_s - elapsed_s)
 
 
-def lns_s(routes_with_breaks: int) -> float | None:
-    """OR-Tools' time to finalise one solution, or None to keep its default (few breaks)."""
+def lns_s(routes_with_breaks: int, retry: bool = False) -> float | None:
+    """OR-Tools' time to finalise one solution, or None to keep its default (few breaks); on a
+    retry after a failed finalisation, LNS_RETRY_FACTOR times more (at least the default's)."""
     lns = min(LNS_TIME_LIMIT_MAX_S, LNS_S_PER_BREAK_ROUTE * routes_with_breaks)
+    if retry:
+        return max(lns, LNS_TIME_LIMIT_MIN_S) * LNS_RETRY_FACTOR
     return None if lns <= LNS_TIME_LIMIT_MIN_S else lns

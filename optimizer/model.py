@@ -363,6 +363,7 @@ def search(
     on_solution: Callable[[int], bool],
     should_stop: Callable[[], bool] | None,
     initial_routes: list[list[int]] | None = None,
+    retry: bool = False,
 ) -> Any | None:
     """Run the search; the best assignment found, or None when it found none.
 
@@ -373,11 +374,12 @@ def search(
     should_stop, when given, is asked all along (at every neighbour) and ends it when True.
     Python search monitors are avoided: OR-Tools would call them at every event. Iterated local
     search honours neither should_stop nor the branch limit (measured with 9.15): it counts
-    solutions for the branch limit instead, and the caller must not pass should_stop.
+    solutions for the branch limit instead, and the caller must not pass should_stop. retry gives
+    each solution more time to be finalised (budget.lns_s), after a search that failed on it.
     """
     routing = ctx.routing
     params = _search_parameters(first_solution, metaheuristic, time_limit_s, log_search)
-    _fit_lns_time_limit(ctx, params)
+    _fit_lns_time_limit(ctx, params, retry)
 
     def at_solution() -> None:
         if on_solution(routing.CostVar().Max()):
@@ -401,7 +403,7 @@ def search(
     return routing.SolveWithParameters(params)
 
 
-def _fit_lns_time_limit(ctx: RoutingContext, params: Any) -> None:
+def _fit_lns_time_limit(ctx: RoutingContext, params: Any, retry: bool = False) -> None:
     """Give OR-Tools time to finalise each solution when many routes have breaks.
 
     Each solution is finalised (cumuls, breaks) within lns_time_limit. Its default of 0.1 s is
@@ -411,7 +413,7 @@ def _fit_lns_time_limit(ctx: RoutingContext, params: Any) -> None:
     their sub-searches may take that long); without them, by 0.2 s.
     """
     with_breaks = sum(1 for t in ctx.vehicles if t.breaks)
-    lns_s = budget.lns_s(with_breaks)
+    lns_s = budget.lns_s(with_breaks, retry)
     if lns_s is None:
         return
     params.lns_time_limit.FromMilliseconds(round(lns_s * 1000))

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from itertools import pairwise
+from typing import Any
 
 from . import backends, budget, horizon_days, horizon_first, horizon_week, model, warm_start
 from .errors import InvalidProblem
@@ -344,28 +345,15 @@ def _solve_ortools(
     clock: PhaseClock,
 ) -> Plan:
     """The OR-Tools search, from `first` when given (not the plan a re-plan replaces), for the
-    time left of the time limit."""
-    ctx = model.build_model(problem)
-    watch = _Watch(ctx, params, started_s)
+    time left of the time limit; searched again with more time to finalise each solution when
+    the search from `first` failed to finalise one (_needs_retry)."""
     # Not from the plan a re-plan replaces: measured, OR-Tools' own first solution (which
     # knows the prices) led the search to better plans within a re-plan's seconds.
     kept = first is not None and first.solver.first_plan == PREVIOUS
-    initial_routes = None if first is None or kept else warm_start.start_routes(ctx, first)
-    clock.lap("build")
-    deterministic = params.deterministic
-    elapsed_s = time.perf_counter() - started_s + budget.read_back_s(len(problem.visits))
-    assignment = model.search(
-        ctx,
-        first_solution=params.first_solution,
-        metaheuristic=params.metaheuristic,
-        time_limit_s=budget.ortools_s(params.time_limit_s, elapsed_s, deterministic),
-        branch_limit=params.work_limit if deterministic else None,
-        log_search=params.log_search,
-        on_solution=watch.at_solution,
-        should_stop=watch.should_stop if watch.may_stop else None,
-        initial_routes=initial_routes,
-    )
-    clock.lap("ortools")
+    start = None if kept else first
+    ctx, watch, assignment = _search(problem, params, started_s, start, clock, retry=False)
+    if _needs_retry(problem, params, started_s, start, watch, assignment):
+        ctx, watch, assignment = _search(problem, params, started_s, start, clock, retry=True)
     if watch.error is not None:
         raise watch.error
     # Stopped before its first solution, OR-Tools still returns an assignment (every visit
@@ -380,6 +368,58 @@ def _solve_ortools(
     first_plan = "" if first is None else first.solver.first_plan
     info = replace(plan.solver, phases=clock.phases, first_plan=first_plan)
     return replace(plan, solver=info)
+
+
+def _search(
+    problem: Problem,
+    params: SolveParams,
+    started_s: float,
+    start: Plan | None,
+    clock: PhaseClock,
+    retry: bool,
+) -> tuple[RoutingContext, _Watch, Any]:
+    """Build the model and search it from `start` (when given) for the time left: the model,
+    the watch of the search and the assignment found (None when none)."""
+    ctx = model.build_model(problem)
+    watch = _Watch(ctx, params, started_s)
+    initial_routes = None if start is None else warm_start.start_routes(ctx, start)
+    clock.lap("build again" if retry else "build")
+    deterministic = params.deterministic
+    elapsed_s = time.perf_counter() - started_s + budget.read_back_s(len(problem.visits))
+    assignment = model.search(
+        ctx,
+        first_solution=params.first_solution,
+        metaheuristic=params.metaheuristic,
+        time_limit_s=budget.ortools_s(params.time_limit_s, elapsed_s, deterministic),
+        branch_limit=params.work_limit if deterministic else None,
+        log_search=params.log_search,
+        on_solution=watch.at_solution,
+        should_stop=watch.should_stop if watch.may_stop else None,
+        initial_routes=initial_routes,
+        retry=retry,
+    )
+    clock.lap("ortools, finalising longer" if retry else "ortools")
+    return ctx, watch, assignment
+
+
+def _needs_retry(
+    problem: Problem,
+    params: SolveParams,
+    started_s: float,
+    start: Plan | None,
+    watch: _Watch,
+    assignment: Any,
+) -> bool:
+    """True when the search from a first plan ended without a plan, neither stopped nor
+    failed, with time left: OR-Tools could not finalise a solution within its LNS time limit
+    (ROUTING_FAIL; seen at 200x1000 under load), which more time for it cures."""
+    if assignment is not None or start is None or watch.stopped or watch.error is not None:
+        return False
+    if params.deterministic or model.status_name(watch.ctx) != "ROUTING_FAIL":
+        return False
+    n = len(problem.visits)
+    elapsed_s = time.perf_counter() - started_s + budget.read_back_s(n) + budget.build_s(n)
+    return budget.time_left_s(params.time_limit_s, elapsed_s) > 0
 
 
 def _solve_pyvrp(problem: Problem, params: SolveParams, started_s: float) -> Plan | None:

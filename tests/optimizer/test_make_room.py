@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from optimizer import backends, sequences_to_plan
-from optimizer.make_room import make_room
+from optimizer.make_room import NEAREST_ROUTES, make_room
 from optimizer.plan import Plan
 from optimizer.problem import Problem, Technician, Visit
 from optimizer.route_costs import RouteCosts
@@ -80,6 +80,22 @@ def test_room_is_made_along_a_chain_of_routes() -> None:
     plan = sequences_to_plan(problem, {"t1": ["a"], "t2": ["b"]})
     better = make_room(problem, plan, _later())
     assert _served(problem, better) == {"c": "t1", "a": "t2", "b": "t3"}
+
+
+def test_a_visit_goes_beyond_its_nearest_routes_when_they_have_no_room() -> None:
+    """Eight technicians next to the visit are full with urgent visits; the ninth, far away,
+    is free: the first pass (nearest NEAREST_ROUTES) finds no room, the wider pass does."""
+    busy = [_morning(f"t{k}") for k in range(NEAREST_ROUTES)]
+    urgent = [
+        make_visit(f"busy{k}", duration_s=3 * H + 30 * 60, windows=(window(8, 12),), priority=3)
+        for k in range(NEAREST_ROUTES)
+    ]
+    problem = make_problem([*busy, _morning("far", home=10)], [*urgent, make_visit("late")])
+    plan = sequences_to_plan(problem, {f"t{k}": [f"busy{k}"] for k in range(NEAREST_ROUTES)})
+    better = make_room(problem, plan, _later())
+    served = _served(problem, better)
+    assert served["late"] == "far"
+    assert all(served[f"busy{k}"] == f"t{k}" for k in range(NEAREST_ROUTES))
 
 
 def test_no_room_and_no_time_leave_the_plan_as_it_was() -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from optimizer import model
+from optimizer import budget, generate_day, model
 from optimizer.errors import InvalidProblem
 from optimizer.plan import Plan, PlanStatus, Progress, Reason
 from optimizer.problem import Matrix, Problem
@@ -15,6 +15,7 @@ from optimizer.solver import SolveParams, solve
 from .conftest import (
     H,
     M,
+    assert_plan_valid,
     at,
     make_problem,
     make_random_problem,
@@ -215,3 +216,28 @@ def test_solve_route_ends_at_the_end_location(solve_valid: Solver) -> None:
     (route,) = plan.routes
     assert route.travel_s == 100 * M
     assert route.end_s == route.stops[0].end_s + 50 * M
+
+
+def test_a_search_that_cannot_finalise_from_the_first_plan_searches_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """OR-Tools given too little time to finalise a solution (as on a loaded machine) ends its
+    search from the first plan with none (ROUTING_FAIL, seconds into a 170 s search at
+    200x1000); solve then searches again with more time for it, and that search uses the time
+    left (the test makes the first time tiny on a 20x100 day)."""
+    real = budget.lns_s
+    tried: list[bool] = []
+
+    def tiny_at_first(routes_with_breaks: int, retry: bool = False) -> float | None:
+        tried.append(retry)
+        return real(routes_with_breaks, retry) if retry else 1e-5
+
+    monkeypatch.setattr(budget, "lns_s", tiny_at_first)
+    problem = generate_day(20, 100, seed=2)
+    plan = solve(problem, SolveParams(time_limit_s=5.0, engine="vroom+ortools"))
+    assert_plan_valid(problem, plan)
+    assert tried == [False, True]
+    names = [name for name, _ in plan.solver.phases]
+    at = names.index("ortools, finalising longer")
+    before_s = sum(s for _, s in plan.solver.phases[:at])
+    assert plan.solver.phases[at][1] > 0.5 * (5.0 - before_s)
